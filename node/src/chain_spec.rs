@@ -1,0 +1,89 @@
+//! The chains this node knows by name: `dev` and `local`. Any other chain is loaded from a
+//! chain-spec JSON file (`--chain path/to/spec.json`), as written by `export-chain-spec`.
+
+use concord_runtime::{units, WASM_BINARY};
+use sc_service::{ChainType, Properties};
+
+/// A chain spec of the Concord runtime (no extensions).
+pub type ChainSpec = sc_service::GenericChainSpec;
+
+/// What Polkadot.js Apps and wallets read from `system_properties` to show amounts and
+/// addresses the way the runtime counts them.
+pub fn properties() -> Properties {
+	let mut properties = Properties::new();
+	properties.insert("tokenSymbol".into(), units::TOKEN_SYMBOL.into());
+	properties.insert("tokenDecimals".into(), units::TOKEN_DECIMALS.into());
+	properties.insert("ss58Format".into(), units::SS58_PREFIX.into());
+	properties
+}
+
+fn wasm() -> Result<&'static [u8], String> {
+	WASM_BINARY.ok_or_else(|| {
+		"the runtime's WebAssembly was not built; build without SKIP_WASM_BUILD".to_string()
+	})
+}
+
+/// `--dev`: one validator (Alice), providers Alice, Bob and Charlie.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Concord Development")
+		.with_id("concord_dev")
+		.with_chain_type(ChainType::Development)
+		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// `--chain local`: validators Alice and Bob, providers Alice, Bob and Charlie.
+pub fn local_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Concord Local Testnet")
+		.with_id("concord_local")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use concord_runtime::{Runtime, BABE_GENESIS_EPOCH_CONFIG};
+	use sp_runtime::BuildStorage;
+
+	/// Builds the genesis state of `spec` and runs `check` in it.
+	fn in_genesis_of(spec: ChainSpec, check: impl FnOnce()) {
+		let storage = spec.build_storage().expect("the preset builds a genesis state");
+		sp_io::TestExternalities::new(storage).execute_with(check);
+	}
+
+	#[test]
+	fn dev_genesis_has_one_validator_and_three_online_providers() {
+		in_genesis_of(development_chain_spec().unwrap(), || {
+			assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 1);
+			assert_eq!(pallet_babe::EpochConfig::<Runtime>::get(), Some(BABE_GENESIS_EPOCH_CONFIG));
+			assert_eq!(pallet_providers::Providers::<Runtime>::count(), 3);
+			for kernel in concord_primitives::kernel::KernelId::ALL {
+				assert_eq!(pallet_providers::KernelProviders::<Runtime>::get(kernel).len(), 3);
+			}
+			concord_runtime::Providers::do_try_state().expect("registry invariants hold");
+		});
+	}
+
+	#[test]
+	fn local_genesis_has_two_validators() {
+		in_genesis_of(local_chain_spec().unwrap(), || {
+			assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 2);
+			assert_eq!(pallet_grandpa::Authorities::<Runtime>::get().len(), 2);
+			assert_eq!(pallet_providers::Providers::<Runtime>::count(), 3);
+		});
+	}
+
+	#[test]
+	fn properties_match_the_runtime() {
+		let properties = properties();
+		assert_eq!(properties["tokenSymbol"], "CORD");
+		assert_eq!(properties["tokenDecimals"], 12);
+		assert_eq!(properties["ss58Format"], 42);
+	}
+}

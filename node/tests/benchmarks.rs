@@ -1,0 +1,35 @@
+//! Runs every benchmark of the Concord pallets in the real runtime, once, so that a benchmark
+//! that no longer runs (and so weights that can no longer be regenerated) fails the tests.
+#![cfg(feature = "runtime-benchmarks")]
+
+use std::process::Command;
+
+#[test]
+fn every_providers_benchmark_runs_in_the_runtime() {
+	let output = Command::new(env!("CARGO_BIN_EXE_concord-node"))
+		.args([
+			"benchmark",
+			"pallet",
+			"--runtime",
+			concord_runtime::WASM_BINARY_PATH.expect("the runtime's wasm was built"),
+			"--genesis-builder=runtime",
+			"--genesis-builder-preset=development",
+			"--pallet=pallet_providers",
+			"--extrinsic=*",
+			"--steps=2",
+			"--repeat=1",
+		])
+		.output()
+		.expect("the node binary runs");
+	let stdout = String::from_utf8_lossy(&output.stdout);
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(output.status.success(), "benchmarks failed:\n{stdout}\n{stderr}");
+	for call in
+		["register", "update", "bond_extra", "go_offline", "go_online", "unregister", "withdraw"]
+	{
+		assert!(
+			stdout.contains(&format!("Extrinsic: \"{call}\"")),
+			"benchmark {call} did not run:\n{stdout}"
+		);
+	}
+}

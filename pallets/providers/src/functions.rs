@@ -1,0 +1,380 @@
+//! The logic behind the calls. Every function checks everything before it writes anything, so
+//! a refused call changes no state.
+
+use crate::{pallet::*, registry::*, types::*};
+use alloc::vec::Vec;
+use concord_primitives::kernel::KernelId;
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, InspectHold, MutateHold},
+		tokens::{Fortitude, Precision, Preservation, Restriction},
+	},
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	Perbill,
+};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_register(
+		who: T::AccountId,
+		stake: BalanceOf<T>,
+		capabilities: CapabilitiesInput,
+		endpoint: Vec<u8>,
+		price_per_work_unit: BalanceOf<T>,
+	) -> DispatchResult {
+		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
+		ensure!(stake >= T::MinStake::get(), Error::<T>::StakeBelowMinimum);
+		let capabilities = Self::checked_capabilities(capabilities)?;
+		let endpoint = Self::checked_endpoint(endpoint)?;
+		Self::ensure_can_hold(&who, stake)?;
+
+		T::Currency::hold(&HoldReason::ProviderStake.into(), &who, stake)?;
+		let info = ProviderInfo {
+			stake,
+			capabilities,
+			endpoint,
+			price_per_work_unit,
+			status: ProviderStatus::Online,
+			active_jobs: 0,
+			reputation: Reputation::default(),
+			registered_at: frame_system::Pallet::<T>::block_number(),
+		};
+		Self::index_insert(&who, &info.capabilities.kernels)?;
+		Providers::<T>::insert(&who, info);
+		Self::deposit_event(Event::Registered { provider: who, stake });
+		Ok(())
+	}
+
+	pub(crate) fn do_update(
+		who: T::AccountId,
+		capabilities: Option<CapabilitiesInput>,
+		endpoint: Option<Vec<u8>>,
+		price_per_work_unit: Option<BalanceOf<T>>,
+	) -> DispatchResult {
+		ensure!(
+			capabilities.is_some() || endpoint.is_some() || price_per_work_unit.is_some(),
+			Error::<T>::NothingToUpdate
+		);
+		let mut info = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+		ensure!(!Self::is_unbonding(&info), Error::<T>::Unbonding);
+		let capabilities = capabilities.map(Self::checked_capabilities).transpose()?;
+		let endpoint = endpoint.map(Self::checked_endpoint).transpose()?;
+
+		if let Some(capabilities) = capabilities {
+			if info.status == ProviderStatus::Online {
+				Self::index_remove(&who, &info.capabilities.kernels);
+				Self::index_insert(&who, &capabilities.kernels)?;
+			}
+			info.capabilities = capabilities;
+		}
+		if let Some(endpoint) = endpoint {
+			info.endpoint = endpoint;
+		}
+		if let Some(price) = price_per_work_unit {
+			info.price_per_work_unit = price;
+		}
+		Providers::<T>::insert(&who, info);
+		Self::deposit_event(Event::Updated { provider: who });
+		Ok(())
+	}
+
+	pub(crate) fn do_bond_extra(who: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let mut info = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+		ensure!(!Self::is_unbonding(&info), Error::<T>::Unbonding);
+		Self::ensure_can_hold(&who, amount)?;
+
+		T::Currency::hold(&HoldReason::ProviderStake.into(), &who, amount)?;
+		info.stake = info.stake.saturating_add(amount);
+		let total = info.stake;
+		Providers::<T>::insert(&who, info);
+		Self::deposit_event(Event::StakeBonded { provider: who, amount, total });
+		Ok(())
+	}
+
+	pub(crate) fn do_go_offline(who: T::AccountId) -> DispatchResult {
+		let mut info = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+		match info.status {
+			ProviderStatus::Online => {}
+			ProviderStatus::Offline => return Err(Error::<T>::AlreadyOffline.into()),
+			ProviderStatus::Unbonding { .. } => return Err(Error::<T>::Unbonding.into()),
+		}
+		Self::index_remove(&who, &info.capabilities.kernels);
+		info.status = ProviderStatus::Offline;
+		Providers::<T>::insert(&who, info);
+		Self::deposit_event(Event::WentOffline { provider: who, reason: OfflineReason::Requested });
+		Ok(())
+	}
+
+	pub(crate) fn do_go_online(who: T::AccountId) -> DispatchResult {
+		let mut info = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+		match info.status {
+			ProviderStatus::Offline => {}
+			ProviderStatus::Online => return Err(Error::<T>::AlreadyOnline.into()),
+			ProviderStatus::Unbonding { .. } => return Err(Error::<T>::Unbonding.into()),
+		}
+		ensure!(info.stake >= T::MinStake::get(), Error::<T>::StakeBelowMinimum);
+		Self::index_insert(&who, &info.capabilities.kernels)?;
+		info.status = ProviderStatus::Online;
+		Providers::<T>::insert(&who, info);
+		Self::deposit_event(Event::WentOnline { provider: who });
+		Ok(())
+	}
+
+	pub(crate) fn do_unregister(who: T::AccountId) -> DispatchResult {
+		let mut info = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+		ensure!(!Self::is_unbonding(&info), Error::<T>::Unbonding);
+		if info.status == ProviderStatus::Online {
+			Self::index_remove(&who, &info.capabilities.kernels);
+		}
+		let unlock_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+		info.status = ProviderStatus::Unbonding { unlock_at };
+		Providers::<T>::insert(&who, info);
+		Self::deposit_event(Event::Unbonding { provider: who, unlock_at });
+		Ok(())
+	}
+
+	pub(crate) fn do_withdraw(who: T::AccountId) -> DispatchResult {
+		let info = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+		let ProviderStatus::Unbonding { unlock_at } = info.status else {
+			return Err(Error::<T>::NotUnbonding.into());
+		};
+		ensure!(
+			frame_system::Pallet::<T>::block_number() >= unlock_at,
+			Error::<T>::UnbondingNotOver
+		);
+		ensure!(info.active_jobs == 0, Error::<T>::JobsInProgress);
+
+		let released = T::Currency::release(
+			&HoldReason::ProviderStake.into(),
+			&who,
+			info.stake,
+			Precision::BestEffort,
+		)?;
+		Providers::<T>::remove(&who);
+		Self::deposit_event(Event::Withdrawn { provider: who, stake: released });
+		Ok(())
+	}
+
+	/// Converts what a caller sent into the stored form, naming the first thing wrong with it.
+	pub(crate) fn checked_capabilities(
+		input: CapabilitiesInput,
+	) -> Result<CapabilitiesOf<T>, Error<T>> {
+		ensure!(!input.kernels.is_empty(), Error::<T>::NoKernels);
+		ensure!(input.max_concurrent_jobs > 0, Error::<T>::ZeroConcurrency);
+		let device_name =
+			BoundedVec::try_from(input.device_name).map_err(|_| Error::<T>::DeviceNameTooLong)?;
+		let kernels: BoundedVec<KernelId, MaxKernels> =
+			BoundedVec::try_from(input.kernels).map_err(|_| Error::<T>::TooManyKernels)?;
+		// At most `MaxKernels` entries: the pairwise check is bounded and small.
+		for (i, kernel) in kernels.iter().enumerate() {
+			ensure!(!kernels[..i].contains(kernel), Error::<T>::DuplicateKernel);
+		}
+		Ok(Capabilities {
+			backend: input.backend,
+			device_name,
+			memory_mib: input.memory_mib,
+			kernels,
+			max_concurrent_jobs: input.max_concurrent_jobs,
+		})
+	}
+
+	/// Checks that `endpoint` looks like a multiaddr and fits.
+	pub(crate) fn checked_endpoint(
+		endpoint: Vec<u8>,
+	) -> Result<BoundedVec<u8, T::MaxEndpointLen>, Error<T>> {
+		ensure!(!endpoint.is_empty(), Error::<T>::EndpointEmpty);
+		let endpoint: BoundedVec<u8, T::MaxEndpointLen> =
+			BoundedVec::try_from(endpoint).map_err(|_| Error::<T>::EndpointTooLong)?;
+		ensure!(
+			endpoint[0] == b'/' && endpoint.iter().all(|b| b.is_ascii_graphic()),
+			Error::<T>::InvalidEndpoint
+		);
+		Ok(endpoint)
+	}
+
+	/// Fails with `InsufficientBalance` unless `who` can hold `amount` and stay alive.
+	fn ensure_can_hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		let free = T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Polite);
+		ensure!(free >= amount, Error::<T>::InsufficientBalance);
+		Ok(())
+	}
+
+	fn is_unbonding(info: &ProviderInfoOf<T>) -> bool {
+		matches!(info.status, ProviderStatus::Unbonding { .. })
+	}
+
+	/// Adds `who` to the list of every kernel in `kernels`. Fails without writing if a list is
+	/// full, which cannot happen while the registry itself is bounded by the same number.
+	fn index_insert(who: &T::AccountId, kernels: &[KernelId]) -> DispatchResult {
+		let mut lists = Vec::with_capacity(kernels.len());
+		for kernel in kernels {
+			let mut list = KernelProviders::<T>::get(kernel);
+			if !list.contains(who) {
+				list.try_push(who.clone()).map_err(|_| Error::<T>::TooManyProviders)?;
+			}
+			lists.push((*kernel, list));
+		}
+		for (kernel, list) in lists {
+			KernelProviders::<T>::insert(kernel, list);
+		}
+		Ok(())
+	}
+
+	/// Removes `who` from the list of every kernel in `kernels`.
+	fn index_remove(who: &T::AccountId, kernels: &[KernelId]) {
+		for kernel in kernels {
+			KernelProviders::<T>::mutate_exists(kernel, |list| {
+				if let Some(entries) = list {
+					entries.retain(|entry| entry != who);
+					if entries.is_empty() {
+						*list = None;
+					}
+				}
+			});
+		}
+	}
+
+	/// Checks the pallet's invariants:
+	/// - the stake held from every provider equals the stake on its record;
+	/// - the count of providers is within `MaxProviders`;
+	/// - a provider is in a kernel's list exactly when it is online and lists the kernel.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let reason: T::RuntimeHoldReason = HoldReason::ProviderStake.into();
+		let mut counted = 0u32;
+		for (who, info) in Providers::<T>::iter() {
+			counted = counted.saturating_add(1);
+			ensure!(
+				T::Currency::balance_on_hold(&reason, &who) == info.stake,
+				"held balance differs from the recorded stake"
+			);
+			for kernel in info.capabilities.kernels.iter() {
+				let listed = KernelProviders::<T>::get(kernel).contains(&who);
+				ensure!(
+					listed == (info.status == ProviderStatus::Online),
+					"kernel index out of step with provider status"
+				);
+			}
+		}
+		ensure!(counted == Providers::<T>::count(), "provider counter is wrong");
+		ensure!(counted <= T::MaxProviders::get(), "more providers than MaxProviders");
+		for (kernel, list) in KernelProviders::<T>::iter() {
+			for who in list.iter() {
+				let info = Providers::<T>::get(who).ok_or("indexed provider is not registered")?;
+				ensure!(
+					info.status == ProviderStatus::Online && info.capabilities.supports(kernel),
+					"indexed provider is offline or does not list the kernel"
+				);
+			}
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn candidates(kernel: KernelId) -> (Vec<Candidate<T::AccountId, BalanceOf<T>>>, Shortfall) {
+		let listed = KernelProviders::<T>::get(kernel);
+		let mut shortfall =
+			Shortfall { listed: listed.len().try_into().unwrap_or(u32::MAX), at_capacity: 0 };
+		let mut candidates = Vec::with_capacity(listed.len());
+		for account in listed {
+			let Some(info) = Providers::<T>::get(&account) else { continue };
+			if !info.can_take(kernel) {
+				shortfall.at_capacity.saturating_inc();
+				continue;
+			}
+			candidates.push(Candidate {
+				account,
+				stake: info.stake,
+				price_per_work_unit: info.price_per_work_unit,
+				agreed: info.reputation.agreed,
+				deviated: info.reputation.deviated,
+				no_shows: info.reputation.no_shows,
+			});
+		}
+		(candidates, shortfall)
+	}
+
+	fn begin_job(who: &T::AccountId, kernel: KernelId) -> DispatchResult {
+		Providers::<T>::try_mutate(who, |maybe_info| {
+			let info = maybe_info.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			ensure!(info.can_take(kernel), Error::<T>::CannotTakeJob);
+			info.active_jobs.saturating_inc();
+			Ok(())
+		})
+	}
+
+	fn end_job(who: &T::AccountId, outcome: JobOutcome) {
+		let recorded = Providers::<T>::mutate(who, |maybe_info| match maybe_info {
+			Some(info) => {
+				info.active_jobs.saturating_dec();
+				info.reputation.record(outcome);
+				true
+			}
+			None => false,
+		});
+		if recorded {
+			Self::deposit_event(Event::OutcomeRecorded { provider: who.clone(), outcome });
+		}
+	}
+
+	fn slash(
+		who: &T::AccountId,
+		fraction: Perbill,
+		beneficiary: Option<&T::AccountId>,
+	) -> BalanceOf<T> {
+		let Some(mut info) = Providers::<T>::get(who) else { return Zero::zero() };
+		let wanted = fraction.mul_floor(info.stake);
+		if wanted.is_zero() {
+			return Zero::zero();
+		}
+		let reason = HoldReason::ProviderStake.into();
+		let taken = match beneficiary {
+			Some(dest) => T::Currency::transfer_on_hold(
+				&reason,
+				who,
+				dest,
+				wanted,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			),
+			None => T::Currency::burn_held(
+				&reason,
+				who,
+				wanted,
+				Precision::BestEffort,
+				Fortitude::Force,
+			),
+		}
+		.unwrap_or_else(|_| Zero::zero());
+		if taken.is_zero() {
+			return taken;
+		}
+		info.stake = info.stake.saturating_sub(taken);
+		let fell_below = info.status == ProviderStatus::Online && info.stake < T::MinStake::get();
+		if fell_below {
+			Self::index_remove(who, &info.capabilities.kernels);
+			info.status = ProviderStatus::Offline;
+		}
+		Providers::<T>::insert(who, info);
+		Self::deposit_event(Event::Slashed {
+			provider: who.clone(),
+			amount: taken,
+			beneficiary: beneficiary.cloned(),
+		});
+		if fell_below {
+			Self::deposit_event(Event::WentOffline {
+				provider: who.clone(),
+				reason: OfflineReason::StakeBelowMinimum,
+			});
+		}
+		taken
+	}
+}

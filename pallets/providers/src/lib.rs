@@ -1,0 +1,320 @@
+//! # Providers pallet
+//!
+//! The registry of compute providers of the Concord network.
+//!
+//! A provider registers with a stake, what its device can do (backend, device name, memory,
+//! the kernels it runs, how many jobs it takes at once), a libp2p endpoint where requesters
+//! fetch results, and a price per work unit. The stake is held from its account with a
+//! `fungible` hold ([`HoldReason::ProviderStake`]) for as long as it is registered: the job
+//! pallets slash it when the provider reveals a wrong result or fails to show up.
+//!
+//! ## Life of a provider
+//!
+//! - [`Pallet::register`]: hold at least [`Config::MinStake`], become `Online`.
+//! - [`Pallet::update`]: change capabilities, endpoint or price.
+//! - [`Pallet::bond_extra`]: add stake (e.g. to come back online after a slash).
+//! - [`Pallet::go_offline`] / [`Pallet::go_online`]: stop or resume taking new jobs.
+//! - [`Pallet::unregister`]: start leaving; no new jobs, stake still slashable for
+//!   [`Config::UnbondingPeriod`] blocks.
+//! - [`Pallet::withdraw`]: after the unbonding period, and once every job in progress is
+//!   settled, release the stake and remove the record.
+//!
+//! The job pallets reach providers through [`ProviderRegistry`]: they list candidates for a
+//! kernel, take and free job slots, record outcomes in each provider's reputation, and slash.
+//!
+//! ## Bounds
+//!
+//! At most [`Config::MaxProviders`] providers. For each kernel, the online providers that list
+//! it are kept in [`KernelProviders`], so assignment reads one bounded list instead of
+//! iterating every provider.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+mod functions;
+pub mod genesis;
+pub mod registry;
+pub mod types;
+pub mod weights;
+
+pub use registry::{Candidate, ProviderRegistry, Shortfall};
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use concord_primitives::kernel::KernelId;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, Mutate, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+
+	/// The balance type of the currency that stakes are held in.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+	/// A provider's record as stored.
+	pub type ProviderInfoOf<T> = ProviderInfo<
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxDeviceNameLen,
+		<T as Config>::MaxEndpointLen,
+	>;
+
+	/// A provider's capabilities as stored.
+	pub type CapabilitiesOf<T> = Capabilities<<T as Config>::MaxDeviceNameLen>;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency stakes are held in.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The least stake a provider must hold to register and to be online.
+		#[pallet::constant]
+		type MinStake: Get<BalanceOf<Self>>;
+
+		/// Blocks between `unregister` and the earliest `withdraw`, during which the stake
+		/// stays slashable for jobs the provider took before leaving.
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Most providers registered at once.
+		#[pallet::constant]
+		type MaxProviders: Get<u32>;
+
+		/// Longest device name, in bytes.
+		#[pallet::constant]
+		type MaxDeviceNameLen: Get<u32>;
+
+		/// Longest endpoint (libp2p multiaddr), in bytes.
+		#[pallet::constant]
+		type MaxEndpointLen: Get<u32>;
+
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A provider's stake, slashable while it is registered.
+		#[codec(index = 0)]
+		ProviderStake,
+	}
+
+	/// Every registered provider, by account.
+	#[pallet::storage]
+	pub type Providers<T: Config> =
+		CountedStorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>, OptionQuery>;
+
+	/// For each kernel, the online providers that list it, in the order they came online.
+	#[pallet::storage]
+	pub type KernelProviders<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		KernelId,
+		BoundedVec<T::AccountId, T::MaxProviders>,
+		ValueQuery,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A provider registered and is online.
+		Registered { provider: T::AccountId, stake: BalanceOf<T> },
+		/// A provider changed its capabilities, endpoint or price.
+		Updated { provider: T::AccountId },
+		/// A provider added stake.
+		StakeBonded { provider: T::AccountId, amount: BalanceOf<T>, total: BalanceOf<T> },
+		/// A provider takes new jobs again.
+		WentOnline { provider: T::AccountId },
+		/// A provider takes no new jobs.
+		WentOffline { provider: T::AccountId, reason: OfflineReason },
+		/// A provider is leaving; it may withdraw its stake from block `unlock_at`.
+		Unbonding { provider: T::AccountId, unlock_at: BlockNumberFor<T> },
+		/// A provider left and its stake was released.
+		Withdrawn { provider: T::AccountId, stake: BalanceOf<T> },
+		/// Part of a provider's stake was slashed, to `beneficiary` or burnt when `None`.
+		Slashed { provider: T::AccountId, amount: BalanceOf<T>, beneficiary: Option<T::AccountId> },
+		/// A job of the provider was settled with this outcome.
+		OutcomeRecorded { provider: T::AccountId, outcome: JobOutcome },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already a provider.
+		AlreadyRegistered,
+		/// The account is not a provider.
+		NotRegistered,
+		/// The registry is full (`MaxProviders`).
+		TooManyProviders,
+		/// The stake is under `MinStake`.
+		StakeBelowMinimum,
+		/// The account's free balance cannot cover the stake (and stay alive).
+		InsufficientBalance,
+		/// The amount must be more than zero.
+		ZeroAmount,
+		/// The endpoint is empty.
+		EndpointEmpty,
+		/// The endpoint is longer than `MaxEndpointLen`.
+		EndpointTooLong,
+		/// The endpoint is not a libp2p multiaddr (printable ASCII starting with `/`).
+		InvalidEndpoint,
+		/// The device name is longer than `MaxDeviceNameLen`.
+		DeviceNameTooLong,
+		/// No kernel is listed.
+		NoKernels,
+		/// More kernels are listed than fit (`MaxKernels`).
+		TooManyKernels,
+		/// A kernel is listed twice.
+		DuplicateKernel,
+		/// `max_concurrent_jobs` must be at least 1.
+		ZeroConcurrency,
+		/// `update` was called with nothing to change.
+		NothingToUpdate,
+		/// The provider is already online.
+		AlreadyOnline,
+		/// The provider is already offline.
+		AlreadyOffline,
+		/// The provider is leaving: it cannot change, go online, or take jobs.
+		Unbonding,
+		/// The provider has not called `unregister`.
+		NotUnbonding,
+		/// The unbonding period is not over yet.
+		UnbondingNotOver,
+		/// The provider still has jobs in progress; they must settle first.
+		JobsInProgress,
+		/// The provider cannot take this job (offline, kernel not listed, or at capacity).
+		CannotTakeJob,
+	}
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Providers registered (and online) from the first block.
+		pub providers: Vec<genesis::GenesisProvider<T::AccountId, BalanceOf<T>>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for provider in &self.providers {
+				genesis::register::<T>(provider);
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxProviders::get() > 0, "MaxProviders must be positive");
+			assert!(T::MaxEndpointLen::get() > 0, "MaxEndpointLen must be positive");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers the caller as a provider, holding `stake` from its free balance.
+		///
+		/// The provider is online at once: the chain may assign it jobs of the kernels it lists
+		/// whose reward covers `price_per_work_unit` times the job's work units.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			stake: BalanceOf<T>,
+			capabilities: CapabilitiesInput,
+			endpoint: Vec<u8>,
+			price_per_work_unit: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(who, stake, capabilities, endpoint, price_per_work_unit)
+		}
+
+		/// Changes any of the caller's capabilities, endpoint and price; `None` keeps a field.
+		///
+		/// Jobs already assigned keep the price they were assigned at.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update())]
+		pub fn update(
+			origin: OriginFor<T>,
+			capabilities: Option<CapabilitiesInput>,
+			endpoint: Option<Vec<u8>>,
+			price_per_work_unit: Option<BalanceOf<T>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_update(who, capabilities, endpoint, price_per_work_unit)
+		}
+
+		/// Holds `amount` more of the caller's balance as stake.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::bond_extra())]
+		pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_bond_extra(who, amount)
+		}
+
+		/// Stops taking new jobs. Jobs in progress still have to be finished.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::go_offline())]
+		pub fn go_offline(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_go_offline(who)
+		}
+
+		/// Takes new jobs again. The stake must be at least `MinStake`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::go_online())]
+		pub fn go_online(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_go_online(who)
+		}
+
+		/// Starts leaving: no new jobs from now on, and `withdraw` is possible after
+		/// `UnbondingPeriod` blocks. The stake stays slashable until then.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::unregister())]
+		pub fn unregister(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_unregister(who)
+		}
+
+		/// Releases the whole stake and removes the provider, once the unbonding period is over
+		/// and no job of the provider is in progress.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::withdraw())]
+		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(who)
+		}
+	}
+}

@@ -1,0 +1,49 @@
+//! The interface the job pallets use: who can take a job, and how a verdict touches a provider.
+
+use crate::types::JobOutcome;
+use concord_primitives::kernel::KernelId;
+use frame_support::pallet_prelude::DispatchResult;
+use sp_runtime::Perbill;
+
+extern crate alloc;
+use alloc::vec::Vec;
+
+/// A provider that could take a job, with what assignment weighs it by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate<AccountId, Balance> {
+	pub account: AccountId,
+	pub stake: Balance,
+	pub price_per_work_unit: Balance,
+	/// The provider's reputation, see [`crate::types::Reputation`].
+	pub agreed: u32,
+	pub deviated: u32,
+	pub no_shows: u32,
+}
+
+/// Why providers that list a kernel could not take a job, counted over all of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shortfall {
+	/// Online providers that list the kernel.
+	pub listed: u32,
+	/// Of those, how many are at their concurrency cap.
+	pub at_capacity: u32,
+}
+
+/// The provider registry as the job pallets see it.
+pub trait ProviderRegistry<AccountId, Balance> {
+	/// Online providers that list `kernel` and have a free job slot, in registration order.
+	/// Bounded by the registry's `MaxProviders`. Also says how many were passed over as full.
+	fn candidates(kernel: KernelId) -> (Vec<Candidate<AccountId, Balance>>, Shortfall);
+
+	/// Takes one job slot of `who`. Fails if `who` cannot take `kernel` now.
+	fn begin_job(who: &AccountId, kernel: KernelId) -> DispatchResult;
+
+	/// Frees one job slot of `who` and records how the job went. A provider that left since
+	/// keeps its record until it withdraws, so this never fails for an assignee.
+	fn end_job(who: &AccountId, outcome: JobOutcome);
+
+	/// Takes `fraction` of `who`'s stake and gives it to `beneficiary` (or burns it when
+	/// `None`). Returns the amount slashed. A provider whose stake falls under the minimum goes
+	/// offline.
+	fn slash(who: &AccountId, fraction: Perbill, beneficiary: Option<&AccountId>) -> Balance;
+}

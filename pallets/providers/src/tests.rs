@@ -1,0 +1,662 @@
+//! Tests of every call and of the registry interface. Each runs through `run_test`, which
+//! checks the pallet's invariants (held balance equals recorded stake, kernel index in step
+//! with status) once the test is done.
+
+use crate::{
+	mock::*,
+	pallet::{HoldReason, KernelProviders, ProviderInfoOf},
+	registry::ProviderRegistry,
+	types::*,
+	Error, Event,
+};
+use concord_primitives::kernel::KernelId;
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold, Mutate},
+};
+use sp_runtime::{traits::BadOrigin, BuildStorage, Perbill};
+
+const ENDPOINT: &[u8] = b"/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWExample";
+const PRICE: Balance = 3;
+
+fn caps(kernels: &[KernelId]) -> CapabilitiesInput {
+	CapabilitiesInput {
+		backend: GpuBackend::Vulkan,
+		device_name: b"llvmpipe".to_vec(),
+		memory_mib: 4096,
+		kernels: kernels.to_vec(),
+		max_concurrent_jobs: 2,
+	}
+}
+
+fn register(who: AccountId, stake: Balance, kernels: &[KernelId]) {
+	assert_ok!(Providers::register(
+		RuntimeOrigin::signed(who),
+		stake,
+		caps(kernels),
+		ENDPOINT.to_vec(),
+		PRICE
+	));
+}
+
+fn held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::ProviderStake.into(), &who)
+}
+
+fn info(who: AccountId) -> ProviderInfoOf<Test> {
+	crate::Providers::<Test>::get(who).expect("registered")
+}
+
+fn listed(kernel: KernelId) -> Vec<AccountId> {
+	KernelProviders::<Test>::get(kernel).into_inner()
+}
+
+fn last_event() -> Event<Test> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Providers(event) => Some(event),
+			_ => None,
+		})
+		.last()
+		.expect("the pallet emitted an event")
+}
+
+// ---- register ----
+
+#[test]
+fn register_holds_stake_and_lists_the_provider_online() {
+	run_test(|| {
+		register(ALICE, 2 * MIN_STAKE, &[KernelId::MatmulI8, KernelId::Sha256Batch]);
+
+		assert_eq!(held(ALICE), 2 * MIN_STAKE);
+		assert_eq!(Balances::balance(&ALICE), FUNDS - 2 * MIN_STAKE);
+		let info = info(ALICE);
+		assert_eq!(info.status, ProviderStatus::Online);
+		assert_eq!(info.price_per_work_unit, PRICE);
+		assert_eq!(info.endpoint.to_vec(), ENDPOINT.to_vec());
+		assert_eq!(info.active_jobs, 0);
+		assert_eq!(info.registered_at, 1);
+		assert_eq!(listed(KernelId::MatmulI8), vec![ALICE]);
+		assert_eq!(listed(KernelId::Sha256Batch), vec![ALICE]);
+		assert!(listed(KernelId::SortU32).is_empty());
+		assert_eq!(last_event(), Event::Registered { provider: ALICE, stake: 2 * MIN_STAKE });
+	});
+}
+
+#[test]
+fn register_twice_is_refused_and_changes_nothing() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_noop!(
+			Providers::register(
+				RuntimeOrigin::signed(ALICE),
+				MIN_STAKE,
+				caps(&[KernelId::SortU32]),
+				ENDPOINT.to_vec(),
+				PRICE
+			),
+			Error::<Test>::AlreadyRegistered
+		);
+		assert_eq!(held(ALICE), MIN_STAKE);
+	});
+}
+
+#[test]
+fn register_refuses_bad_input_with_named_errors_and_keeps_balances() {
+	run_test(|| {
+		let attempt = |who, stake, capabilities, endpoint: &[u8]| {
+			Providers::register(
+				RuntimeOrigin::signed(who),
+				stake,
+				capabilities,
+				endpoint.to_vec(),
+				PRICE,
+			)
+		};
+		let cases: Vec<(AccountId, Balance, CapabilitiesInput, Vec<u8>, Error<Test>)> = vec![
+			(
+				ALICE,
+				MIN_STAKE - 1,
+				caps(&[KernelId::MatmulI8]),
+				ENDPOINT.to_vec(),
+				Error::StakeBelowMinimum,
+			),
+			(
+				POOR,
+				MIN_STAKE,
+				caps(&[KernelId::MatmulI8]),
+				ENDPOINT.to_vec(),
+				Error::InsufficientBalance,
+			),
+			// The whole balance cannot be staked: the account must stay alive.
+			(
+				ALICE,
+				FUNDS,
+				caps(&[KernelId::MatmulI8]),
+				ENDPOINT.to_vec(),
+				Error::InsufficientBalance,
+			),
+			(
+				ALICE,
+				MIN_STAKE,
+				caps(&[KernelId::MatmulI8]),
+				vec![b'/'; MAX_ENDPOINT_LEN as usize + 1],
+				Error::EndpointTooLong,
+			),
+			(ALICE, MIN_STAKE, caps(&[KernelId::MatmulI8]), vec![], Error::EndpointEmpty),
+			(
+				ALICE,
+				MIN_STAKE,
+				caps(&[KernelId::MatmulI8]),
+				b"ip4/1.2.3.4".to_vec(),
+				Error::InvalidEndpoint,
+			),
+			(
+				ALICE,
+				MIN_STAKE,
+				caps(&[KernelId::MatmulI8]),
+				b"/ip4/1.2.3.4 /tcp/1".to_vec(),
+				Error::InvalidEndpoint,
+			),
+			(ALICE, MIN_STAKE, caps(&[]), ENDPOINT.to_vec(), Error::NoKernels),
+			(
+				ALICE,
+				MIN_STAKE,
+				caps(&[KernelId::SortU32, KernelId::MatmulI8, KernelId::SortU32]),
+				ENDPOINT.to_vec(),
+				Error::DuplicateKernel,
+			),
+			(
+				ALICE,
+				MIN_STAKE,
+				caps(&[KernelId::MatmulI8; 33]),
+				ENDPOINT.to_vec(),
+				Error::TooManyKernels,
+			),
+			(
+				ALICE,
+				MIN_STAKE,
+				CapabilitiesInput {
+					device_name: vec![b'x'; MAX_DEVICE_NAME_LEN as usize + 1],
+					..caps(&[KernelId::MatmulI8])
+				},
+				ENDPOINT.to_vec(),
+				Error::DeviceNameTooLong,
+			),
+			(
+				ALICE,
+				MIN_STAKE,
+				CapabilitiesInput { max_concurrent_jobs: 0, ..caps(&[KernelId::MatmulI8]) },
+				ENDPOINT.to_vec(),
+				Error::ZeroConcurrency,
+			),
+		];
+		for (who, stake, capabilities, endpoint, error) in cases {
+			let free_before = Balances::balance(&who);
+			assert_noop!(attempt(who, stake, capabilities, &endpoint), error);
+			assert_eq!(Balances::balance(&who), free_before);
+			assert_eq!(held(who), 0);
+		}
+		assert_eq!(crate::Providers::<Test>::count(), 0);
+	});
+}
+
+#[test]
+fn register_accepts_the_longest_fields() {
+	run_test(|| {
+		let capabilities = CapabilitiesInput {
+			device_name: vec![b'x'; MAX_DEVICE_NAME_LEN as usize],
+			..caps(&KernelId::ALL)
+		};
+		assert_ok!(Providers::register(
+			RuntimeOrigin::signed(ALICE),
+			MIN_STAKE,
+			capabilities,
+			vec![b'/'; MAX_ENDPOINT_LEN as usize],
+			PRICE
+		));
+		for kernel in KernelId::ALL {
+			assert_eq!(listed(kernel), vec![ALICE]);
+		}
+	});
+}
+
+#[test]
+fn register_needs_a_signed_origin() {
+	run_test(|| {
+		assert_noop!(
+			Providers::register(
+				RuntimeOrigin::none(),
+				MIN_STAKE,
+				caps(&[KernelId::MatmulI8]),
+				ENDPOINT.to_vec(),
+				PRICE
+			),
+			BadOrigin
+		);
+	});
+}
+
+#[test]
+fn registry_is_bounded_by_max_providers() {
+	new_test_ext().execute_with(|| {
+		let first = 100;
+		for who in first..first + u64::from(MAX_PROVIDERS) {
+			Balances::mint_into(&who, FUNDS).unwrap();
+			register(who, MIN_STAKE, &[KernelId::MatmulI8]);
+		}
+		let late = 999;
+		Balances::mint_into(&late, FUNDS).unwrap();
+		assert_noop!(
+			Providers::register(
+				RuntimeOrigin::signed(late),
+				MIN_STAKE,
+				caps(&[KernelId::MatmulI8]),
+				ENDPOINT.to_vec(),
+				PRICE
+			),
+			Error::<Test>::TooManyProviders
+		);
+		assert_eq!(listed(KernelId::MatmulI8).len(), MAX_PROVIDERS as usize);
+		Providers::do_try_state().unwrap();
+	});
+}
+
+// ---- update ----
+
+#[test]
+fn update_changes_kernels_endpoint_and_price_and_moves_index_entries() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
+		assert_ok!(Providers::update(
+			RuntimeOrigin::signed(ALICE),
+			Some(caps(&[KernelId::SortU32, KernelId::MandelbrotQ12])),
+			Some(b"/dns4/gpu.example/tcp/4001".to_vec()),
+			Some(7)
+		));
+		let info = info(ALICE);
+		assert_eq!(info.price_per_work_unit, 7);
+		assert_eq!(info.endpoint.to_vec(), b"/dns4/gpu.example/tcp/4001".to_vec());
+		assert!(listed(KernelId::MatmulI8).is_empty());
+		assert_eq!(listed(KernelId::SortU32), vec![ALICE]);
+		assert_eq!(listed(KernelId::MandelbrotQ12), vec![ALICE]);
+		assert_eq!(last_event(), Event::Updated { provider: ALICE });
+	});
+}
+
+#[test]
+fn update_refuses_nothing_unknown_callers_and_bad_fields() {
+	run_test(|| {
+		assert_noop!(
+			Providers::update(RuntimeOrigin::signed(ALICE), None, None, Some(1)),
+			Error::<Test>::NotRegistered
+		);
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		let before = info(ALICE);
+		assert_noop!(
+			Providers::update(RuntimeOrigin::signed(ALICE), None, None, None),
+			Error::<Test>::NothingToUpdate
+		);
+		// A bad endpoint refuses the whole update, including the good price beside it.
+		assert_noop!(
+			Providers::update(
+				RuntimeOrigin::signed(ALICE),
+				None,
+				Some(vec![b'/'; MAX_ENDPOINT_LEN as usize + 1]),
+				Some(99)
+			),
+			Error::<Test>::EndpointTooLong
+		);
+		assert_noop!(
+			Providers::update(RuntimeOrigin::signed(ALICE), Some(caps(&[])), None, None),
+			Error::<Test>::NoKernels
+		);
+		assert_eq!(info(ALICE), before);
+	});
+}
+
+#[test]
+fn update_of_an_offline_provider_does_not_list_it() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(ALICE)));
+		assert_ok!(Providers::update(
+			RuntimeOrigin::signed(ALICE),
+			Some(caps(&[KernelId::SortU32])),
+			None,
+			None
+		));
+		assert!(listed(KernelId::SortU32).is_empty());
+		assert_ok!(Providers::go_online(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(listed(KernelId::SortU32), vec![ALICE]);
+		assert!(listed(KernelId::MatmulI8).is_empty());
+	});
+}
+
+// ---- bond_extra ----
+
+#[test]
+fn bond_extra_adds_to_the_hold() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_ok!(Providers::bond_extra(RuntimeOrigin::signed(ALICE), 500));
+		assert_eq!(info(ALICE).stake, MIN_STAKE + 500);
+		assert_eq!(held(ALICE), MIN_STAKE + 500);
+		assert_eq!(
+			last_event(),
+			Event::StakeBonded { provider: ALICE, amount: 500, total: MIN_STAKE + 500 }
+		);
+	});
+}
+
+#[test]
+fn bond_extra_refusals() {
+	run_test(|| {
+		assert_noop!(
+			Providers::bond_extra(RuntimeOrigin::signed(ALICE), 1),
+			Error::<Test>::NotRegistered
+		);
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_noop!(
+			Providers::bond_extra(RuntimeOrigin::signed(ALICE), 0),
+			Error::<Test>::ZeroAmount
+		);
+		assert_noop!(
+			Providers::bond_extra(RuntimeOrigin::signed(ALICE), FUNDS),
+			Error::<Test>::InsufficientBalance
+		);
+	});
+}
+
+// ---- online / offline ----
+
+#[test]
+fn going_offline_and_online_moves_the_provider_out_of_and_into_the_index() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		register(BOB, MIN_STAKE, &[KernelId::MatmulI8]);
+
+		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(info(ALICE).status, ProviderStatus::Offline);
+		assert_eq!(listed(KernelId::MatmulI8), vec![BOB]);
+		assert_eq!(
+			last_event(),
+			Event::WentOffline { provider: ALICE, reason: OfflineReason::Requested }
+		);
+		assert_noop!(
+			Providers::go_offline(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::AlreadyOffline
+		);
+
+		assert_ok!(Providers::go_online(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(listed(KernelId::MatmulI8), vec![BOB, ALICE]);
+		assert_eq!(last_event(), Event::WentOnline { provider: ALICE });
+		assert_noop!(
+			Providers::go_online(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::AlreadyOnline
+		);
+		// The stake stays held throughout.
+		assert_eq!(held(ALICE), MIN_STAKE);
+	});
+}
+
+// ---- unregister / withdraw ----
+
+#[test]
+fn unregister_then_withdraw_after_the_unbonding_period_releases_the_stake() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
+		let unlock_at = 1 + UNBONDING_PERIOD;
+		assert_eq!(info(ALICE).status, ProviderStatus::Unbonding { unlock_at });
+		assert!(listed(KernelId::MatmulI8).is_empty());
+		assert_eq!(last_event(), Event::Unbonding { provider: ALICE, unlock_at });
+
+		System::set_block_number(unlock_at);
+		assert_ok!(Providers::withdraw(RuntimeOrigin::signed(ALICE)));
+		assert!(crate::Providers::<Test>::get(ALICE).is_none());
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Balances::balance(&ALICE), FUNDS);
+		assert_eq!(last_event(), Event::Withdrawn { provider: ALICE, stake: MIN_STAKE });
+	});
+}
+
+#[test]
+fn withdrawing_early_or_without_unregistering_is_refused_and_keeps_the_stake() {
+	run_test(|| {
+		assert_noop!(
+			Providers::withdraw(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::NotRegistered
+		);
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_noop!(
+			Providers::withdraw(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::NotUnbonding
+		);
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
+		System::set_block_number(UNBONDING_PERIOD); // one block short
+		assert_noop!(
+			Providers::withdraw(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::UnbondingNotOver
+		);
+		assert_eq!(held(ALICE), MIN_STAKE);
+		assert_eq!(Balances::balance(&ALICE), FUNDS - MIN_STAKE);
+	});
+}
+
+#[test]
+fn a_leaving_provider_cannot_change_or_come_back() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
+		let origin = || RuntimeOrigin::signed(ALICE);
+		assert_noop!(Providers::unregister(origin()), Error::<Test>::Unbonding);
+		assert_noop!(Providers::go_online(origin()), Error::<Test>::Unbonding);
+		assert_noop!(Providers::go_offline(origin()), Error::<Test>::Unbonding);
+		assert_noop!(Providers::bond_extra(origin(), 1), Error::<Test>::Unbonding);
+		assert_noop!(Providers::update(origin(), None, None, Some(1)), Error::<Test>::Unbonding);
+	});
+}
+
+#[test]
+fn withdraw_waits_for_jobs_in_progress() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
+		System::set_block_number(1 + UNBONDING_PERIOD);
+		assert_noop!(
+			Providers::withdraw(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::JobsInProgress
+		);
+		Providers::end_job(&ALICE, JobOutcome::Agreed);
+		assert_ok!(Providers::withdraw(RuntimeOrigin::signed(ALICE)));
+	});
+}
+
+#[test]
+fn a_withdrawn_account_can_register_again_from_scratch() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+		Providers::end_job(&ALICE, JobOutcome::Deviated);
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
+		System::set_block_number(1 + UNBONDING_PERIOD);
+		assert_ok!(Providers::withdraw(RuntimeOrigin::signed(ALICE)));
+
+		register(ALICE, MIN_STAKE, &[KernelId::SortU32]);
+		assert_eq!(info(ALICE).reputation, Reputation::default());
+		assert_eq!(info(ALICE).registered_at, 1 + UNBONDING_PERIOD);
+	});
+}
+
+// ---- the registry interface used by the job pallets ----
+
+#[test]
+fn candidates_are_online_providers_of_the_kernel_with_a_free_slot() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		register(BOB, 2 * MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
+		register(CHARLIE, MIN_STAKE, &[KernelId::SortU32]);
+		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(CHARLIE)));
+
+		let (candidates, shortfall) = Providers::candidates(KernelId::MatmulI8);
+		let accounts: Vec<_> = candidates.iter().map(|c| c.account).collect();
+		assert_eq!(accounts, vec![ALICE, BOB]);
+		assert_eq!(candidates[1].stake, 2 * MIN_STAKE);
+		assert_eq!(shortfall.listed, 2);
+		assert_eq!(shortfall.at_capacity, 0);
+
+		// ALICE takes both of her slots and is passed over, counted as at capacity.
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+		assert_noop!(
+			Providers::begin_job(&ALICE, KernelId::MatmulI8),
+			Error::<Test>::CannotTakeJob
+		);
+		let (candidates, shortfall) = Providers::candidates(KernelId::MatmulI8);
+		assert_eq!(candidates.iter().map(|c| c.account).collect::<Vec<_>>(), vec![BOB]);
+		assert_eq!(shortfall.at_capacity, 1);
+
+		// SortU32: only BOB (CHARLIE is offline).
+		let (candidates, _) = Providers::candidates(KernelId::SortU32);
+		assert_eq!(candidates.iter().map(|c| c.account).collect::<Vec<_>>(), vec![BOB]);
+		assert_noop!(
+			Providers::begin_job(&CHARLIE, KernelId::SortU32),
+			Error::<Test>::CannotTakeJob
+		);
+		assert_noop!(
+			Providers::begin_job(&BOB, KernelId::Sha256Batch),
+			Error::<Test>::CannotTakeJob
+		);
+	});
+}
+
+#[test]
+fn end_job_frees_the_slot_and_counts_the_outcome() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		for outcome in
+			[JobOutcome::Agreed, JobOutcome::Agreed, JobOutcome::Deviated, JobOutcome::NoShow]
+		{
+			assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+			Providers::end_job(&ALICE, outcome);
+		}
+		let info = info(ALICE);
+		assert_eq!(info.active_jobs, 0);
+		assert_eq!(info.reputation, Reputation { agreed: 2, deviated: 1, no_shows: 1 });
+		assert_eq!(
+			last_event(),
+			Event::OutcomeRecorded { provider: ALICE, outcome: JobOutcome::NoShow }
+		);
+	});
+}
+
+#[test]
+fn slash_moves_stake_to_the_beneficiary() {
+	run_test(|| {
+		register(ALICE, 4 * MIN_STAKE, &[KernelId::MatmulI8]);
+		let slashed = Providers::slash(&ALICE, Perbill::from_percent(10), Some(&BOB));
+		assert_eq!(slashed, 400);
+		assert_eq!(info(ALICE).stake, 4 * MIN_STAKE - 400);
+		assert_eq!(held(ALICE), 4 * MIN_STAKE - 400);
+		assert_eq!(Balances::balance(&BOB), FUNDS + 400);
+		assert_eq!(info(ALICE).status, ProviderStatus::Online);
+		assert_eq!(
+			last_event(),
+			Event::Slashed { provider: ALICE, amount: 400, beneficiary: Some(BOB) }
+		);
+	});
+}
+
+#[test]
+fn slash_without_beneficiary_burns_and_under_the_minimum_goes_offline() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		let issuance = Balances::total_issuance();
+		let slashed = Providers::slash(&ALICE, Perbill::from_percent(50), None);
+		assert_eq!(slashed, MIN_STAKE / 2);
+		assert_eq!(Balances::total_issuance(), issuance - MIN_STAKE / 2);
+		assert_eq!(info(ALICE).status, ProviderStatus::Offline);
+		assert!(listed(KernelId::MatmulI8).is_empty());
+		assert_eq!(
+			last_event(),
+			Event::WentOffline { provider: ALICE, reason: OfflineReason::StakeBelowMinimum }
+		);
+		// Back online only after topping up.
+		assert_noop!(
+			Providers::go_online(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::StakeBelowMinimum
+		);
+		assert_ok!(Providers::bond_extra(RuntimeOrigin::signed(ALICE), MIN_STAKE / 2));
+		assert_ok!(Providers::go_online(RuntimeOrigin::signed(ALICE)));
+	});
+}
+
+#[test]
+fn a_leaving_provider_stays_slashable_and_keeps_its_jobs_settled() {
+	run_test(|| {
+		register(ALICE, 2 * MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(Providers::slash(&ALICE, Perbill::from_percent(5), Some(&BOB)), 100);
+		Providers::end_job(&ALICE, JobOutcome::Deviated);
+		// Still unbonding: a slash never flips a leaving provider's status.
+		assert!(matches!(info(ALICE).status, ProviderStatus::Unbonding { .. }));
+		System::set_block_number(1 + UNBONDING_PERIOD);
+		assert_ok!(Providers::withdraw(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(Balances::balance(&ALICE), FUNDS - 100);
+	});
+}
+
+#[test]
+fn slashing_an_unknown_account_or_nothing_does_nothing() {
+	run_test(|| {
+		assert_eq!(Providers::slash(&ALICE, Perbill::from_percent(50), Some(&BOB)), 0);
+		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		let events = System::events().len();
+		assert_eq!(Providers::slash(&ALICE, Perbill::zero(), Some(&BOB)), 0);
+		assert_eq!(System::events().len(), events);
+	});
+}
+
+// ---- genesis ----
+
+#[test]
+fn genesis_registers_providers_like_the_call() {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> { balances: vec![(ALICE, FUNDS)], ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	crate::GenesisConfig::<Test> {
+		providers: vec![crate::genesis::GenesisProvider {
+			account: ALICE,
+			stake: MIN_STAKE,
+			backend: "vulkan".into(),
+			device_name: "llvmpipe".into(),
+			memory_mib: 1024,
+			kernels: vec!["matmul-i8".into(), "sha256-batch".into()],
+			max_concurrent_jobs: 4,
+			endpoint: "/ip4/127.0.0.1/tcp/30333".into(),
+			price_per_work_unit: 1,
+		}],
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		assert_eq!(held(ALICE), MIN_STAKE);
+		assert_eq!(listed(KernelId::Sha256Batch), vec![ALICE]);
+		assert_eq!(info(ALICE).capabilities.max_concurrent_jobs, 4);
+		Providers::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn genesis_json_reads_like_a_person_wrote_it() {
+	let json = r#"{"providers":[{"account":1,"stake":1000,"backend":"cpu","deviceName":"ref",
+		"memoryMib":1,"kernels":["sort-u32"],"maxConcurrentJobs":1,"endpoint":"/ip4/1.2.3.4",
+		"pricePerWorkUnit":0}]}"#;
+	let config: crate::GenesisConfig<Test> = serde_json::from_str(json).expect("valid preset");
+	assert_eq!(config.providers[0].kernels, vec!["sort-u32".to_string()]);
+}

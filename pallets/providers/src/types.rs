@@ -1,0 +1,242 @@
+//! The records this pallet keeps, and the unbounded forms that callers send.
+//!
+//! Calls take plain `Vec`s so that an oversized field is refused with a named error
+//! (`EndpointTooLong`, `TooManyKernels`, ...) instead of an opaque decoding failure; storage
+//! keeps only the bounded forms.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use concord_primitives::kernel::KernelId;
+use frame_support::{
+	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use scale_info::TypeInfo;
+
+extern crate alloc;
+use alloc::vec::Vec;
+
+/// Most kernels a provider can list. Every kernel of the protocol fits, with room to grow.
+pub type MaxKernels = ConstU32<32>;
+
+/// The graphics API a provider's device is driven through (what wgpu reports as its backend).
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
+)]
+pub enum GpuBackend {
+	Vulkan,
+	Metal,
+	Dx12,
+	/// A software implementation (e.g. Mesa lavapipe) or the CPU reference.
+	Cpu,
+}
+
+impl GpuBackend {
+	/// Parses the lower-case name used in genesis presets and on the command line.
+	pub fn from_name(name: &str) -> Option<Self> {
+		match name {
+			"vulkan" => Some(Self::Vulkan),
+			"metal" => Some(Self::Metal),
+			"dx12" => Some(Self::Dx12),
+			"cpu" => Some(Self::Cpu),
+			_ => None,
+		}
+	}
+}
+
+/// What a provider offers, as sent in `register` and `update` (unbounded; checked on entry).
+#[derive(Clone, Debug, Decode, DecodeWithMemTracking, Encode, Eq, PartialEq, TypeInfo)]
+pub struct CapabilitiesInput {
+	/// How the device is driven.
+	pub backend: GpuBackend,
+	/// The device name as the driver reports it, UTF-8 (e.g. "NVIDIA H100 80GB HBM3").
+	pub device_name: Vec<u8>,
+	/// Device memory in MiB; requesters' jobs must fit in it.
+	pub memory_mib: u32,
+	/// The kernels this provider runs, each at most once.
+	pub kernels: Vec<KernelId>,
+	/// How many jobs the provider accepts at once; the chain never assigns more.
+	pub max_concurrent_jobs: u32,
+}
+
+/// What a provider offers, as stored.
+#[derive(
+	CloneNoBound,
+	DebugNoBound,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	EqNoBound,
+	MaxEncodedLen,
+	PartialEqNoBound,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxDeviceNameLen))]
+pub struct Capabilities<MaxDeviceNameLen: frame_support::traits::Get<u32>> {
+	pub backend: GpuBackend,
+	pub device_name: BoundedVec<u8, MaxDeviceNameLen>,
+	pub memory_mib: u32,
+	pub kernels: BoundedVec<KernelId, MaxKernels>,
+	pub max_concurrent_jobs: u32,
+}
+
+impl<N: frame_support::traits::Get<u32>> Capabilities<N> {
+	/// Whether the provider lists `kernel`.
+	pub fn supports(&self, kernel: KernelId) -> bool {
+		self.kernels.contains(&kernel)
+	}
+}
+
+/// Whether a provider takes new jobs.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
+)]
+pub enum ProviderStatus<BlockNumber> {
+	/// Eligible for new jobs.
+	Online,
+	/// Registered and staked, but takes no new jobs (by choice, or because slashing left its
+	/// stake under the minimum).
+	Offline,
+	/// Leaving: takes no new jobs, and may withdraw its stake from `unlock_at` on, once it has
+	/// no job in progress. Its stake stays slashable until then.
+	Unbonding { unlock_at: BlockNumber },
+}
+
+/// Why a provider went offline.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
+)]
+pub enum OfflineReason {
+	/// The provider asked to.
+	Requested,
+	/// A slash left its stake under the minimum; `bond_extra` then `go_online` to return.
+	StakeBelowMinimum,
+}
+
+/// Track record kept for the job pallets: they update it on every verdict, and assignment
+/// weights providers by it.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Default,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
+)]
+pub struct Reputation {
+	/// Jobs where the provider revealed the attested result.
+	pub agreed: u32,
+	/// Jobs where the provider revealed a result other than the attested one.
+	pub deviated: u32,
+	/// Jobs where the provider failed to commit or reveal in time.
+	pub no_shows: u32,
+}
+
+/// How a provider did on one job, as reported by the job pallets.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
+)]
+pub enum JobOutcome {
+	Agreed,
+	Deviated,
+	NoShow,
+}
+
+impl Reputation {
+	/// Counts one more outcome; counters saturate rather than wrap.
+	pub fn record(&mut self, outcome: JobOutcome) {
+		let counter = match outcome {
+			JobOutcome::Agreed => &mut self.agreed,
+			JobOutcome::Deviated => &mut self.deviated,
+			JobOutcome::NoShow => &mut self.no_shows,
+		};
+		*counter = counter.saturating_add(1);
+	}
+}
+
+/// Everything the chain knows about one provider.
+#[derive(
+	CloneNoBound,
+	DebugNoBound,
+	Decode,
+	DecodeWithMemTracking,
+	Encode,
+	EqNoBound,
+	MaxEncodedLen,
+	PartialEqNoBound,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxDeviceNameLen, MaxEndpointLen))]
+pub struct ProviderInfo<
+	Balance: Clone + core::fmt::Debug + Eq,
+	BlockNumber: Clone + core::fmt::Debug + Eq,
+	MaxDeviceNameLen: frame_support::traits::Get<u32>,
+	MaxEndpointLen: frame_support::traits::Get<u32>,
+> {
+	/// Stake held from the provider's account (under `HoldReason::ProviderStake`).
+	pub stake: Balance,
+	pub capabilities: Capabilities<MaxDeviceNameLen>,
+	/// Where requesters fetch results: a libp2p multiaddr ending in `/p2p/<peer id>`.
+	pub endpoint: BoundedVec<u8, MaxEndpointLen>,
+	/// Price per work unit (see KERNELS.md), in the chain's smallest balance unit.
+	pub price_per_work_unit: Balance,
+	pub status: ProviderStatus<BlockNumber>,
+	/// Jobs assigned to the provider and not yet settled.
+	pub active_jobs: u32,
+	pub reputation: Reputation,
+	pub registered_at: BlockNumber,
+}
+
+impl<Balance, BlockNumber, N, E> ProviderInfo<Balance, BlockNumber, N, E>
+where
+	Balance: Clone + core::fmt::Debug + Eq,
+	BlockNumber: Clone + core::fmt::Debug + Eq,
+	N: frame_support::traits::Get<u32>,
+	E: frame_support::traits::Get<u32>,
+{
+	/// Whether the provider may take one more job of `kernel` right now.
+	pub fn can_take(&self, kernel: KernelId) -> bool {
+		self.status == ProviderStatus::Online
+			&& self.capabilities.supports(kernel)
+			&& self.active_jobs < self.capabilities.max_concurrent_jobs
+	}
+}

@@ -1,0 +1,24 @@
+# Shared by the scripts: where builds go, which features the one build uses, and logging.
+
+# One target directory outside the clone, shared by your shell, the scripts and CI, so that
+# nothing is built twice.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/concord-target}"
+# Every script builds with the same features, so that running the node and running the tests
+# reuse one build. `runtime-benchmarks` compiles the benchmarks into the node and runtime:
+# needed to test them and to regenerate weights.
+export CONCORD_FEATURES="concord-node/runtime-benchmarks,pallet-providers/runtime-benchmarks"
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export REPO_ROOT
+# The runtime's WebAssembly is built by a nested cargo in the target directory; this points it
+# back at our Cargo.lock, so it compiles exactly the locked versions.
+export WASM_BUILD_WORKSPACE_HINT="$REPO_ROOT"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Concord needs, and only what is missing:
+# running it again does nothing but check. Usage: scripts/setup.sh [--tests]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+want_tests=false
+[ "${1:-}" = "--tests" ] && want_tests=true
+
+# Debian packages: protoc for the networking crates, OpenSSL headers for WebRTC support,
+# Mesa's lavapipe (a software Vulkan device) so GPU kernels run without a GPU, Node.js for the
+# @polkadot/api tests.
+packages=(build-essential pkg-config protobuf-compiler libssl-dev git mesa-vulkan-drivers libvulkan1)
+$want_tests && packages+=(nodejs npm)
+
+step "Checking Debian packages"
+missing=()
+for package in "${packages[@]}"; do
+	if [ "$package" = nodejs ] || [ "$package" = npm ]; then
+		# Any Node.js 18 or newer will do, however it was installed.
+		if command -v node >/dev/null && command -v npm >/dev/null &&
+			[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ]; then
+			continue
+		fi
+	fi
+	dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	note "installing: ${missing[*]}"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+else
+	note "all present"
+fi
+
+step "Checking the Rust toolchain"
+if ! command -v cargo >/dev/null; then
+	if apt-cache show rustup >/dev/null 2>&1; then
+		note "installing rustup from Debian"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rustup
+		rustup default stable
+	else
+		die "Rust is not installed. Install rustup (https://rustup.rs), then run this again."
+	fi
+fi
+note "$(cargo --version)"
+# The runtime is compiled to WebAssembly for the `wasm32v1-none` target, with the standard
+# library's sources.
+if ! rustup target list --installed | grep -qx wasm32v1-none; then
+	note "adding the wasm32v1-none target"
+	rustup target add wasm32v1-none
+fi
+if ! rustup component list --installed | grep -q '^rust-src'; then
+	note "adding the rust-src component"
+	rustup component add rust-src
+fi
+note "wasm32v1-none and rust-src present"
+
+if $want_tests; then
+	step "Checking test tools"
+	if cargo nextest --version >/dev/null 2>&1; then
+		note "$(cargo nextest --version | head -n1)"
+	else
+		note "cargo-nextest not found: the tests will run with cargo test"
+	fi
+	lock="$REPO_ROOT/tests/polkadot-js/package-lock.json"
+	stamp="$REPO_ROOT/tests/polkadot-js/node_modules/.concord-lock"
+	if [ -f "$stamp" ] && cmp -s "$lock" "$stamp"; then
+		note "@polkadot/api test dependencies present"
+	else
+		note "installing @polkadot/api test dependencies (npm ci)"
+		(cd "$REPO_ROOT/tests/polkadot-js" && npm ci --no-audit --no-fund --loglevel=error)
+		cp "$lock" "$stamp"
+	fi
+fi

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: pallet unit and property tests,
+# kernels against their CPU references on Mesa's lavapipe, the runtime's benchmarks, and
+# @polkadot/api end-to-end tests against a real dev node.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+started=$(date +%s)
+"$REPO_ROOT/scripts/setup.sh" --tests
+"$REPO_ROOT/scripts/build.sh"
+built=$(date +%s)
+
+cd "$REPO_ROOT"
+step "Checking formatting"
+cargo fmt --all --check
+
+# GPU tests run on Vulkan: lavapipe where there is no GPU.
+export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
+
+step "Running the tests"
+log="$CARGO_TARGET_DIR/concord-test.log"
+runner=(cargo test)
+cargo nextest --version >/dev/null 2>&1 && runner=(cargo nextest run)
+set +e
+"${runner[@]}" --locked --release --workspace --features "$CONCORD_FEATURES" --no-fail-fast \
+	2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+finished=$(date +%s)
+note "setup and build: $((built - started)) s, tests: $((finished - built)) s"
+# The test runner's own summary is the closing line.
+tail -n 1 "$log"
+exit "$status"

@@ -1,0 +1,29 @@
+//! `concord kernel ...`: local kernel runs, benchmarks and adapter listing. Adapters are chosen
+//! by `WGPU_BACKEND` (vulkan, metal, dx12) and `CONCORD_ADAPTER` (a name substring).
+
+mod adapters;
+mod bench;
+mod params;
+mod run;
+
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum KernelCommand {
+	/// List the GPU adapters wgpu can see, and the one jobs would run on.
+	Adapters,
+	/// Run one job and print its result hash (BLAKE2b-256 of the output, hex).
+	Run(run::RunArgs),
+	/// Measure work units per second on the GPU and on the CPU reference, in the same run.
+	Bench(bench::BenchArgs),
+}
+
+impl KernelCommand {
+	pub fn run(self) -> anyhow::Result<()> {
+		match self {
+			KernelCommand::Adapters => adapters::run(),
+			KernelCommand::Run(args) => run::run(args),
+			KernelCommand::Bench(args) => bench::run(args),
+		}
+	}
+}

@@ -1,0 +1,53 @@
+//! Command-line interface; each command family has its own module.
+
+mod kernel;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "concord", version, about = "Concord: verifiable GPU compute, settled on chain")]
+pub struct Cli {
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Run, benchmark and inspect the deterministic compute kernels on this machine.
+	#[command(subcommand)]
+	Kernel(kernel::KernelCommand),
+}
+
+impl Cli {
+	pub fn run(self) -> anyhow::Result<()> {
+		match self.command {
+			Command::Kernel(command) => command.run(),
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::CommandFactory;
+
+	#[test]
+	fn the_command_line_is_well_formed() {
+		Cli::command().debug_assert();
+	}
+
+	#[test]
+	fn kernel_commands_parse() {
+		for args in [
+			"concord kernel run --kernel mandelbrot-q12 --params 8,8,10,-8192,-8192,2048",
+			"concord kernel run --kernel matmul-i8 --params 2,2,2 --random-input 7 --cpu",
+			"concord kernel bench --kernel sort-u32 --size medium",
+			"concord kernel adapters",
+		] {
+			Cli::try_parse_from(args.split(' ')).unwrap_or_else(|e| panic!("{args}: {e}"));
+		}
+		assert!(
+			Cli::try_parse_from("concord kernel run --kernel nope --params 1".split(' ')).is_err()
+		);
+	}
+}
