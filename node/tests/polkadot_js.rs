@@ -14,7 +14,7 @@ fn polkadot_js_client_drives_a_dev_node() {
 		"@polkadot/api is not installed: run `npm ci` in tests/polkadot-js (scripts/test.sh does)"
 	);
 	let output = Command::new("node")
-		.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+		.args(["--test", "--test-concurrency=1"])
 		.current_dir(&tests)
 		.env("CONCORD_NODE", env!("CARGO_BIN_EXE_concord-node"))
 		.output()

@@ -21,10 +21,10 @@ after(async () => {
 
 test('the chain describes itself so that Apps shows amounts and dev accounts', async () => {
   const { api } = node;
-  const properties = (await api.rpc.system.properties()).toJSON();
-  assert.deepEqual(properties.tokenSymbol, ['CORD']);
-  assert.deepEqual(properties.tokenDecimals, [12]);
-  assert.equal(properties.ss58Format, 42);
+  // What Apps formats balances and addresses with, read from `system_properties`.
+  assert.deepEqual(api.registry.chainTokens, ['CORD']);
+  assert.deepEqual(api.registry.chainDecimals, [12]);
+  assert.equal(api.registry.chainSS58, 42);
   assert.equal((await api.rpc.system.chainType()).toString(), 'Development');
   assert.equal(api.runtimeVersion.specName.toString(), 'concord');
 });

@@ -1,6 +1,6 @@
 // Starts a real `concord-node --dev` on free local ports and connects @polkadot/api to it.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
 /** A TCP port no one listens on right now. */
@@ -16,38 +16,68 @@ function freePort() {
   });
 }
 
+/** Resolves once something accepts TCP connections on `port`, polling every 100 ms. */
+async function portOpen(port, stillRunning) {
+  while (stillRunning()) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A `--dev` node: one validator, Alice. */
+export function startDevNode() {
+  return startNode(['--dev']);
+}
+
 /**
- * Starts the node binary named by CONCORD_NODE (the test harness sets it), waits until its
- * JSON-RPC answers, and returns the connected API and a `stop` function.
+ * Starts the node binary named by CONCORD_NODE (the test harness sets it) with `chainArgs`,
+ * on free local ports and temporary storage, waits until its JSON-RPC answers, and returns
+ * the connected API, its p2p port and a `stop` function.
  */
-export async function startDevNode() {
+export async function startNode(chainArgs) {
   const binary = process.env.CONCORD_NODE;
   if (!binary) {
     throw new Error('CONCORD_NODE must name the concord-node binary (run through scripts/test.sh)');
   }
   const [rpcPort, p2pPort] = [await freePort(), await freePort()];
   const args = [
-    '--dev', '--tmp', '--no-telemetry', '--no-prometheus', '--no-mdns',
+    ...chainArgs, '--tmp', '--no-telemetry', '--no-prometheus', '--no-mdns',
     '--rpc-port', String(rpcPort), '--port', String(p2pPort),
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (chunk) => { log = (log + chunk).slice(-20_000); });
-  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  let running = true;
+  const exited = new Promise((resolve) => child.on('exit', (code) => { running = false; resolve(code); }));
+  // Connect only once the RPC server listens, rather than logging failed attempts meanwhile.
+  await portOpen(rpcPort, () => running);
 
   // Wait for the first answered connection, or fail as soon as the node dies.
   const provider = new WsProvider(`ws://127.0.0.1:${rpcPort}`, 250);
-  const api = await Promise.race([
-    ApiPromise.create({ provider, noInitWarn: true }),
-    exited.then((code) => { throw new Error(`concord-node exited with ${code}:\n${log}`); }),
-  ]);
+  let api;
+  try {
+    api = await Promise.race([
+      ApiPromise.create({ provider, noInitWarn: true }),
+      exited.then((code) => { throw new Error(`concord-node exited with ${code}:\n${log}`); }),
+    ]);
+  } catch (error) {
+    // Stop reconnecting (it would keep the test process alive) and the node, if it still runs.
+    await provider.disconnect();
+    child.kill('SIGKILL');
+    throw error;
+  }
 
   const stop = async () => {
     await api.disconnect();
     child.kill('SIGINT');
     await exited;
   };
-  return { api, stop, log: () => log };
+  return { api, stop, p2pPort, log: () => log };
 }
 
 /**

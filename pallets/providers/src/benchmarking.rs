@@ -39,10 +39,11 @@ fn max_endpoint<T: Config>() -> alloc::vec::Vec<u8> {
 	vec![b'/'; T::MaxEndpointLen::get() as usize]
 }
 
-/// Registers `count` providers that list every kernel, so that every kernel's list holds
-/// `count` entries.
-fn fill_registry<T: Config>(count: u32) {
-	for i in 0..count {
+/// Registers providers that list every kernel until the registry holds `MaxProviders - 1`
+/// (genesis may already hold some), so that every kernel's list is one short of full.
+fn fill_registry_but_one<T: Config>() {
+	let target = T::MaxProviders::get().saturating_sub(1);
+	for i in crate::Providers::<T>::count()..target {
 		let who = funded::<T>("filler", i);
 		Providers::<T>::do_register(
 			who,
@@ -57,7 +58,7 @@ fn fill_registry<T: Config>(count: u32) {
 
 /// Registers `who` with the largest capabilities, after `MaxProviders - 1` fillers.
 fn registered_last<T: Config>() -> T::AccountId {
-	fill_registry::<T>(T::MaxProviders::get().saturating_sub(1));
+	fill_registry_but_one::<T>();
 	let who = funded::<T>("provider", 0);
 	Providers::<T>::do_register(
 		who.clone(),
@@ -76,7 +77,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register() {
-		fill_registry::<T>(T::MaxProviders::get().saturating_sub(1));
+		fill_registry_but_one::<T>();
 		let who = funded::<T>("provider", 0);
 		let stake: BalanceOf<T> = T::MinStake::get();
 
