@@ -27,10 +27,13 @@ pub const PRESET_PROVIDER_STAKE: Balance = 1_000 * UNIT;
 /// The price per work unit of each preset provider, in the smallest balance unit.
 pub const PRESET_PROVIDER_PRICE: Balance = 1;
 
+/// Authorities with their weights, as BABE and GRANDPA take them at genesis.
+type Weighted<Id> = Vec<(Id, u64)>;
+
 /// The validators' keys for the given dev accounts.
 fn authorities(
 	keys: &[(Sr25519Keyring, Ed25519Keyring)],
-) -> (Vec<(BabeId, u64)>, Vec<(GrandpaId, u64)>) {
+) -> (Weighted<BabeId>, Weighted<GrandpaId>) {
 	let babe = keys.iter().map(|(sr, _)| (sr.public().into(), 1)).collect();
 	let grandpa = keys.iter().map(|(_, ed)| (ed.public().into(), 1)).collect();
 	(babe, grandpa)

@@ -54,15 +54,18 @@ fn listed(kernel: KernelId) -> Vec<AccountId> {
 fn last_event() -> Event<Test> {
 	System::events()
 		.into_iter()
-		.filter_map(|record| match record.event {
+		.rev()
+		.find_map(|record| match record.event {
 			RuntimeEvent::Providers(event) => Some(event),
 			_ => None,
 		})
-		.last()
 		.expect("the pallet emitted an event")
 }
 
 // ---- register ----
+
+/// Who registers, with what stake, capabilities and endpoint, and the error expected.
+type BadRegistration = (AccountId, Balance, CapabilitiesInput, Vec<u8>, Error<Test>);
 
 #[test]
 fn register_holds_stake_and_lists_the_provider_online() {
@@ -114,7 +117,7 @@ fn register_refuses_bad_input_with_named_errors_and_keeps_balances() {
 				PRICE,
 			)
 		};
-		let cases: Vec<(AccountId, Balance, CapabilitiesInput, Vec<u8>, Error<Test>)> = vec![
+		let cases: Vec<BadRegistration> = vec![
 			(
 				ALICE,
 				MIN_STAKE - 1,

@@ -206,12 +206,13 @@ impl Reputation {
 	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxDeviceNameLen, MaxEndpointLen))]
-pub struct ProviderInfo<
+pub struct ProviderInfo<Balance, BlockNumber, MaxDeviceNameLen, MaxEndpointLen>
+where
 	Balance: Clone + core::fmt::Debug + Eq,
 	BlockNumber: Clone + core::fmt::Debug + Eq,
 	MaxDeviceNameLen: frame_support::traits::Get<u32>,
 	MaxEndpointLen: frame_support::traits::Get<u32>,
-> {
+{
 	/// Stake held from the provider's account (under `HoldReason::ProviderStake`).
 	pub stake: Balance,
 	pub capabilities: Capabilities<MaxDeviceNameLen>,
