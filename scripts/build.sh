@@ -6,6 +6,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 step "Building the workspace (release, features: $CONCORD_FEATURES)"
 note "target directory: $CARGO_TARGET_DIR"
-note "a first build takes about 30 to 40 minutes on 2 cores; later ones reuse it"
+note "a first build takes about 21 minutes on 2 cores; later ones reuse it"
 cd "$REPO_ROOT"
 cargo build --locked --release --workspace --all-targets --features "$CONCORD_FEATURES"
