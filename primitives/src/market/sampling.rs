@@ -1,0 +1,80 @@
+//! Weighted sampling without replacement, driven by a 32-byte random seed (on chain: BABE VRF
+//! output), integer only, so every node and every client computes the same choice.
+//!
+//! Draw `i` takes `r = u128(blake2_256(seed ++ i as u32 LE)[..16]) mod W`, with `W` the total
+//! weight still in the pool, and picks the first candidate whose running weight exceeds `r`;
+//! that candidate leaves the pool. A candidate's chance in each draw is its weight over `W`
+//! (up to a bias below `W / 2^128`, negligible for any real total).
+
+extern crate alloc;
+use alloc::vec::Vec;
+
+/// Why a sample could not be drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SamplingError {
+	/// Fewer candidates have a positive weight than the `k` asked for.
+	NotEnoughCandidates { wanted: u32, available: u32 },
+	/// The weights add up to more than `u128::MAX`.
+	WeightOverflow,
+}
+
+/// Picks `k` distinct indices into `weights`, each draw in proportion to the weights of the
+/// candidates not yet picked. Candidates of weight zero are never picked. The indices are in
+/// the order drawn. Runs in `O(k * n)`: callers bound both.
+pub fn sample_weighted(
+	weights: &[u128],
+	k: u32,
+	seed: &[u8; 32],
+) -> Result<Vec<u32>, SamplingError> {
+	let available = weights.iter().filter(|weight| **weight > 0).count() as u32;
+	if available < k {
+		return Err(SamplingError::NotEnoughCandidates { wanted: k, available });
+	}
+	let mut remaining = weights
+		.iter()
+		.try_fold(0u128, |total, weight| total.checked_add(*weight))
+		.ok_or(SamplingError::WeightOverflow)?;
+	let mut taken = alloc::vec![false; weights.len()];
+	let mut picked = Vec::with_capacity(k as usize);
+
+	for draw in 0..k {
+		// `available >= k` and every pick removes one positive weight, so `remaining > 0`.
+		let Some(mut target) = draw_value(seed, draw).checked_rem(remaining) else { break };
+		let chosen = weights
+			.iter()
+			.enumerate()
+			.filter(|(i, weight)| !taken[*i] && **weight > 0)
+			.find(|(_, weight)| {
+				if target < **weight {
+					true
+				} else {
+					target = target.saturating_sub(**weight);
+					false
+				}
+			})
+			.map(|(i, _)| i);
+		// The targets left always fall inside the pool's total weight, so a candidate is found.
+		let Some(index) = chosen else { break };
+		taken[index] = true;
+		remaining = remaining.saturating_sub(weights[index]);
+		picked.push(index as u32);
+	}
+	if picked.len() < k as usize {
+		return Err(SamplingError::NotEnoughCandidates {
+			wanted: k,
+			available: picked.len() as u32,
+		});
+	}
+	Ok(picked)
+}
+
+/// The random value of draw `draw`: the first 16 bytes of `blake2_256(seed ++ draw)`.
+fn draw_value(seed: &[u8; 32], draw: u32) -> u128 {
+	let mut preimage = [0u8; 36];
+	preimage[..32].copy_from_slice(seed);
+	preimage[32..].copy_from_slice(&draw.to_le_bytes());
+	let hash = sp_crypto_hashing::blake2_256(&preimage);
+	let mut low = [0u8; 16];
+	low.copy_from_slice(&hash[..16]);
+	u128::from_le_bytes(low)
+}

@@ -1,0 +1,151 @@
+//! Unit and property tests of the market rules.
+
+use super::{
+	sampling::{sample_weighted, SamplingError},
+	verdict::{tally, Reveal, Verdict},
+};
+use proptest::prelude::*;
+
+const A: u8 = 0xaa;
+const B: u8 = 0xbb;
+
+fn attested(hash: u8, agreeing: &[u32], deviating: &[u32], no_shows: &[u32]) -> Verdict<u8> {
+	Verdict::Attested {
+		hash,
+		agreeing: agreeing.to_vec(),
+		deviating: deviating.to_vec(),
+		no_shows: no_shows.to_vec(),
+	}
+}
+
+#[test]
+fn honest_quorum_is_attested() {
+	let reveals = [Reveal::Revealed(A); 3];
+	assert_eq!(tally(&reveals, 2), attested(A, &[0, 1, 2], &[], &[]));
+}
+
+#[test]
+fn one_deviant_is_named_and_the_majority_attested() {
+	let reveals = [Reveal::Revealed(A), Reveal::Revealed(B), Reveal::Revealed(A)];
+	assert_eq!(tally(&reveals, 2), attested(A, &[0, 2], &[1], &[]));
+}
+
+#[test]
+fn no_shows_are_told_apart_from_deviants() {
+	let reveals = [Reveal::Revealed(A), Reveal::CommittedOnly, Reveal::Revealed(A), Reveal::Absent];
+	assert_eq!(tally(&reveals, 2), attested(A, &[0, 2], &[], &[1, 3]));
+}
+
+#[test]
+fn a_split_vote_has_no_quorum() {
+	let reveals = [Reveal::Revealed(A), Reveal::Revealed(B), Reveal::Absent];
+	assert_eq!(tally(&reveals, 2), Verdict::NoQuorum { revealed: vec![0, 1], no_shows: vec![2] });
+}
+
+#[test]
+fn a_tie_at_a_low_quorum_attests_nothing() {
+	let reveals = [Reveal::Revealed(A), Reveal::Revealed(B)];
+	assert_eq!(tally(&reveals, 1), Verdict::NoQuorum { revealed: vec![0, 1], no_shows: vec![] });
+	assert_eq!(tally(&reveals, 0), Verdict::NoQuorum { revealed: vec![0, 1], no_shows: vec![] });
+}
+
+#[test]
+fn sampling_is_deterministic_and_distinct() {
+	let weights = [5u128, 0, 7, 1, 3];
+	let seed = [7u8; 32];
+	let first = sample_weighted(&weights, 3, &seed).unwrap();
+	assert_eq!(first, sample_weighted(&weights, 3, &seed).unwrap());
+	let mut sorted = first.clone();
+	sorted.sort();
+	sorted.dedup();
+	assert_eq!(sorted.len(), 3);
+	assert!(!first.contains(&1), "a zero weight is never picked");
+}
+
+#[test]
+fn sampling_refuses_when_too_few_have_weight() {
+	assert_eq!(
+		sample_weighted(&[1, 0, 2], 3, &[0; 32]),
+		Err(SamplingError::NotEnoughCandidates { wanted: 3, available: 2 })
+	);
+	assert_eq!(sample_weighted(&[u128::MAX, 1], 1, &[0; 32]), Err(SamplingError::WeightOverflow));
+}
+
+#[test]
+fn sampling_follows_the_weights() {
+	// Over 4000 seeds, a candidate with 3/4 of the weight is drawn first about 3/4 of the time.
+	let weights = [3u128, 1];
+	let heavy_first = (0u32..4000)
+		.filter(|i| {
+			let mut seed = [0u8; 32];
+			seed[..4].copy_from_slice(&i.to_le_bytes());
+			sample_weighted(&weights, 1, &seed).unwrap()[0] == 0
+		})
+		.count();
+	assert!((2850..=3150).contains(&heavy_first), "heavy drawn first {heavy_first} times of 4000");
+}
+
+fn reveal() -> impl Strategy<Value = Reveal<u8>> {
+	prop_oneof![
+		(0u8..3).prop_map(Reveal::Revealed),
+		Just(Reveal::CommittedOnly),
+		Just(Reveal::Absent),
+	]
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig::with_cases(2000))]
+
+	#[test]
+	fn a_verdict_partitions_the_assignees(reveals in prop::collection::vec(reveal(), 1..12)) {
+		let n = reveals.len() as u32;
+		let quorum = n / 2 + 1;
+		match tally(&reveals, quorum) {
+			Verdict::Attested { hash, agreeing, deviating, no_shows } => {
+				prop_assert!(agreeing.len() as u32 >= quorum);
+				for &i in &agreeing {
+					prop_assert_eq!(reveals[i as usize], Reveal::Revealed(hash));
+				}
+				for &i in &deviating {
+					prop_assert!(matches!(reveals[i as usize], Reveal::Revealed(h) if h != hash));
+				}
+				let mut all: Vec<u32> = agreeing.into_iter().chain(deviating).chain(no_shows).collect();
+				all.sort();
+				prop_assert_eq!(all, (0..n).collect::<Vec<_>>());
+			},
+			Verdict::NoQuorum { revealed, no_shows } => {
+				// No hash reached the quorum.
+				for value in 0u8..3 {
+					let count = reveals.iter().filter(|r| **r == Reveal::Revealed(value)).count();
+					prop_assert!((count as u32) < quorum);
+				}
+				prop_assert_eq!(revealed.len() + no_shows.len(), n as usize);
+			},
+		}
+	}
+
+	#[test]
+	fn a_sample_has_k_distinct_positive_candidates(
+		weights in prop::collection::vec(0u128..1_000_000, 1..64),
+		k in 0u32..16,
+		seed in any::<[u8; 32]>(),
+	) {
+		let positive = weights.iter().filter(|w| **w > 0).count() as u32;
+		match sample_weighted(&weights, k, &seed) {
+			Ok(picked) => {
+				prop_assert_eq!(picked.len() as u32, k);
+				let mut distinct = picked.clone();
+				distinct.sort();
+				distinct.dedup();
+				prop_assert_eq!(distinct.len(), picked.len());
+				for i in picked {
+					prop_assert!(weights[i as usize] > 0);
+				}
+			},
+			Err(error) => prop_assert_eq!(
+				error,
+				SamplingError::NotEnoughCandidates { wanted: k, available: positive }
+			),
+		}
+	}
+}

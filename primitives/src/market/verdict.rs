@@ -1,0 +1,71 @@
+//! The k-of-n verdict: a result hash revealed by at least `quorum` assignees is attested.
+
+extern crate alloc;
+use alloc::vec::Vec;
+
+/// What one assignee did by the end of the reveal window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reveal<H> {
+	/// Committed and revealed this result hash (the reveal matched the commitment).
+	Revealed(H),
+	/// Committed but never revealed.
+	CommittedOnly,
+	/// Never committed.
+	Absent,
+}
+
+/// The outcome of a round of reveals. Indices refer to the assignees' positions in the slice
+/// given to [`tally`]; each list is in ascending order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict<H> {
+	/// `hash` was revealed by at least `quorum` assignees (`agreeing`). `deviating` revealed
+	/// another hash; `no_shows` committed without revealing, or never committed.
+	Attested { hash: H, agreeing: Vec<u32>, deviating: Vec<u32>, no_shows: Vec<u32> },
+	/// No hash was revealed by `quorum` assignees. `revealed` did reveal (some hash), so they are
+	/// not to blame for the missing quorum as no-shows are.
+	NoQuorum { revealed: Vec<u32>, no_shows: Vec<u32> },
+}
+
+/// Counts the reveals. A hash is attested when at least `quorum` assignees revealed it and no
+/// other hash also reached `quorum` (which a quorum above half the assignees rules out; with a
+/// lower quorum two hashes could tie, and then nothing is attested). A `quorum` of zero attests
+/// nothing.
+///
+/// Runs in `O(n²)` comparisons of hashes for `n` assignees: callers bound `n`.
+pub fn tally<H: Copy + Eq>(reveals: &[Reveal<H>], quorum: u32) -> Verdict<H> {
+	let no_shows = indices(reveals, |reveal| !matches!(reveal, Reveal::Revealed(_)));
+	let revealed = indices(reveals, |reveal| matches!(reveal, Reveal::Revealed(_)));
+
+	let mut winner: Option<H> = None;
+	let mut winners = 0u32;
+	for (i, reveal) in reveals.iter().enumerate() {
+		let Reveal::Revealed(hash) = reveal else { continue };
+		// Count each distinct hash once, at its first occurrence.
+		let first = !reveals[..i].iter().any(|earlier| *earlier == Reveal::Revealed(*hash));
+		if !first {
+			continue;
+		}
+		let count = reveals.iter().filter(|other| **other == Reveal::Revealed(*hash)).count();
+		if quorum > 0 && count >= quorum as usize {
+			winner = Some(*hash);
+			winners = winners.saturating_add(1);
+		}
+	}
+
+	match winner {
+		Some(hash) if winners == 1 => Verdict::Attested {
+			hash,
+			agreeing: indices(reveals, |reveal| *reveal == Reveal::Revealed(hash)),
+			deviating: indices(
+				reveals,
+				|reveal| matches!(reveal, Reveal::Revealed(other) if *other != hash),
+			),
+			no_shows,
+		},
+		_ => Verdict::NoQuorum { revealed, no_shows },
+	}
+}
+
+fn indices<H>(reveals: &[Reveal<H>], pick: impl Fn(&Reveal<H>) -> bool) -> Vec<u32> {
+	reveals.iter().enumerate().filter(|(_, reveal)| pick(reveal)).map(|(i, _)| i as u32).collect()
+}
