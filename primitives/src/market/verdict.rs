@@ -41,7 +41,7 @@ pub fn tally<H: Copy + Eq>(reveals: &[Reveal<H>], quorum: u32) -> Verdict<H> {
 	for (i, reveal) in reveals.iter().enumerate() {
 		let Reveal::Revealed(hash) = reveal else { continue };
 		// Count each distinct hash once, at its first occurrence.
-		let first = !reveals[..i].iter().any(|earlier| *earlier == Reveal::Revealed(*hash));
+		let first = !reveals[..i].contains(&Reveal::Revealed(*hash));
 		if !first {
 			continue;
 		}
