@@ -1,5 +1,7 @@
-//! The logic behind the calls. Every function checks everything before it writes anything, so
-//! a refused call changes no state.
+//! The logic behind the calls. Each function checks the caller's input before it writes
+//! anything; the one write that could still fail after that (a full kernel list, which the
+//! `MaxProviders` bound rules out) runs inside the call's storage transaction, so a refused
+//! call never leaves a partial change.
 
 use crate::{pallet::*, registry::*, types::*};
 use alloc::vec::Vec;
