@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
-import { sendAndWait, startDevNode } from './dev-node.js';
+import { finalizedAtLeast, sendAndWait, startDevNode } from './dev-node.js';
 
 const UNIT = 10n ** 12n;
 let node;
@@ -31,14 +31,7 @@ test('the chain describes itself so that Apps shows amounts and dev accounts', a
 
 test('blocks are authored and finalized', { timeout: 120_000 }, async () => {
   const { api } = node;
-  const finalized = await new Promise((resolve) => {
-    const unsubscribe = api.rpc.chain.subscribeFinalizedHeads((header) => {
-      if (header.number.toNumber() >= 2) {
-        unsubscribe.then((stop) => stop());
-        resolve(header.number.toNumber());
-      }
-    });
-  });
+  const finalized = await finalizedAtLeast(api, 2);
   assert.ok(finalized >= 2);
   const digest = (await api.rpc.chain.getHeader()).digest.logs.map((log) => log.type);
   assert.ok(digest.includes('PreRuntime'), 'blocks carry a BABE pre-digest');

@@ -101,3 +101,15 @@ export function sendAndWait(api, tx, signer) {
     }).catch(reject);
   });
 }
+
+/** Resolves with the first finalized block number at or above `target` seen by `api`. */
+export function finalizedAtLeast(api, target) {
+  return new Promise((resolve) => {
+    const unsubscribe = api.rpc.chain.subscribeFinalizedHeads((header) => {
+      if (header.number.toNumber() >= target) {
+        unsubscribe.then((stop) => stop());
+        resolve(header.number.toNumber());
+      }
+    });
+  });
+}

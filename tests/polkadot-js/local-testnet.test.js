@@ -2,7 +2,7 @@
 // finalize together (GRANDPA needs both of two votes, so one alone could not).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNode } from './dev-node.js';
+import { finalizedAtLeast, startNode } from './dev-node.js';
 
 // Fixed network keys (a validator must have one), and the peer id of Alice's, so that Bob can
 // be told where to find her.
@@ -25,18 +25,6 @@ after(async () => {
   await bob?.stop();
   await alice?.stop();
 });
-
-/** Resolves with the first finalized block number at or above `target` seen by `api`. */
-function finalizedAtLeast(api, target) {
-  return new Promise((resolve) => {
-    const unsubscribe = api.rpc.chain.subscribeFinalizedHeads((header) => {
-      if (header.number.toNumber() >= target) {
-        unsubscribe.then((stop) => stop());
-        resolve(header.number.toNumber());
-      }
-    });
-  });
-}
 
 test('two validators peer, author and finalize the same chain', { timeout: 180_000 }, async () => {
   assert.equal((await alice.api.rpc.system.chainType()).toString(), 'Local');
