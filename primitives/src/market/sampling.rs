@@ -59,11 +59,9 @@ pub fn sample_weighted(
 		remaining = remaining.saturating_sub(weights[index]);
 		picked.push(index as u32);
 	}
+	// Unreachable (see above), but never hand back fewer than `k` providers.
 	if picked.len() < k as usize {
-		return Err(SamplingError::NotEnoughCandidates {
-			wanted: k,
-			available: picked.len() as u32,
-		});
+		return Err(SamplingError::NotEnoughCandidates { wanted: k, available });
 	}
 	Ok(picked)
 }

@@ -34,7 +34,6 @@ pub enum Verdict<H> {
 /// Runs in `O(n²)` comparisons of hashes for `n` assignees: callers bound `n`.
 pub fn tally<H: Copy + Eq>(reveals: &[Reveal<H>], quorum: u32) -> Verdict<H> {
 	let no_shows = indices(reveals, |reveal| !matches!(reveal, Reveal::Revealed(_)));
-	let revealed = indices(reveals, |reveal| matches!(reveal, Reveal::Revealed(_)));
 
 	let mut winner: Option<H> = None;
 	let mut winners = 0u32;
@@ -62,7 +61,10 @@ pub fn tally<H: Copy + Eq>(reveals: &[Reveal<H>], quorum: u32) -> Verdict<H> {
 			),
 			no_shows,
 		},
-		_ => Verdict::NoQuorum { revealed, no_shows },
+		_ => Verdict::NoQuorum {
+			revealed: indices(reveals, |reveal| matches!(reveal, Reveal::Revealed(_))),
+			no_shows,
+		},
 	}
 }
 
