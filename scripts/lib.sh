@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/concord-target}"
 # Every script builds with the same features, so that running the node and running the tests
 # reuse one build. `runtime-benchmarks` compiles the benchmarks into the node and runtime:
 # needed to test them and to regenerate weights.
-export CONCORD_FEATURES="concord-node/runtime-benchmarks,pallet-providers/runtime-benchmarks"
+export CONCORD_FEATURES="concord-node/runtime-benchmarks,pallet-providers/runtime-benchmarks,pallet-jobs/runtime-benchmarks"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT

@@ -10,7 +10,7 @@ repeat="${1:-10}"
 wasm="$(find "$CARGO_TARGET_DIR/release/wbuild/concord-runtime" -maxdepth 1 -name 'concord_runtime.compact.compressed.wasm' | head -n1)"
 [ -n "$wasm" ] || die "the runtime's wasm was not built"
 
-for pallet in providers; do
+for pallet in providers jobs; do
 	step "Benchmarking pallet_$pallet ($repeat repetitions)"
 	"$CARGO_TARGET_DIR/release/concord-node" benchmark pallet \
 		--runtime "$wasm" \

@@ -4,8 +4,8 @@
 
 use std::process::Command;
 
-#[test]
-fn every_providers_benchmark_runs_in_the_runtime() {
+/// Runs `pallet`'s benchmarks with the fewest steps and checks that each of `calls` ran.
+fn run_benchmarks(pallet: &str, calls: &[&str]) {
 	let output = Command::new(env!("CARGO_BIN_EXE_concord-node"))
 		.args([
 			"benchmark",
@@ -14,7 +14,7 @@ fn every_providers_benchmark_runs_in_the_runtime() {
 			concord_runtime::WASM_BINARY_PATH.expect("the runtime's wasm was built"),
 			"--genesis-builder=runtime",
 			"--genesis-builder-preset=development",
-			"--pallet=pallet_providers",
+			&format!("--pallet={pallet}"),
 			"--extrinsic=*",
 			"--steps=2",
 			"--repeat=1",
@@ -24,12 +24,34 @@ fn every_providers_benchmark_runs_in_the_runtime() {
 	let stdout = String::from_utf8_lossy(&output.stdout);
 	let stderr = String::from_utf8_lossy(&output.stderr);
 	assert!(output.status.success(), "benchmarks failed:\n{stdout}\n{stderr}");
-	for call in
-		["register", "update", "bond_extra", "go_offline", "go_online", "unregister", "withdraw"]
-	{
+	for call in calls {
 		assert!(
 			stdout.contains(&format!("Extrinsic: \"{call}\"")),
 			"benchmark {call} did not run:\n{stdout}"
 		);
 	}
+}
+
+#[test]
+fn every_providers_benchmark_runs_in_the_runtime() {
+	run_benchmarks(
+		"pallet_providers",
+		&["register", "update", "bond_extra", "go_offline", "go_online", "unregister", "withdraw"],
+	);
+}
+
+#[test]
+fn every_jobs_benchmark_runs_in_the_runtime() {
+	run_benchmarks(
+		"pallet_jobs",
+		&[
+			"submit",
+			"cancel",
+			"commit",
+			"reveal",
+			"process_assignment",
+			"process_verdict",
+			"prune_job",
+		],
+	);
 }

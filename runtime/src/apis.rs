@@ -1,9 +1,9 @@
 //! The runtime APIs the node, wallets and the `concord` client call.
 
 use crate::{
-	configs::EpochDuration, genesis_config_presets, AccountId, Babe, Balance, Block, Executive,
-	Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
-	System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	configs::EpochDuration, genesis_config_presets, AccountId, Babe, Balance, Block, BlockNumber,
+	Executive, Grandpa, InherentDataExt, Jobs, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -31,6 +31,42 @@ impl_runtime_apis! {
 
 		fn initialize_block(header: &<Block as BlockT>::Header) -> ExtrinsicInclusionMode {
 			Executive::initialize_block(header)
+		}
+	}
+
+	impl pallet_jobs::api::JobsApi<
+		Block,
+		AccountId,
+		Balance,
+		BlockNumber,
+		pallet_jobs::JobInfoOf<Runtime>,
+	> for Runtime {
+		fn job(id: pallet_jobs::JobId) -> Option<pallet_jobs::JobInfoOf<Runtime>> {
+			Jobs::job(id)
+		}
+
+		fn job_input(id: pallet_jobs::JobId) -> Option<Vec<u8>> {
+			Jobs::job_input(id)
+		}
+
+		fn open_jobs() -> Vec<pallet_jobs::JobId> {
+			Jobs::open_jobs()
+		}
+
+		fn duties(provider: AccountId) -> Vec<pallet_jobs::PendingDuty<BlockNumber>> {
+			Jobs::duties(provider)
+		}
+
+		fn why_unassigned(id: pallet_jobs::JobId) -> Option<pallet_jobs::NoAssignment<Balance>> {
+			Jobs::why_unassigned(id)
+		}
+
+		fn quote(
+			kernel: concord_primitives::kernel::KernelId,
+			params: Vec<u32>,
+			replicas: u32,
+		) -> Result<pallet_jobs::Quote<Balance>, pallet_jobs::QuoteError> {
+			Jobs::quote(kernel, params, replicas)
 		}
 	}
 

@@ -1,7 +1,8 @@
 //! The Concord runtime: the state-transition function of the Concord chain.
 //!
 //! Pallets: System, Timestamp, Babe and Grandpa (consensus), Balances, TransactionPayment,
-//! Sudo (development governance), and Providers (the compute-provider registry). Their
+//! Sudo (development governance), Providers (the compute-provider registry) and Jobs (the job
+//! market: escrow, random assignment, commit-reveal attestation, settlement). Their
 //! configuration lives in [`configs`], the runtime APIs in `apis`, and the genesis presets in
 //! [`genesis_config_presets`].
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -31,6 +32,7 @@ use sp_version::{runtime_version, RuntimeVersion};
 pub use apis::RuntimeApi;
 pub use frame_system::Call as SystemCall;
 pub use pallet_balances::Call as BalancesCall;
+pub use pallet_jobs::Call as JobsCall;
 pub use pallet_providers::Call as ProvidersCall;
 pub use pallet_timestamp::Call as TimestampCall;
 #[cfg(any(feature = "std", test))]
@@ -115,10 +117,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("concord"),
 	impl_name: alloc::borrow::Cow::Borrowed("concord-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -211,4 +213,7 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type Providers = pallet_providers;
+
+	#[runtime::pallet_index(11)]
+	pub type Jobs = pallet_jobs;
 }

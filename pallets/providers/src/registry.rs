@@ -46,4 +46,10 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	/// `None`). Returns the amount slashed. A provider whose stake falls under the minimum goes
 	/// offline.
 	fn slash(who: &AccountId, fraction: Perbill, beneficiary: Option<&AccountId>) -> Balance;
+
+	/// Funds `who` and registers it with the minimum stake, every kernel, room for any number
+	/// of jobs, the longest endpoint and `price`, so that the job pallets' benchmarks can build
+	/// their worst cases. Fails when the registry is full.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmarks(who: &AccountId, price: Balance) -> DispatchResult;
 }

@@ -179,6 +179,9 @@ pub enum JobOutcome {
 	Agreed,
 	Deviated,
 	NoShow,
+	/// Revealed a result, but the job ended without a quorum, so no verdict on it: the record
+	/// is unchanged.
+	Inconclusive,
 }
 
 impl Reputation {
@@ -188,6 +191,7 @@ impl Reputation {
 			JobOutcome::Agreed => &mut self.agreed,
 			JobOutcome::Deviated => &mut self.deviated,
 			JobOutcome::NoShow => &mut self.no_shows,
+			JobOutcome::Inconclusive => return,
 		};
 		*counter = counter.saturating_add(1);
 	}

@@ -3,10 +3,14 @@
 //!
 //! - [`verdict`]: which result hash, if any, a quorum of assignees revealed, and who agreed,
 //!   deviated or did not show up;
-//! - [`sampling`]: choosing `k` distinct providers at random, weighted, from a random seed.
+//! - [`sampling`]: choosing `k` distinct providers at random, weighted, from a random seed;
+//! - [`weight`]: what a provider weighs in that draw (stake and track record);
+//! - [`commitment`]: the hash an assignee commits to before revealing its result.
 
+pub mod commitment;
 pub mod sampling;
 pub mod verdict;
+pub mod weight;
 
 #[cfg(test)]
 mod tests;

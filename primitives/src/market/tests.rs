@@ -149,3 +149,51 @@ proptest! {
 		}
 	}
 }
+
+mod weights_and_commitments {
+	use super::super::{commitment::commitment, weight::assignment_weight};
+	use proptest::prelude::*;
+
+	#[test]
+	fn a_clean_record_weighs_the_full_stake() {
+		assert_eq!(assignment_weight(1_000, 0, 0, 0), 1_000);
+		assert_eq!(assignment_weight(1_000, 50, 0, 0), 1_000);
+		assert_eq!(assignment_weight(0, 9, 0, 0), 0);
+	}
+
+	#[test]
+	fn wrong_answers_cost_more_than_no_shows() {
+		// 1 agreed: merit 2. One deviation: 2 / 6; one no-show: 2 / 4.
+		assert_eq!(assignment_weight(6_000, 1, 1, 0), 2_000);
+		assert_eq!(assignment_weight(6_000, 1, 0, 1), 3_000);
+		assert_eq!(assignment_weight(1, 0, 100, 100), 1, "a positive stake never weighs zero");
+		assert_eq!(assignment_weight(u128::MAX, 0, 1, 0), u128::MAX / 5);
+	}
+
+	#[test]
+	fn a_commitment_binds_hash_salt_and_account() {
+		let base = commitment(&[1; 32], &[2; 32], &[3; 32]);
+		assert_ne!(base, commitment(&[9; 32], &[2; 32], &[3; 32]));
+		assert_ne!(base, commitment(&[1; 32], &[9; 32], &[3; 32]));
+		assert_ne!(base, commitment(&[1; 32], &[2; 32], &[9; 32]));
+		let mut preimage = vec![1u8; 32];
+		preimage.extend([2u8; 32]);
+		preimage.extend([3u8; 32]);
+		assert_eq!(base, sp_crypto_hashing::blake2_256(&preimage));
+	}
+
+	proptest! {
+		#[test]
+		fn weight_never_exceeds_stake_and_falls_with_offences(
+			stake in 1u128..u128::MAX,
+			agreed in 0u32..1000,
+			deviated in 0u32..1000,
+			no_shows in 0u32..1000,
+		) {
+			let weight = assignment_weight(stake, agreed, deviated, no_shows);
+			prop_assert!(weight >= 1 && weight <= stake);
+			prop_assert!(assignment_weight(stake, agreed, deviated + 1, no_shows) <= weight);
+			prop_assert!(assignment_weight(stake, agreed, deviated, no_shows + 1) <= weight);
+		}
+	}
+}

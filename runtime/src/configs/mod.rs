@@ -154,3 +154,62 @@ impl pallet_providers::Config for Runtime {
 	type MaxEndpointLen = ConstU32<256>;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
 }
+
+parameter_types! {
+	/// Held per job while it is open, for its storage; refunded when it ends.
+	pub const JobDeposit: Balance = UNIT / 10;
+	/// Held per byte of inline input while the job is open; refunded when it ends.
+	pub const JobByteDeposit: Balance = MILLI_UNIT / 10;
+	/// A wrong answer costs a tenth of the stake: ten times the reward of most jobs.
+	pub const WrongResultSlash: Perbill = Perbill::from_percent(10);
+	/// A no-show costs a fiftieth: it wastes the requester's time, but attacks nothing.
+	pub const NoShowSlash: Perbill = Perbill::from_percent(2);
+	/// The agenda takes at most a fifth of a block.
+	pub JobsAgendaWeightLimit: Weight = Perbill::from_percent(20) * MAXIMUM_BLOCK_WEIGHT;
+}
+
+impl pallet_jobs::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Providers = crate::Providers;
+	/// BABE's VRF output of the parent block: unknown to a requester when it submits.
+	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
+	type MaxReplicas = ConstU32<16>;
+	type EscalationReplicas = ConstU32<2>;
+	type MaxEscalations = ConstU32<2>;
+	type MaxAssignees = ConstU32<20>;
+	/// 16 KiB: a small matrix or batch rides on chain; larger inputs go over libp2p.
+	type MaxInlineInput = ConstU32<16_384>;
+	type MaxSourceLen = ConstU32<256>;
+	type JobDeposit = JobDeposit;
+	type ByteDeposit = JobByteDeposit;
+	/// Two blocks (6 s) at least, half an hour at most each: providers always get time to
+	/// act, and requesters cannot tie providers up for long.
+	type MinWindow = ConstU32<2>;
+	type MaxWindow = ConstU32<{ HOURS / 2 }>;
+	/// Ten minutes to find providers before a refund.
+	type AssignmentTimeout = ConstU32<{ 10 * MINUTES }>;
+	/// Waiting jobs are tried again every 5 blocks (15 s).
+	type RetryInterval = ConstU32<5>;
+	type WrongResultSlash = WrongResultSlash;
+	type NoShowSlash = NoShowSlash;
+	type MaxOpenJobs = ConstU32<1024>;
+	type MaxAgendaPerBlock = ConstU32<128>;
+	type AgendaWeightLimit = JobsAgendaWeightLimit;
+	/// Ended jobs stay readable for a day.
+	type Retention = ConstU32<DAYS>;
+	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = JobsBenchmarkHelper;
+}
+
+/// Gives the jobs pallet's benchmarks the VRF output that a real block would carry.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct JobsBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_jobs::BenchmarkHelper for JobsBenchmarkHelper {
+	fn set_randomness() {
+		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([7u8; 32]));
+	}
+}

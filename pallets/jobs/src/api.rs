@@ -1,0 +1,114 @@
+//! What clients read: the runtime API (called with `state_call`, described in the metadata so
+//! that @polkadot/api and Polkadot.js Apps reach it without custom definitions), and the
+//! pallet functions that implement it.
+
+use crate::{pallet::*, types::*};
+use alloc::vec::Vec;
+use codec::Codec;
+use concord_primitives::kernel::{self, KernelId};
+use frame_support::traits::Get;
+
+sp_api::decl_runtime_apis! {
+	/// Jobs, what providers owe them, and prices.
+	pub trait JobsApi<AccountId, Balance, BlockNumber, Job>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+		Job: Codec,
+	{
+		/// A job and its phase (for ended jobs, until they are pruned).
+		fn job(id: JobId) -> Option<Job>;
+		/// The inline input of an open job.
+		fn job_input(id: JobId) -> Option<Vec<u8>>;
+		/// The open jobs, oldest first.
+		fn open_jobs() -> Vec<JobId>;
+		/// The jobs assigned to `provider` that still need its commit or reveal, with the last
+		/// block to do it.
+		fn duties(provider: AccountId) -> Vec<PendingDuty<BlockNumber>>;
+		/// Why no provider takes job `id` now, if it is waiting for providers (or failed for
+		/// lack of them).
+		fn why_unassigned(id: JobId) -> Option<NoAssignment<Balance>>;
+		/// What a job of `kernel` with `params` and `replicas` would cost now.
+		fn quote(kernel: KernelId, params: Vec<u32>, replicas: u32) -> Result<Quote<Balance>, QuoteError>;
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	pub fn job(id: JobId) -> Option<JobInfoOf<T>> {
+		Jobs::<T>::get(id)
+	}
+
+	pub fn job_input(id: JobId) -> Option<Vec<u8>> {
+		JobInputs::<T>::get(id).map(|bytes| bytes.into_inner())
+	}
+
+	pub fn open_jobs() -> Vec<JobId> {
+		let mut open: Vec<JobId> = OpenJobs::<T>::iter_keys().collect();
+		open.sort_unstable();
+		open
+	}
+
+	pub fn duties(
+		provider: T::AccountId,
+	) -> Vec<PendingDuty<frame_system::pallet_prelude::BlockNumberFor<T>>> {
+		let mut duties = Vec::new();
+		for id in Self::open_jobs() {
+			let Some(job) = Jobs::<T>::get(id) else { continue };
+			let Some(mine) = job.assignees.iter().find(|a| a.provider == provider) else {
+				continue;
+			};
+			if mine.round != job.round {
+				continue;
+			}
+			let duty = match job.phase {
+				Phase::Committing { until } if mine.commitment.is_none() => Duty::Commit { until },
+				Phase::Revealing { until }
+					if mine.commitment.is_some() && mine.revealed.is_none() =>
+				{
+					Duty::Reveal { until }
+				}
+				_ => continue,
+			};
+			duties.push(PendingDuty { job: id, duty });
+		}
+		duties
+	}
+
+	pub fn why_unassigned(id: JobId) -> Option<NoAssignmentOf<T>> {
+		let job = Jobs::<T>::get(id)?;
+		match job.phase {
+			Phase::Queued { .. } => Self::eligible(&job).err(),
+			Phase::Failed { reason: FailReason::Unassigned(reason) } => Some(reason),
+			_ => None,
+		}
+	}
+
+	pub fn quote(
+		kernel: KernelId,
+		params: Vec<u32>,
+		replicas: u32,
+	) -> Result<Quote<BalanceOf<T>>, QuoteError> {
+		let shape =
+			kernel::validate_params(kernel, &params).map_err(|_| QuoteError::InvalidParams)?;
+		if replicas == 0 || replicas > T::MaxReplicas::get() {
+			return Err(QuoteError::InvalidReplicas);
+		}
+		let work_units = shape.work_units();
+		let input_len = shape.input_len();
+		let min_reward = Self::available(kernel, replicas, |_| false)
+			.map(|free| Self::min_reward(&free, work_units, replicas));
+		let inline_deposit = u32::try_from(input_len)
+			.ok()
+			.filter(|len| *len <= T::MaxInlineInput::get())
+			.and_then(Self::deposit_for);
+		Ok(Quote {
+			work_units,
+			min_reward,
+			inline_deposit,
+			remote_deposit: T::JobDeposit::get(),
+			input_len,
+			output_len: shape.output_len(),
+		})
+	}
+}

@@ -1,0 +1,102 @@
+//! Commit and reveal: assignees bind themselves to a result before anything is public, then
+//! show it. Every check runs before the first write.
+
+use crate::{pallet::*, types::*};
+use codec::Encode;
+use concord_primitives::market::commitment::commitment;
+use frame_support::{ensure, pallet_prelude::*};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_core::H256;
+use sp_runtime::traits::{One, Saturating};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_commit(who: T::AccountId, id: JobId, commitment: H256) -> DispatchResult {
+		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(job.phase.is_open(), Error::<T>::JobEnded);
+		let index = Self::assignee_index(&job, &who)?;
+		ensure!(job.assignees[index].commitment.is_none(), Error::<T>::AlreadyCommitted);
+		let now = frame_system::Pallet::<T>::block_number();
+		let open = matches!(job.phase, Phase::Committing { until } if now <= until);
+		ensure!(open && job.assignees[index].round == job.round, Error::<T>::CommitWindowClosed);
+
+		job.assignees[index].commitment = Some(commitment);
+		Self::deposit_event(Event::Committed { job: id, provider: who });
+		if Self::current_round(&job).all(|a| a.commitment.is_some()) {
+			Self::unschedule(id);
+			Self::open_reveals(id, &mut job, now)?;
+		}
+		Jobs::<T>::insert(id, job);
+		Ok(())
+	}
+
+	pub(crate) fn do_reveal(
+		who: T::AccountId,
+		id: JobId,
+		result_hash: H256,
+		salt: [u8; 32],
+	) -> DispatchResult {
+		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(job.phase.is_open(), Error::<T>::JobEnded);
+		let index = Self::assignee_index(&job, &who)?;
+		let assignment = &job.assignees[index];
+		ensure!(assignment.revealed.is_none(), Error::<T>::AlreadyRevealed);
+		let now = frame_system::Pallet::<T>::block_number();
+		let this_round = assignment.round == job.round;
+		match job.phase {
+			Phase::Queued { .. } | Phase::Committing { .. } if this_round => {
+				return Err(Error::<T>::RevealTooEarly.into())
+			}
+			Phase::Revealing { until } if this_round && now <= until => {}
+			_ => return Err(Error::<T>::RevealWindowClosed.into()),
+		}
+		let committed = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
+		let expected = commitment(&result_hash.0, &salt, &who.encode());
+		ensure!(committed.0 == expected, Error::<T>::CommitmentMismatch);
+
+		job.assignees[index].revealed = Some(result_hash);
+		Self::deposit_event(Event::Revealed { job: id, provider: who, result_hash });
+		if Self::current_round(&job).all(|a| a.commitment.is_none() || a.revealed.is_some()) {
+			Self::unschedule(id);
+			Self::conclude(id, &mut job, now);
+		}
+		Jobs::<T>::insert(id, job);
+		Ok(())
+	}
+
+	/// The commit window is over: those that committed may reveal. With none committed there
+	/// is nothing to wait for, and the job is concluded at once.
+	pub(crate) fn close_commits(id: JobId, job: &mut JobInfoOf<T>, now: BlockNumberFor<T>) {
+		if Self::current_round(job).any(|a| a.commitment.is_some()) {
+			if Self::open_reveals(id, job, now).is_err() {
+				frame_support::defensive!("no agenda slot for an open job");
+			}
+		} else {
+			Self::conclude(id, job, now);
+		}
+	}
+
+	/// Starts the reveal window of the job's current round.
+	fn open_reveals(id: JobId, job: &mut JobInfoOf<T>, now: BlockNumberFor<T>) -> DispatchResult {
+		let reveal_until = now.saturating_add(job.spec.reveal_window);
+		job.phase = Phase::Revealing { until: reveal_until };
+		Self::schedule(id, reveal_until.saturating_add(One::one()))?;
+		Self::deposit_event(Event::RevealsOpened { job: id, reveal_until });
+		Ok(())
+	}
+
+	/// Where `who` is among the job's assignees (each provider appears at most once).
+	fn assignee_index(job: &JobInfoOf<T>, who: &T::AccountId) -> Result<usize, DispatchError> {
+		job.assignees
+			.iter()
+			.position(|a| a.provider == *who)
+			.ok_or_else(|| Error::<T>::NotAssignee.into())
+	}
+
+	/// The assignees of the job's current round.
+	pub(crate) fn current_round(
+		job: &JobInfoOf<T>,
+	) -> impl Iterator<Item = &Assignment<T::AccountId>> {
+		let round = job.round;
+		job.assignees.iter().filter(move |a| a.round == round)
+	}
+}

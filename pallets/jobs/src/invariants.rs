@@ -1,0 +1,92 @@
+//! The pallet's invariants, checked by `try_state` (try-runtime) and after every mock test.
+
+use crate::{pallet::*, types::*};
+use alloc::collections::btree_map::BTreeMap;
+use frame_support::{
+	ensure,
+	traits::{fungible::InspectHold, Get},
+};
+use sp_runtime::traits::{CheckedAdd, CheckedMul, Zero};
+
+impl<T: Config> Pallet<T> {
+	/// Checks that:
+	/// - the escrow held from every requester equals the sum of `escrow` over its open jobs;
+	/// - an open job's escrow is its rewards (for `replicas` plus every escalation's extra
+	///   providers) and deposit, less nothing: nobody is paid before the verdict;
+	/// - an ended job holds no escrow, and paid exactly `reward` to each assignee recorded as
+	///   agreeing (so nobody was paid twice), and nothing unless it was attested;
+	/// - every assignee of an ended job is settled, and none of an open job is;
+	/// - a job is in [`OpenJobs`] exactly when its phase is open, and has exactly one agenda
+	///   entry, at the block [`OpenJobs`] records; inline input is kept only for open jobs;
+	/// - open jobs are at most `MaxOpenJobs`, and ids are below [`NextJobId`].
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut escrow_by_requester: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut open = 0u32;
+		for (id, job) in Jobs::<T>::iter() {
+			ensure!(id < NextJobId::<T>::get(), "job id not yet given out");
+			let is_open = job.phase.is_open();
+			ensure!(OpenJobs::<T>::contains_key(id) == is_open, "OpenJobs out of step with phase");
+			ensure!(
+				JobInputs::<T>::contains_key(id) == (is_open && job.spec.input.source.is_none()),
+				"inline input kept for an ended job, or missing for an open one"
+			);
+			let agreed = job
+				.assignees
+				.iter()
+				.filter(|a| a.outcome == Some(pallet_providers::JobOutcome::Agreed))
+				.count() as u32;
+			if is_open {
+				open = open.saturating_add(1);
+				let providers = job.spec.replicas.saturating_add(
+					u32::from(job.round).saturating_mul(T::EscalationReplicas::get()),
+				);
+				let expected = job
+					.spec
+					.reward
+					.checked_mul(&providers.into())
+					.and_then(|rewards| rewards.checked_add(&job.deposit))
+					.ok_or("escrow overflows")?;
+				ensure!(job.escrow == expected, "open job's escrow is not its rewards and deposit");
+				ensure!(job.paid.is_zero(), "a provider was paid before the verdict");
+				ensure!(
+					job.assignees.iter().all(|a| a.outcome.is_none()),
+					"settled before the end"
+				);
+				let total = escrow_by_requester.entry(job.requester.clone()).or_default();
+				*total = total.checked_add(&job.escrow).ok_or("escrow sum overflows")?;
+				let at = OpenJobs::<T>::get(id).ok_or("open job without agenda block")?;
+				let entries = Agenda::<T>::get(at).iter().filter(|other| **other == id).count();
+				ensure!(entries == 1, "an open job is not on the agenda exactly once");
+			} else {
+				ensure!(job.escrow.is_zero(), "an ended job still holds escrow");
+				ensure!(job.ended_at.is_some(), "an ended job has no end block");
+				ensure!(
+					job.assignees.iter().all(|a| a.outcome.is_some()),
+					"assignee left unsettled"
+				);
+				let owed = job.spec.reward.checked_mul(&agreed.into()).ok_or("pay overflows")?;
+				ensure!(job.paid == owed, "paid differs from reward times agreeing providers");
+				if !matches!(job.phase, Phase::Attested { .. }) {
+					ensure!(agreed == 0, "a job without a result paid a provider");
+				}
+			}
+		}
+		ensure!(open == OpenJobs::<T>::count(), "OpenJobs counter is wrong");
+		ensure!(open <= T::MaxOpenJobs::get(), "more open jobs than MaxOpenJobs");
+		let mut entries = 0u32;
+		for (_, due) in Agenda::<T>::iter() {
+			entries = entries.saturating_add(due.len() as u32);
+		}
+		ensure!(entries == open, "agenda entries differ from open jobs");
+		let reason: T::RuntimeHoldReason = HoldReason::JobEscrow.into();
+		for (requester, escrow) in escrow_by_requester {
+			ensure!(
+				T::Currency::balance_on_hold(&reason, &requester) == escrow,
+				"held escrow differs from the sum over the requester's open jobs"
+			);
+		}
+		let (head, tail) = EndedRange::<T>::get();
+		ensure!(head <= tail, "prune queue head past its tail");
+		Ok(())
+	}
+}

@@ -1,0 +1,310 @@
+//! A test runtime with balances, the provider registry and this pallet, helpers that drive a
+//! job through its life, and an externalities builder that checks every invariant after each
+//! test.
+
+use crate::{self as pallet_jobs, types::*};
+use concord_primitives::{kernel::KernelId, market::commitment::commitment};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{fungible::Inspect, ConstU32, ConstU64, Hooks, Randomness},
+	weights::Weight,
+};
+use pallet_providers::{CapabilitiesInput, GpuBackend};
+use sp_core::H256;
+use sp_runtime::{BuildStorage, Perbill};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+pub type AccountId = u64;
+pub type Balance = u64;
+
+/// Requesters, each funded with `FUNDS`.
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+/// A requester that can pay for one small job and nothing more.
+pub const POOR: AccountId = 3;
+pub const POOR_FUNDS: Balance = 300;
+/// Providers registered at genesis (see [`new_test_ext`]), each staking `STAKE`.
+pub const PROVIDERS: [AccountId; 6] = [10, 11, 12, 13, 14, 15];
+pub const FUNDS: Balance = 1_000_000;
+pub const STAKE: Balance = 10_000;
+pub const MIN_STAKE: Balance = 1_000;
+/// Price per work unit of every genesis provider.
+pub const PRICE: Balance = 2;
+
+pub const JOB_DEPOSIT: Balance = 10;
+pub const BYTE_DEPOSIT: Balance = 1;
+pub const MAX_REPLICAS: u32 = 5;
+pub const ESCALATION_REPLICAS: u32 = 2;
+pub const MAX_ESCALATIONS: u32 = 1;
+pub const ASSIGNMENT_TIMEOUT: u64 = 6;
+pub const RETRY_INTERVAL: u64 = 2;
+pub const RETENTION: u64 = 20;
+pub const MAX_OPEN_JOBS: u32 = 8;
+pub const MAX_AGENDA_PER_BLOCK: u32 = 3;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Providers: pallet_providers,
+		Jobs: pallet_jobs,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+parameter_types! {
+	pub const MinStake: Balance = MIN_STAKE;
+	pub const JobDeposit: Balance = JOB_DEPOSIT;
+	pub const ByteDeposit: Balance = BYTE_DEPOSIT;
+	pub const WrongResultSlash: Perbill = Perbill::from_percent(10);
+	pub const NoShowSlash: Perbill = Perbill::from_percent(2);
+	/// Tests lower it to see the agenda carry over to the next block.
+	pub storage AgendaWeightLimit: Weight = Weight::MAX;
+	/// Tests clear it to see assignment wait for randomness.
+	pub storage HasRandomness: bool = true;
+}
+
+impl pallet_providers::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MinStake = MinStake;
+	type UnbondingPeriod = ConstU64<10>;
+	type MaxProviders = ConstU32<16>;
+	type MaxDeviceNameLen = ConstU32<32>;
+	type MaxEndpointLen = ConstU32<64>;
+	type WeightInfo = ();
+}
+
+/// Randomness that changes every block, standing in for BABE's VRF output.
+pub struct TestRandomness;
+impl Randomness<Option<H256>, u64> for TestRandomness {
+	fn random(subject: &[u8]) -> (Option<H256>, u64) {
+		let block = System::block_number();
+		let seed = (subject, block, b"test-vrf");
+		let random = HasRandomness::get()
+			.then(|| H256(sp_crypto_hashing::blake2_256(&codec::Encode::encode(&seed))));
+		(random, block.saturating_sub(1))
+	}
+}
+
+impl pallet_jobs::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Providers = Providers;
+	type Randomness = TestRandomness;
+	type MaxReplicas = ConstU32<MAX_REPLICAS>;
+	type EscalationReplicas = ConstU32<ESCALATION_REPLICAS>;
+	type MaxEscalations = ConstU32<MAX_ESCALATIONS>;
+	type MaxAssignees = ConstU32<{ MAX_REPLICAS + MAX_ESCALATIONS * ESCALATION_REPLICAS }>;
+	type MaxInlineInput = ConstU32<64>;
+	type MaxSourceLen = ConstU32<64>;
+	type JobDeposit = JobDeposit;
+	type ByteDeposit = ByteDeposit;
+	type MinWindow = ConstU64<2>;
+	type MaxWindow = ConstU64<50>;
+	type AssignmentTimeout = ConstU64<ASSIGNMENT_TIMEOUT>;
+	type RetryInterval = ConstU64<RETRY_INTERVAL>;
+	type WrongResultSlash = WrongResultSlash;
+	type NoShowSlash = NoShowSlash;
+	type MaxOpenJobs = ConstU32<MAX_OPEN_JOBS>;
+	type MaxAgendaPerBlock = ConstU32<MAX_AGENDA_PER_BLOCK>;
+	type AgendaWeightLimit = AgendaWeightLimit;
+	type Retention = ConstU64<RETENTION>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
+}
+
+/// Fresh state at block 1: requesters funded, every provider in [`PROVIDERS`] registered for
+/// sort-u32 and sha256-batch, two jobs at a time, at [`PRICE`].
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut balances = vec![(ALICE, FUNDS), (BOB, FUNDS), (POOR, POOR_FUNDS)];
+	balances.extend(PROVIDERS.iter().map(|p| (*p, FUNDS)));
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		for provider in PROVIDERS {
+			register(provider, &[KernelId::SortU32, KernelId::Sha256Batch], PRICE);
+		}
+		System::reset_events();
+	});
+	ext
+}
+
+/// Registers `who` as a provider of `kernels` at `price`, staking [`STAKE`].
+pub fn register(who: AccountId, kernels: &[KernelId], price: Balance) {
+	let capabilities = CapabilitiesInput {
+		backend: GpuBackend::Cpu,
+		device_name: b"lavapipe".to_vec(),
+		memory_mib: 1024,
+		kernels: kernels.to_vec(),
+		max_concurrent_jobs: 2,
+	};
+	Providers::register(
+		RuntimeOrigin::signed(who),
+		STAKE,
+		capabilities,
+		format!("/ip4/127.0.0.1/tcp/{who}").into_bytes(),
+		price,
+	)
+	.expect("a funded account registers");
+}
+
+/// The total issuance, which no job operation changes (slashes go to requesters).
+pub fn issuance() -> Balance {
+	Balances::total_issuance()
+}
+
+/// Checks both pallets' invariants, and across them that every provider's count of jobs in
+/// progress equals its unsettled assignments in open jobs.
+pub fn check_invariants() {
+	pallet_jobs::Pallet::<Test>::do_try_state().expect("jobs invariants hold");
+	pallet_providers::Pallet::<Test>::do_try_state().expect("provider invariants hold");
+	for (who, info) in pallet_providers::Providers::<Test>::iter() {
+		let in_progress = pallet_jobs::OpenJobs::<Test>::iter_keys()
+			.filter_map(pallet_jobs::Jobs::<Test>::get)
+			.filter(|job| job.assignees.iter().any(|a| a.provider == who))
+			.count() as u32;
+		assert_eq!(info.active_jobs, in_progress, "active jobs of provider {who}");
+	}
+}
+
+/// Runs `test` on fresh state, then checks every invariant and that the total issuance did
+/// not change.
+pub fn run_test(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		let before = issuance();
+		test();
+		check_invariants();
+		assert_eq!(issuance(), before, "total issuance changed");
+	});
+}
+
+/// Advances to block `n`, running this pallet's hooks in each block as the executive would.
+pub fn run_to(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Jobs::on_initialize(next);
+		Jobs::on_idle(next, Weight::MAX);
+	}
+}
+
+/// Advances one block.
+pub fn next_block() {
+	run_to(System::block_number() + 1);
+}
+
+/// sort-u32 of four values: the smallest job, 8 work units, 16 bytes of inline input.
+pub fn sort_params() -> Vec<u32> {
+	vec![4]
+}
+pub const SORT_WORK_UNITS: u64 = 8;
+pub fn sort_input() -> InputSpec {
+	InputSpec::Inline(vec![7u8; 16])
+}
+
+/// Submits a sort-u32 job from `who` with `replicas`, `quorum` and `reward`, commit and reveal
+/// windows of 5 blocks; returns its id.
+pub fn submit(who: AccountId, replicas: u32, quorum: u32, reward: Balance) -> JobId {
+	let id = pallet_jobs::NextJobId::<Test>::get();
+	Jobs::submit(
+		RuntimeOrigin::signed(who),
+		KernelId::SortU32,
+		sort_params(),
+		sort_input(),
+		replicas,
+		quorum,
+		reward,
+		5,
+		5,
+	)
+	.expect("a valid job is accepted");
+	id
+}
+
+/// Submits and moves to the next block, where the job is assigned; returns the job and its
+/// assignees.
+pub fn submit_assigned(
+	who: AccountId,
+	replicas: u32,
+	quorum: u32,
+	reward: Balance,
+) -> (JobId, Vec<AccountId>) {
+	let id = submit(who, replicas, quorum, reward);
+	next_block();
+	(id, assignees(id))
+}
+
+/// The providers assigned to job `id` so far.
+pub fn assignees(id: JobId) -> Vec<AccountId> {
+	job(id).assignees.iter().map(|a| a.provider).collect()
+}
+
+pub fn job(id: JobId) -> crate::JobInfoOf<Test> {
+	pallet_jobs::Jobs::<Test>::get(id).expect("the job exists")
+}
+
+/// A result hash; `RESULT_A` is the honest one in tests.
+pub const RESULT_A: H256 = H256::repeat_byte(0xaa);
+pub const RESULT_B: H256 = H256::repeat_byte(0xbb);
+
+/// The salt `who` uses in tests.
+pub fn salt(who: AccountId) -> [u8; 32] {
+	[who as u8; 32]
+}
+
+/// `who`'s commitment to `result`, with its test salt.
+pub fn commitment_of(who: AccountId, result: H256) -> H256 {
+	H256(commitment(&result.0, &salt(who), &codec::Encode::encode(&who)))
+}
+
+pub fn commit(who: AccountId, id: JobId, result: H256) -> sp_runtime::DispatchResult {
+	Jobs::commit(RuntimeOrigin::signed(who), id, commitment_of(who, result))
+}
+
+pub fn reveal(who: AccountId, id: JobId, result: H256) -> sp_runtime::DispatchResult {
+	Jobs::reveal(RuntimeOrigin::signed(who), id, result, salt(who))
+}
+
+/// Free balance of `who`.
+pub fn free(who: AccountId) -> Balance {
+	Balances::free_balance(who)
+}
+
+/// `who`'s provider record.
+pub fn provider(who: AccountId) -> pallet_providers::ProviderInfoOf<Test> {
+	pallet_providers::Providers::<Test>::get(who).expect("registered")
+}
+
+/// The events of this pallet so far, in order.
+pub fn job_events() -> Vec<pallet_jobs::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Jobs(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}
+
+/// `Inspect::balance` is used by name in a few tests.
+pub fn total_balance(who: AccountId) -> Balance {
+	<Balances as Inspect<AccountId>>::total_balance(&who)
+}

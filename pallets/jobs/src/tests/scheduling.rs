@@ -1,0 +1,130 @@
+//! The agenda under load, waiting for randomness, and the runtime API's views.
+
+use crate::{mock::*, types::*, Agenda, AgendaBacklog, Pallet};
+use concord_primitives::kernel::KernelId;
+use frame_support::{assert_ok, weights::Weight};
+
+const REWARD: Balance = 100;
+
+#[test]
+fn a_full_agenda_block_spills_into_the_next() {
+	run_test(|| {
+		let ids: Vec<_> =
+			(0..MAX_AGENDA_PER_BLOCK + 1).map(|_| submit(BOB, 1, 1, REWARD)).collect();
+		assert_eq!(Agenda::<Test>::get(2).len() as u32, MAX_AGENDA_PER_BLOCK);
+		assert_eq!(Agenda::<Test>::get(3).to_vec(), vec![ids[MAX_AGENDA_PER_BLOCK as usize]]);
+		next_block();
+		assert!(matches!(job(ids[MAX_AGENDA_PER_BLOCK as usize]).phase, Phase::Queued { .. }));
+		next_block();
+		assert!(ids.iter().all(|id| matches!(job(*id).phase, Phase::Committing { .. })));
+	});
+}
+
+#[test]
+fn what_does_not_fit_the_weight_limit_waits_for_the_next_block() {
+	run_test(|| {
+		let first = submit(ALICE, 1, 1, REWARD);
+		let second = submit(BOB, 1, 1, REWARD);
+		// Room for one block's bookkeeping and one job.
+		let one = Pallet::<Test>::agenda_item_weight()
+			.saturating_add(Pallet::<Test>::agenda_block_weight());
+		AgendaWeightLimit::set(&one);
+		next_block();
+		assert!(matches!(job(first).phase, Phase::Committing { .. }));
+		assert!(matches!(job(second).phase, Phase::Queued { .. }));
+		assert_eq!(AgendaBacklog::<Test>::get(), Some(2));
+		AgendaWeightLimit::set(&Weight::MAX);
+		next_block();
+		assert!(matches!(job(second).phase, Phase::Committing { .. }));
+		assert_eq!(AgendaBacklog::<Test>::get(), None);
+	});
+}
+
+#[test]
+fn assignment_waits_for_randomness() {
+	run_test(|| {
+		HasRandomness::set(&false);
+		let id = submit(ALICE, 1, 1, REWARD);
+		next_block();
+		assert!(matches!(job(id).phase, Phase::Queued { .. }));
+		assert_eq!(job(id).unassigned, None, "nothing is wrong with the job itself");
+		HasRandomness::set(&true);
+		next_block();
+		assert!(matches!(job(id).phase, Phase::Committing { .. }));
+	});
+}
+
+#[test]
+fn assignment_is_fixed_by_the_randomness_and_spread_by_it() {
+	// The same chain state gives the same providers; over many jobs, every provider is drawn.
+	let mut drawn = std::collections::BTreeSet::new();
+	let mut first_run = Vec::new();
+	for run in 0..2 {
+		new_test_ext().execute_with(|| {
+			// Five jobs, one block apart: the first still commits when the last is assigned.
+			for _ in 0..5 {
+				let (id, p) = submit_assigned(ALICE, 1, 1, REWARD);
+				if run == 0 {
+					first_run.push(p.clone());
+				} else {
+					assert_eq!(p, first_run[id as usize]);
+				}
+				drawn.extend(p);
+			}
+		});
+	}
+	assert!(drawn.len() >= 3, "five draws reached only {drawn:?}");
+}
+
+#[test]
+fn duties_tell_a_provider_what_it_owes() {
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 2, 2, REWARD);
+		assert_eq!(
+			Pallet::<Test>::duties(p[0]),
+			vec![PendingDuty { job: id, duty: Duty::Commit { until: 7 } }]
+		);
+		assert_ok!(commit(p[0], id, RESULT_A));
+		assert!(Pallet::<Test>::duties(p[0]).is_empty());
+		assert_ok!(commit(p[1], id, RESULT_A));
+		assert_eq!(
+			Pallet::<Test>::duties(p[0]),
+			vec![PendingDuty { job: id, duty: Duty::Reveal { until: 7 } }]
+		);
+		assert_eq!(Pallet::<Test>::open_jobs(), vec![id]);
+		assert_eq!(Pallet::<Test>::job_input(id), Some(vec![7u8; 16]));
+		assert_ok!(reveal(p[0], id, RESULT_A));
+		assert_ok!(reveal(p[1], id, RESULT_A));
+		assert!(Pallet::<Test>::duties(p[0]).is_empty());
+		assert_eq!(Pallet::<Test>::open_jobs(), Vec::<JobId>::new());
+		assert_eq!(Pallet::<Test>::job_input(id), None, "inline input is dropped at the end");
+	});
+}
+
+#[test]
+fn a_quote_gives_the_price_of_k_providers_or_why_there_is_none() {
+	run_test(|| {
+		assert_ok!(Providers::update(RuntimeOrigin::signed(PROVIDERS[0]), None, None, Some(1)));
+		let quote = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 2).unwrap();
+		assert_eq!(quote.work_units, SORT_WORK_UNITS);
+		assert_eq!(quote.min_reward, Ok(PRICE * SORT_WORK_UNITS));
+		assert_eq!(quote.inline_deposit, Some(JOB_DEPOSIT + 16 * BYTE_DEPOSIT));
+		let one = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 1).unwrap();
+		assert_eq!(one.min_reward, Ok(SORT_WORK_UNITS), "the cheapest provider alone");
+		assert_eq!(
+			Pallet::<Test>::quote(KernelId::MatmulI8, vec![1, 1, 1], 1).unwrap().min_reward,
+			Err(NoAssignment::NoProviderSupportsKernel)
+		);
+		assert_eq!(
+			Pallet::<Test>::quote(KernelId::SortU32, vec![0], 1),
+			Err(QuoteError::InvalidParams)
+		);
+		assert_eq!(
+			Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 0),
+			Err(QuoteError::InvalidReplicas)
+		);
+		// 16M values: too large to send inline.
+		let big = Pallet::<Test>::quote(KernelId::SortU32, vec![16_777_216], 1).unwrap();
+		assert_eq!(big.inline_deposit, None);
+	});
+}
