@@ -29,12 +29,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Returns how many assignees the reveal settled: all of them if it was the last one of
+	/// its round, else none.
 	pub(crate) fn do_reveal(
 		who: T::AccountId,
 		id: JobId,
 		result_hash: H256,
 		salt: [u8; 32],
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.phase.is_open(), Error::<T>::JobEnded);
 		let index = Self::assignee_index(&job, &who)?;
@@ -55,12 +57,14 @@ impl<T: Config> Pallet<T> {
 
 		job.assignees[index].revealed = Some(result_hash);
 		Self::deposit_event(Event::Revealed { job: id, provider: who, result_hash });
+		let mut settled = 0;
 		if Self::current_round(&job).all(|a| a.commitment.is_none() || a.revealed.is_some()) {
 			Self::unschedule(id);
 			Self::conclude(id, &mut job, now);
+			settled = job.assignees.len() as u32;
 		}
 		Jobs::<T>::insert(id, job);
-		Ok(())
+		Ok(settled)
 	}
 
 	/// The commit window is over: those that committed may reveal. With none committed there

@@ -49,7 +49,13 @@ fn fill_registry<T: Config>() -> Vec<T::AccountId> {
 }
 
 /// Submits a sort-u32 job of `values` values (4 bytes each, inline) from `who`.
+///
+/// Moves off block 0 first: the benchmark runner sets block 0 to 1 before the measured code,
+/// which would skip the block the job's agenda entry is in.
 fn submit_job<T: Config>(who: &T::AccountId, values: u32, replicas: u32) -> JobId {
+	if frame_system::Pallet::<T>::block_number() == 0u32.into() {
+		frame_system::Pallet::<T>::set_block_number(One::one());
+	}
 	let request = submit::Request::<T> {
 		kernel: KERNEL,
 		params: vec![values.max(1)],

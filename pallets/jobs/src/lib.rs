@@ -478,6 +478,9 @@ pub mod pallet {
 
 		/// Reveals the result hash and salt the caller committed to. The last reveal of a round
 		/// settles the job at once.
+		///
+		/// Charged up front for settling the most assignees; the fee for the assignees there
+		/// really were (or for none, when the job is not settled yet) is refunded.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::reveal(T::MaxAssignees::get()))]
 		pub fn reveal(
@@ -485,9 +488,10 @@ pub mod pallet {
 			job: JobId,
 			result_hash: H256,
 			salt: [u8; 32],
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_reveal(who, job, result_hash, salt)
+			let settled = Self::do_reveal(who, job, result_hash, salt)?;
+			Ok(Some(T::WeightInfo::reveal(settled.max(1))).into())
 		}
 	}
 }

@@ -159,9 +159,7 @@ fn act(
 		_ => {
 			let result = committed.get(&(id, who)).copied().unwrap_or(RESULT_A);
 			match behaviour {
-				Behaviour::BadSalt => {
-					Jobs::reveal(RuntimeOrigin::signed(who), id, result, [0xee; 32])
-				}
+				Behaviour::BadSalt => reveal_with_salt(who, id, result, [0xee; 32]),
 				_ => reveal(who, id, result),
 			}
 		}
