@@ -45,10 +45,6 @@ impl_runtime_apis! {
 			Jobs::job(id)
 		}
 
-		fn job_input(id: pallet_jobs::JobId) -> Option<Vec<u8>> {
-			Jobs::job_input(id)
-		}
-
 		fn open_jobs() -> Vec<pallet_jobs::JobId> {
 			Jobs::open_jobs()
 		}

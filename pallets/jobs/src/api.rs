@@ -1,6 +1,10 @@
 //! What clients read: the runtime API (called with `state_call`, described in the metadata so
 //! that @polkadot/api and Polkadot.js Apps reach it without custom definitions), and the
 //! pallet functions that implement it.
+//!
+//! A job's inline input is read from storage (`JobInputs`, `api.query.jobs.jobInputs(id)`), not
+//! through the API: @polkadot/api returns an `Option<Vec<u8>>` result of a runtime call still
+//! encoded, so the bytes would reach Apps users wrong.
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
@@ -19,8 +23,6 @@ sp_api::decl_runtime_apis! {
 	{
 		/// A job and its phase (for ended jobs, until they are pruned).
 		fn job(id: JobId) -> Option<Job>;
-		/// The inline input of an open job.
-		fn job_input(id: JobId) -> Option<Vec<u8>>;
 		/// The open jobs, oldest first.
 		fn open_jobs() -> Vec<JobId>;
 		/// The jobs assigned to `provider` that still need its commit or reveal, with the last
@@ -49,9 +51,12 @@ impl<T: Config> Pallet<T> {
 		open
 	}
 
+	/// A duty whose window has closed is not listed, even before the agenda (which may run a
+	/// few blocks late under load) has moved the job on.
 	pub fn duties(
 		provider: T::AccountId,
 	) -> Vec<PendingDuty<frame_system::pallet_prelude::BlockNumberFor<T>>> {
+		let now = frame_system::Pallet::<T>::block_number();
 		let mut duties = Vec::new();
 		for id in Self::open_jobs() {
 			let Some(job) = Jobs::<T>::get(id) else { continue };
@@ -62,9 +67,11 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let duty = match job.phase {
-				Phase::Committing { until } if mine.commitment.is_none() => Duty::Commit { until },
+				Phase::Committing { until } if now <= until && mine.commitment.is_none() => {
+					Duty::Commit { until }
+				}
 				Phase::Revealing { until }
-					if mine.commitment.is_some() && mine.revealed.is_none() =>
+					if now <= until && mine.commitment.is_some() && mine.revealed.is_none() =>
 				{
 					Duty::Reveal { until }
 				}

@@ -18,6 +18,8 @@ fn an_honest_quorum_is_attested_and_paid_within_the_reveal_block() {
 	run_test(|| {
 		let before = free(ALICE);
 		let (id, providers) = submit_assigned(ALICE, 3, 2, REWARD);
+		let input_hash = sp_core::H256(sp_crypto_hashing::blake2_256(&[7u8; 16]));
+		assert_eq!(job(id).spec.input.hash, input_hash, "the input is known by its hash");
 		assert_eq!(providers.len(), 3);
 		assert!(providers.iter().all(|p| PROVIDERS.contains(p)));
 		assert!(matches!(job(id).phase, Phase::Committing { until: 7 }));

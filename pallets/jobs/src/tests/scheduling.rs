@@ -128,3 +128,23 @@ fn a_quote_gives_the_price_of_k_providers_or_why_there_is_none() {
 		assert_eq!(big.inline_deposit, None);
 	});
 }
+
+#[test]
+fn a_duty_past_its_window_is_not_listed_even_if_the_agenda_runs_late() {
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 2, 2, REWARD);
+		assert_eq!(Pallet::<Test>::duties(p[0]).len(), 1);
+		// Block 8 before its hooks: the commit window (2..=7) closed, the job not yet moved on
+		// (as when the agenda of a busy block spills into later ones).
+		System::set_block_number(8);
+		assert!(matches!(job(id).phase, Phase::Committing { until: 7 }));
+		assert!(Pallet::<Test>::duties(p[0]).is_empty());
+		assert_eq!(
+			commit(p[0], id, RESULT_A),
+			Err(crate::Error::<Test>::CommitWindowClosed.into())
+		);
+		// Block 8's hooks now run: nothing was committed, so the job escalates.
+		<Jobs as frame_support::traits::Hooks<u64>>::on_initialize(8);
+		assert_eq!(job(id).round, 1);
+	});
+}
