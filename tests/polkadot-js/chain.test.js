@@ -1,26 +1,14 @@
 // A client no one here wrote (@polkadot/api, what Polkadot.js Apps uses) against a real dev node.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
-import { finalizedAtLeast, sendAndWait, startDevNode } from './dev-node.js';
+import { mnemonicGenerate } from '@polkadot/util-crypto';
+import { devNodeForFile, finalizedAtLeast, sendAndWait } from './dev-node.js';
 
 const UNIT = 10n ** 12n;
-let node;
-let keyring;
-
-before(async () => {
-  await cryptoWaitReady();
-  keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  node = await startDevNode();
-});
-
-after(async () => {
-  await node?.stop();
-});
+const dev = devNodeForFile();
 
 test('the chain describes itself so that Apps shows amounts and dev accounts', async () => {
-  const { api } = node;
+  const { api } = dev.node;
   // What Apps formats balances and addresses with, read from `system_properties`.
   assert.deepEqual(api.registry.chainTokens, ['CORD']);
   assert.deepEqual(api.registry.chainDecimals, [12]);
@@ -30,7 +18,7 @@ test('the chain describes itself so that Apps shows amounts and dev accounts', a
 });
 
 test('blocks are authored and finalized', { timeout: 120_000 }, async () => {
-  const { api } = node;
+  const { api } = dev.node;
   const finalized = await finalizedAtLeast(api, 2);
   assert.ok(finalized >= 2);
   const digest = (await api.rpc.chain.getHeader()).digest.logs.map((log) => log.type);
@@ -38,7 +26,7 @@ test('blocks are authored and finalized', { timeout: 120_000 }, async () => {
 });
 
 test('every call of the providers pallet is documented in the metadata', () => {
-  const { api } = node;
+  const { api } = dev.node;
   const calls = Object.keys(api.tx.providers);
   assert.deepEqual(
     calls.sort(),
@@ -50,11 +38,11 @@ test('every call of the providers pallet is documented in the metadata', () => {
 });
 
 test('the dev chain starts with Alice, Bob and Charlie as online providers', async () => {
-  const { api } = node;
+  const { api } = dev.node;
   const entries = await api.query.providers.providers.entries();
   const providers = new Map(entries.map(([key, value]) => [key.args[0].toString(), value.unwrap()]));
   for (const name of ['Alice', 'Bob', 'Charlie']) {
-    const account = keyring.addFromUri(`//${name}`).address;
+    const account = dev.keyring.addFromUri(`//${name}`).address;
     const info = providers.get(account);
     assert.ok(info, `${name} is a provider`);
     assert.equal(info.stake.toBigInt(), 1000n * UNIT);
@@ -70,8 +58,8 @@ test('the dev chain starts with Alice, Bob and Charlie as online providers', asy
 
 /** A new account holding `amount`, funded by Alice. */
 async function newFundedAccount(api, amount) {
-  const account = keyring.addFromUri(mnemonicGenerate());
-  const alice = keyring.addFromUri('//Alice');
+  const account = dev.keyring.addFromUri(mnemonicGenerate());
+  const alice = dev.keyring.addFromUri('//Alice');
   const { error } = await sendAndWait(api, api.tx.balances.transferKeepAlive(account.address, amount), alice);
   assert.equal(error, null);
   return account;
@@ -98,7 +86,7 @@ function feePaid(api, events) {
 }
 
 test('a new account registers as a provider and sees the event', { timeout: 120_000 }, async () => {
-  const { api } = node;
+  const { api } = dev.node;
   const provider = await newFundedAccount(api, 10_000n * UNIT);
   const stake = 200n * UNIT;
 
@@ -121,7 +109,7 @@ test('a new account registers as a provider and sees the event', { timeout: 120_
 });
 
 test('bad registrations fail with named errors and move nothing but the fee', { timeout: 180_000 }, async () => {
-  const { api } = node;
+  const { api } = dev.node;
   const provider = await newFundedAccount(api, 1_000n * UNIT);
   const endpoint = '/ip4/127.0.0.1/tcp/45001';
   const cases = [

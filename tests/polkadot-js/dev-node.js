@@ -1,7 +1,10 @@
 // Starts a real `concord-node --dev` on free local ports and connects @polkadot/api to it.
 import { spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { after, before } from 'node:test';
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 /** A TCP port no one listens on right now. */
 function freePort() {
@@ -32,6 +35,24 @@ async function portOpen(port, stillRunning) {
 /** A `--dev` node: one validator, Alice. */
 export function startDevNode() {
   return startNode(['--dev']);
+}
+
+/**
+ * Gives the calling test file one `--dev` node, started before its tests and stopped after
+ * them. Returns an object whose `node` and `keyring` (sr25519, SS58 prefix 42) are set by the
+ * time the tests run.
+ */
+export function devNodeForFile() {
+  const context = { node: undefined, keyring: undefined };
+  before(async () => {
+    await cryptoWaitReady();
+    context.keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    context.node = await startDevNode();
+  });
+  after(async () => {
+    await context.node?.stop();
+  });
+  return context;
 }
 
 /**

@@ -2,26 +2,14 @@
 // chain assigns the dev providers, the providers (played by this test until the provider
 // worker exists) commit and reveal over RPC, and the chain attests and pays, all read back
 // through the `JobsApi` runtime API that Polkadot.js Apps also sees.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Keyring } from '@polkadot/keyring';
 import { u8aConcat, u8aToHex } from '@polkadot/util';
-import { blake2AsU8a, cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
-import { sendAndWait, startDevNode } from './dev-node.js';
+import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
+import { devNodeForFile, sendAndWait } from './dev-node.js';
 
 const UNIT = 10n ** 12n;
-let node;
-let keyring;
-
-before(async () => {
-  await cryptoWaitReady();
-  keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  node = await startDevNode();
-});
-
-after(async () => {
-  await node?.stop();
-});
+const dev = devNodeForFile();
 
 /** Resolves with the data of the first `jobs.<method>` event of job `id` from now on. */
 function jobEvent(api, method, id) {
@@ -57,9 +45,9 @@ async function nextJobId(api) {
 }
 
 test('a job is assigned, committed, revealed, attested and paid over RPC', { timeout: 180_000 }, async () => {
-  const { api } = node;
-  const requester = keyring.addFromUri('//Dave');
-  const providers = ['Alice', 'Bob', 'Charlie'].map((name) => keyring.addFromUri(`//${name}`));
+  const { api } = dev.node;
+  const requester = dev.keyring.addFromUri('//Dave');
+  const providers = ['Alice', 'Bob', 'Charlie'].map((name) => dev.keyring.addFromUri(`//${name}`));
   const values = [9, 3, 7, 1];
   const input = new Uint8Array(new Uint32Array(values).buffer);
   const reward = UNIT;
@@ -128,8 +116,8 @@ test('a job is assigned, committed, revealed, attested and paid over RPC', { tim
 });
 
 test('a job no provider takes says why, and cancelling it refunds everything', { timeout: 120_000 }, async () => {
-  const { api } = node;
-  const requester = keyring.addFromUri('//Eve');
+  const { api } = dev.node;
+  const requester = dev.keyring.addFromUri('//Eve');
   const account = async () => (await api.query.system.account(requester.address)).data;
   const input = new Uint8Array(16);
   // A reward of 1 (a millionth of a millionth of a unit) is below every provider's price.
@@ -158,8 +146,8 @@ test('a job no provider takes says why, and cancelling it refunds everything', {
 });
 
 test('a bad submission gets a named error and holds nothing', { timeout: 60_000 }, async () => {
-  const { api } = node;
-  const requester = keyring.addFromUri('//Ferdie');
+  const { api } = dev.node;
+  const requester = dev.keyring.addFromUri('//Ferdie');
   const cases = [
     [['SortU32', [0], { Inline: '0x' }, 1, 1, 1, 20, 20], 'jobs.ParamOutOfRange'],
     [['SortU32', [4], { Inline: '0x00' }, 1, 1, 1, 20, 20], 'jobs.InputSizeMismatch'],
