@@ -9,7 +9,7 @@ use concord_primitives::{
 };
 use frame_support::traits::{Get, Randomness};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_providers::{Candidate, ProviderRegistry};
+use pallet_providers::ProviderRegistry;
 use sp_runtime::traits::{One, SaturatedConversion, Saturating};
 
 /// What the random seed of an assignment is derived from, besides the VRF output.
@@ -26,16 +26,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A provider's cost for a job of `work_units`: its price times the work units.
-	fn cost(candidate: &Candidate<T::AccountId, BalanceOf<T>>, work_units: u64) -> BalanceOf<T> {
+	fn cost(candidate: &CandidateOf<T>, work_units: u64) -> BalanceOf<T> {
 		candidate.price_per_work_unit.saturating_mul(work_units.saturated_into())
 	}
 
 	/// The providers that may take the job's current round now, or why too few may: online,
 	/// listing the kernel, with a free slot, not the requester, not already assigned to the
 	/// job, and asking at most the reward.
-	pub(crate) fn eligible(
-		job: &JobInfoOf<T>,
-	) -> Result<Vec<Candidate<T::AccountId, BalanceOf<T>>>, NoAssignmentOf<T>> {
+	pub(crate) fn eligible(job: &JobInfoOf<T>) -> Result<Vec<CandidateOf<T>>, NoAssignmentOf<T>> {
 		let wanted = Self::wanted(job);
 		let free = Self::available(job.spec.kernel, wanted, |account| {
 			*account == job.requester || job.assignees.iter().any(|a| a.provider == *account)
@@ -54,7 +52,7 @@ impl<T: Config> Pallet<T> {
 		kernel: KernelId,
 		wanted: u32,
 		excluded: impl Fn(&T::AccountId) -> bool,
-	) -> Result<Vec<Candidate<T::AccountId, BalanceOf<T>>>, NoAssignmentOf<T>> {
+	) -> Result<Vec<CandidateOf<T>>, NoAssignmentOf<T>> {
 		let (candidates, shortfall) = T::Providers::candidates(kernel);
 		if shortfall.listed == 0 {
 			return Err(NoAssignment::NoProviderSupportsKernel);
@@ -77,7 +75,7 @@ impl<T: Config> Pallet<T> {
 	/// The least reward per replica that `wanted` of `free` accept: the `wanted`-th lowest
 	/// cost. `free` holds at least `wanted` providers (see [`Self::available`]).
 	pub(crate) fn min_reward(
-		free: &[Candidate<T::AccountId, BalanceOf<T>>],
+		free: &[CandidateOf<T>],
 		work_units: u64,
 		wanted: u32,
 	) -> BalanceOf<T> {

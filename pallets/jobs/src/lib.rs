@@ -66,6 +66,8 @@ pub mod weights;
 pub use types::*;
 pub use weights::WeightInfo;
 
+// `submit` takes each part of a job as its own argument, so that Apps shows a field for each.
+#[allow(clippy::too_many_arguments)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -102,6 +104,10 @@ pub mod pallet {
 
 	/// Why a job could not be assigned, with this runtime's balance.
 	pub type NoAssignmentOf<T> = NoAssignment<BalanceOf<T>>;
+
+	/// A provider that could take a job, as the registry describes it.
+	pub type CandidateOf<T> =
+		pallet_providers::Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);

@@ -16,6 +16,10 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::H256;
 use sp_runtime::traits::{CheckedAdd, CheckedMul, One, Saturating, Zero};
 
+/// A checked input: its stored reference, and the bytes to store when it is inline.
+type CheckedInput<T> =
+	(InputRef<<T as Config>::MaxSourceLen>, Option<BoundedVec<u8, <T as Config>::MaxInlineInput>>);
+
 /// A job as the requester sends it (the arguments of `submit`).
 pub struct Request<T: Config> {
 	pub kernel: KernelId,
@@ -136,8 +140,7 @@ impl<T: Config> Pallet<T> {
 	fn checked_input(
 		shape: &kernel::KernelShape,
 		input: InputSpec,
-	) -> Result<(InputRef<T::MaxSourceLen>, Option<BoundedVec<u8, T::MaxInlineInput>>), DispatchError>
-	{
+	) -> Result<CheckedInput<T>, DispatchError> {
 		let expected = shape.input_len();
 		match input {
 			InputSpec::Inline(bytes) => {

@@ -165,17 +165,9 @@ pub enum FailReason<Balance> {
 
 /// What one assignee has done so far.
 #[derive(
-	CloneNoBound,
-	DebugNoBound,
-	Decode,
-	DecodeWithMemTracking,
-	Encode,
-	EqNoBound,
-	MaxEncodedLen,
-	PartialEqNoBound,
-	TypeInfo,
+	Clone, Debug, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,
 )]
-pub struct Assignment<AccountId: Clone + core::fmt::Debug + Eq> {
+pub struct Assignment<AccountId> {
 	pub provider: AccountId,
 	/// The round it was assigned in: 0 for the first, 1.. for escalations.
 	pub round: u8,

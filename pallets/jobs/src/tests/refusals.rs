@@ -34,6 +34,9 @@ fn try_submit(change: impl FnOnce(&mut Args)) -> sp_runtime::DispatchResult {
 	)
 }
 
+/// An edit of valid arguments that makes them invalid.
+type Change = Box<dyn FnOnce(&mut Args)>;
+
 struct Args {
 	who: AccountId,
 	kernel: KernelId,
@@ -54,7 +57,7 @@ fn a_bad_submission_gets_its_named_error_and_changes_nothing() {
 			size,
 			source: source.to_vec(),
 		};
-		let cases: Vec<(Box<dyn FnOnce(&mut Args)>, Error<Test>)> = vec![
+		let cases: Vec<(Change, Error<Test>)> = vec![
 			(Box::new(|a: &mut Args| a.params = vec![1; 64]), Error::TooManyParams),
 			(Box::new(|a: &mut Args| a.params = vec![4, 4]), Error::WrongParamCount),
 			(Box::new(|a: &mut Args| a.params = vec![0]), Error::ParamOutOfRange),
