@@ -72,10 +72,8 @@ impl<T: Config> Pallet<T> {
 					AgendaBacklog::<T>::put(block);
 					return;
 				}
-				// The entry is consumed: whatever the job does next is scheduled anew.
-				if OpenJobs::<T>::contains_key(id) {
-					OpenJobs::<T>::insert(id, now);
-				}
+				// The entry is consumed; `process_due` either schedules the job anew (which
+				// records the new block in `OpenJobs`) or ends it.
 				Self::process_due(*id, now);
 			}
 			if block >= now {

@@ -38,12 +38,14 @@ impl<T: Config> Pallet<T> {
 		let free = Self::available(job.spec.kernel, wanted, |account| {
 			*account == job.requester || job.assignees.iter().any(|a| a.provider == *account)
 		})?;
-		let work_units = job.spec.work_units;
-		let min_reward = Self::min_reward(&free, work_units, wanted);
-		if job.spec.reward < min_reward {
+		let (work_units, reward) = (job.spec.work_units, job.spec.reward);
+		let affordable = free.iter().filter(|c| Self::cost(c, work_units) <= reward).count();
+		if (affordable as u32) < wanted {
+			// Only now sort every cost, to tell the requester what would have been enough.
+			let min_reward = Self::min_reward(&free, work_units, wanted);
 			return Err(NoAssignment::PriceTooLow { min_reward });
 		}
-		Ok(free.into_iter().filter(|c| Self::cost(c, work_units) <= job.spec.reward).collect())
+		Ok(free.into_iter().filter(|c| Self::cost(c, work_units) <= reward).collect())
 	}
 
 	/// The providers of `kernel` with a free slot, less the `excluded`, if there are at least

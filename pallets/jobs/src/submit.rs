@@ -179,12 +179,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Gives back what is left of a job's escrow to its requester. Returns the amount.
-	pub(crate) fn refund_escrow(id: JobId, job: &mut JobInfoOf<T>) -> BalanceOf<T> {
+	/// Gives back what is left of a job's escrow to its requester.
+	fn refund_escrow(id: JobId, job: &mut JobInfoOf<T>) {
 		let amount = core::mem::take(&mut job.escrow);
 		job.deposit = Zero::zero();
 		if amount.is_zero() {
-			return amount;
+			return;
 		}
 		let released = T::Currency::release(
 			&HoldReason::JobEscrow.into(),
@@ -201,7 +201,6 @@ impl<T: Config> Pallet<T> {
 			requester: job.requester.clone(),
 			amount: released,
 		});
-		released
 	}
 
 	/// Moves a job to its final `phase`: refunds the rest of the escrow, drops its inline
