@@ -16,26 +16,36 @@ use sp_runtime::traits::Saturating;
 /// An account with enough balance to stake several times over.
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
+	fund::<T>(&who);
+	who
+}
+
+/// Gives `who` enough balance to stake several times over.
+pub(crate) fn fund<T: Config>(who: &T::AccountId) {
 	let amount = T::MinStake::get()
 		.saturating_mul(10u32.into())
 		.saturating_add(T::Currency::minimum_balance());
-	T::Currency::set_balance(&who, amount);
-	who
+	T::Currency::set_balance(who, amount);
 }
 
 /// The largest capabilities a caller can send: every kernel, the longest device name.
 fn max_capabilities<T: Config>() -> CapabilitiesInput {
+	capabilities_taking::<T>(4)
+}
+
+/// The largest capabilities, taking `max_concurrent_jobs` jobs at once.
+pub(crate) fn capabilities_taking<T: Config>(max_concurrent_jobs: u32) -> CapabilitiesInput {
 	CapabilitiesInput {
 		backend: GpuBackend::Vulkan,
 		device_name: vec![b'x'; T::MaxDeviceNameLen::get() as usize],
 		memory_mib: 80 * 1024,
 		kernels: KernelId::ALL.to_vec(),
-		max_concurrent_jobs: 4,
+		max_concurrent_jobs,
 	}
 }
 
 /// The longest endpoint a caller can send.
-fn max_endpoint<T: Config>() -> alloc::vec::Vec<u8> {
+pub(crate) fn max_endpoint<T: Config>() -> alloc::vec::Vec<u8> {
 	vec![b'/'; T::MaxEndpointLen::get() as usize]
 }
 

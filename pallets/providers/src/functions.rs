@@ -382,19 +382,9 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_for_benchmarks(who: &T::AccountId, price: BalanceOf<T>) -> DispatchResult {
-		use frame_support::traits::fungible::Mutate;
-		let funds = T::MinStake::get()
-			.saturating_mul(10u32.into())
-			.saturating_add(T::Currency::minimum_balance());
-		T::Currency::set_balance(who, funds);
-		let capabilities = CapabilitiesInput {
-			backend: GpuBackend::Vulkan,
-			device_name: alloc::vec![b'x'; T::MaxDeviceNameLen::get() as usize],
-			memory_mib: 80 * 1024,
-			kernels: KernelId::ALL.to_vec(),
-			max_concurrent_jobs: u32::MAX,
-		};
-		let endpoint = alloc::vec![b'/'; T::MaxEndpointLen::get() as usize];
-		Self::do_register(who.clone(), T::MinStake::get(), capabilities, endpoint, price)
+		use crate::benchmarking::{capabilities_taking, fund, max_endpoint};
+		fund::<T>(who);
+		let capabilities = capabilities_taking::<T>(u32::MAX);
+		Self::do_register(who.clone(), T::MinStake::get(), capabilities, max_endpoint::<T>(), price)
 	}
 }
