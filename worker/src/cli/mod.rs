@@ -1,6 +1,10 @@
 //! Command-line interface; each command family has its own module.
 
+mod chain_args;
+mod job;
 mod kernel;
+mod params;
+mod worker;
 
 use clap::{Parser, Subcommand};
 
@@ -16,12 +20,20 @@ enum Command {
 	/// Run, benchmark and inspect the deterministic compute kernels on this machine.
 	#[command(subcommand)]
 	Kernel(kernel::KernelCommand),
+	/// Provide compute: run the provider daemon for a registered provider.
+	#[command(subcommand)]
+	Worker(worker::WorkerCommand),
+	/// Request compute: submit jobs and read their results.
+	#[command(subcommand)]
+	Job(job::JobCommand),
 }
 
 impl Cli {
 	pub fn run(self) -> anyhow::Result<()> {
 		match self.command {
 			Command::Kernel(command) => command.run(),
+			Command::Worker(command) => command.run(),
+			Command::Job(command) => command.run(),
 		}
 	}
 }
@@ -43,6 +55,10 @@ mod tests {
 			"concord kernel run --kernel matmul-i8 --params 2,2,2 --random-input 7 --cpu",
 			"concord kernel bench --kernel sort-u32 --size medium",
 			"concord kernel adapters",
+			"concord worker run --key //Alice --state-dir /tmp/alice --cpu",
+			"concord job submit --key //Dave --kernel sort-u32 --params 16 --random-input 1 --wait",
+			"concord job status 3",
+			"concord job wait --rpc ws://127.0.0.1:9955 3",
 		] {
 			Cli::try_parse_from(args.split(' ')).unwrap_or_else(|e| panic!("{args}: {e}"));
 		}

@@ -1,7 +1,7 @@
 //! `concord kernel bench`: GPU and CPU-reference throughput of each kernel, measured in the
 //! same run on the same random inputs, with a check that both give the same result hash.
 
-use super::params;
+use crate::cli::params;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use concord_kernels::{cpu, random, result_hash, AdapterChoice, Executor, KernelId, KernelShape};

@@ -3,7 +3,6 @@
 
 mod adapters;
 mod bench;
-mod params;
 mod run;
 
 use clap::Subcommand;

@@ -1,26 +1,15 @@
 //! `concord kernel run`: one job, on the GPU or the CPU reference.
 
-use super::params;
+use crate::cli::params::JobArgs;
 use anyhow::Context;
 use clap::Args;
-use concord_kernels::{cpu, random, result_hash, validate_job, AdapterChoice, Executor, KernelId};
-use concord_primitives::kernel::validate_params;
+use concord_kernels::{cpu, result_hash, AdapterChoice, Executor};
 use std::{path::PathBuf, time::Instant};
 
 #[derive(Args)]
 pub struct RunArgs {
-	/// Kernel name, e.g. matmul-i8.
-	#[arg(long, value_parser = params::kernel)]
-	kernel: KernelId,
-	/// Comma-separated params, e.g. 64,64,64 (negative values allowed for i32 params).
-	#[arg(long, required = true, value_delimiter = ',', allow_hyphen_values = true, value_parser = params::param)]
-	params: Vec<u32>,
-	/// Input file (raw bytes, as KERNELS.md lays them out).
-	#[arg(long, conflicts_with = "random_input")]
-	input: Option<PathBuf>,
-	/// Generate a deterministic random input of the right length from this seed instead.
-	#[arg(long, value_name = "SEED")]
-	random_input: Option<u64>,
+	#[command(flatten)]
+	job: JobArgs,
 	/// Run the CPU reference instead of the GPU.
 	#[arg(long)]
 	cpu: bool,
@@ -30,33 +19,20 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-	let shape = validate_params(args.kernel, &args.params)?;
-	let input = match (&args.input, args.random_input) {
-		(Some(path), _) => {
-			std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
-		}
-		(None, Some(seed)) => random::input(&shape, seed),
-		(None, None) if shape.input_len() == 0 => Vec::new(),
-		(None, None) => anyhow::bail!(
-			"{} needs {} input bytes: pass --input FILE or --random-input SEED",
-			args.kernel,
-			shape.input_len()
-		),
-	};
-	validate_job(args.kernel, &args.params, &input)?;
-
+	let input = args.job.input()?;
+	let (kernel, params) = (args.job.kernel, &args.job.params);
 	let started = Instant::now();
 	let output = if args.cpu {
 		eprintln!("running on the CPU reference");
-		cpu::run_shape(&shape, &input)?
+		cpu::run(kernel, params, &input)?
 	} else {
 		let mut executor = Executor::new(AdapterChoice::from_env())?;
 		eprintln!("running on {}", executor.adapter());
-		executor.run_shape(&shape, &input)?
+		executor.run(kernel, params, &input)?
 	};
+	let work_units = concord_primitives::kernel::validate_params(kernel, params)?.work_units();
 	eprintln!(
-		"{} work units in {:.3} s, {} output bytes",
-		shape.work_units(),
+		"{work_units} work units in {:.3} s, {} output bytes",
 		started.elapsed().as_secs_f64(),
 		output.len()
 	);

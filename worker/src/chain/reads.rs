@@ -1,0 +1,63 @@
+//! Typed reads of chain state: runtime API calls (`JobsApi`) and the few storage items that
+//! no runtime API serves.
+
+use super::{AccountId, BlockNumber, Client, Hash, JobId, JobInfo};
+use codec::Encode;
+use concord_primitives::kernel::KernelId;
+use concord_runtime::{Balance, Runtime};
+use pallet_jobs::{NoAssignment, PendingDuty, Quote, QuoteError};
+use pallet_providers::ProviderInfoOf;
+
+/// A provider's record, as the registry stores it.
+pub type ProviderInfo = ProviderInfoOf<Runtime>;
+
+impl Client {
+	/// Job `id` at block `at`, or `None` if there is no such job (or it was pruned).
+	pub async fn job(&self, id: JobId, at: Hash) -> anyhow::Result<Option<JobInfo>> {
+		self.runtime_call("JobsApi_job", id.encode(), at).await
+	}
+
+	/// The commits and reveals `provider` owes at block `at`.
+	pub async fn duties(
+		&self,
+		provider: &AccountId,
+		at: Hash,
+	) -> anyhow::Result<Vec<PendingDuty<BlockNumber>>> {
+		self.runtime_call("JobsApi_duties", provider.encode(), at).await
+	}
+
+	/// Why no provider takes job `id`, while it waits for providers or after it failed for
+	/// lack of them.
+	pub async fn why_unassigned(
+		&self,
+		id: JobId,
+		at: Hash,
+	) -> anyhow::Result<Option<NoAssignment<Balance>>> {
+		self.runtime_call("JobsApi_why_unassigned", id.encode(), at).await
+	}
+
+	/// What a job of `kernel` with `params` on `replicas` providers would cost at block `at`.
+	pub async fn quote(
+		&self,
+		kernel: KernelId,
+		params: Vec<u32>,
+		replicas: u32,
+		at: Hash,
+	) -> anyhow::Result<Result<Quote<Balance>, QuoteError>> {
+		self.runtime_call("JobsApi_quote", (kernel, params, replicas).encode(), at).await
+	}
+
+	/// The inline input of job `id`, if it has one.
+	pub async fn job_input(&self, id: JobId, at: Hash) -> anyhow::Result<Option<Vec<u8>>> {
+		self.storage(pallet_jobs::JobInputs::<Runtime>::hashed_key_for(id), at).await
+	}
+
+	/// `account`'s provider record, if it is registered.
+	pub async fn provider(
+		&self,
+		account: &AccountId,
+		at: Hash,
+	) -> anyhow::Result<Option<ProviderInfo>> {
+		self.storage(pallet_providers::Providers::<Runtime>::hashed_key_for(account), at).await
+	}
+}

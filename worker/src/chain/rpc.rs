@@ -1,0 +1,135 @@
+//! The node's JSON-RPC methods that the client uses, with their JSON turned into runtime types.
+
+use super::{Client, Hash, Header};
+use anyhow::{anyhow, bail, Context};
+use codec::Decode;
+use jsonrpsee::{
+	core::client::{ClientT, Subscription, SubscriptionClientT},
+	rpc_params,
+	ws_client::WsClientBuilder,
+};
+use serde_json::Value;
+
+impl Client {
+	/// Connects to the node at `url` (e.g. `ws://127.0.0.1:9944`) and checks that it runs the
+	/// runtime version this build encodes for.
+	pub async fn connect(url: &str) -> anyhow::Result<Client> {
+		let rpc = WsClientBuilder::default()
+			.max_request_size(64 << 20)
+			.max_response_size(64 << 20)
+			.build(url)
+			.await
+			.with_context(|| format!("connecting to the node at {url}"))?;
+		let genesis: Hash = rpc
+			.request("chain_getBlockHash", rpc_params![0])
+			.await
+			.context("reading the genesis hash")?;
+		let client = Client { rpc, genesis };
+		client.check_version().await?;
+		Ok(client)
+	}
+
+	pub fn genesis(&self) -> Hash {
+		self.genesis
+	}
+
+	/// Fails unless the node's runtime is the one this build encodes for.
+	pub async fn check_version(&self) -> anyhow::Result<(u32, u32)> {
+		let version: Value = self
+			.rpc
+			.request("state_getRuntimeVersion", rpc_params![])
+			.await
+			.context("reading the runtime version")?;
+		let field = |name: &str| {
+			version[name]
+				.as_u64()
+				.and_then(|v| u32::try_from(v).ok())
+				.ok_or_else(|| anyhow!("the node's runtime version has no {name}"))
+		};
+		let node = (field("specVersion")?, field("transactionVersion")?);
+		let ours = super::built_for();
+		if node != ours {
+			bail!(
+				"the node runs spec_version {} / transaction_version {}, but this concord was \
+				 built for {} / {}: use a concord built from the same release as the node",
+				node.0,
+				node.1,
+				ours.0,
+				ours.1
+			);
+		}
+		Ok(node)
+	}
+
+	/// New best blocks, as they are imported.
+	pub async fn best_heads(&self) -> anyhow::Result<Subscription<Header>> {
+		self.rpc
+			.subscribe("chain_subscribeNewHeads", rpc_params![], "chain_unsubscribeNewHeads")
+			.await
+			.context("subscribing to new blocks")
+	}
+
+	/// The latest best block's header.
+	pub async fn best_header(&self) -> anyhow::Result<Header> {
+		self.rpc.request("chain_getHeader", rpc_params![]).await.context("reading the best block")
+	}
+
+	/// Calls runtime API function `method` (e.g. `JobsApi_duties`) with SCALE-encoded `args`
+	/// at block `at`, and decodes its result.
+	pub async fn runtime_call<R: Decode>(
+		&self,
+		method: &str,
+		args: Vec<u8>,
+		at: Hash,
+	) -> anyhow::Result<R> {
+		let bytes: sp_core::Bytes = self
+			.rpc
+			.request("state_call", rpc_params![method, sp_core::Bytes(args), at])
+			.await
+			.with_context(|| format!("calling {method}"))?;
+		R::decode(&mut &bytes[..]).with_context(|| format!("decoding the result of {method}"))
+	}
+
+	/// The value under storage `key` at block `at`, decoded.
+	pub async fn storage<R: Decode>(&self, key: Vec<u8>, at: Hash) -> anyhow::Result<Option<R>> {
+		let bytes: Option<sp_core::Bytes> = self
+			.rpc
+			.request("state_getStorage", rpc_params![sp_core::Bytes(key), at])
+			.await
+			.context("reading storage")?;
+		bytes
+			.map(|bytes| R::decode(&mut &bytes[..]).context("decoding a storage value"))
+			.transpose()
+	}
+
+	/// The encoded extrinsics of block `at`.
+	pub(super) async fn block_extrinsics(&self, at: Hash) -> anyhow::Result<Vec<sp_core::Bytes>> {
+		let block: Value =
+			self.rpc.request("chain_getBlock", rpc_params![at]).await.context("reading a block")?;
+		serde_json::from_value(block["block"]["extrinsics"].clone())
+			.context("reading a block's extrinsics")
+	}
+
+	/// The next nonce of `account`, counting its transactions in the node's pool.
+	pub(super) async fn next_nonce(&self, account: &super::AccountId) -> anyhow::Result<u32> {
+		self.rpc
+			.request("system_accountNextIndex", rpc_params![account.to_string()])
+			.await
+			.context("reading the account's next nonce")
+	}
+
+	/// Submits an encoded extrinsic and follows it through the pool.
+	pub(super) async fn submit_and_watch(
+		&self,
+		extrinsic: Vec<u8>,
+	) -> anyhow::Result<Subscription<Value>> {
+		self.rpc
+			.subscribe(
+				"author_submitAndWatchExtrinsic",
+				rpc_params![sp_core::Bytes(extrinsic)],
+				"author_unwatchExtrinsic",
+			)
+			.await
+			.map_err(|e| anyhow!("the node refused the transaction: {e}"))
+	}
+}

@@ -1,0 +1,119 @@
+//! Submitting a signed call and learning what became of it.
+
+use super::{signer::SigningContext, Client, Hash, RuntimeEvent, Signer};
+use anyhow::{anyhow, bail, Context};
+use codec::Encode;
+use concord_runtime::{RuntimeCall, RuntimeError};
+use frame_support::storage::storage_prefix;
+use frame_system::{EventRecord, Phase};
+use serde_json::Value;
+use sp_runtime::DispatchError;
+
+/// A transaction that made it into a block and succeeded there.
+#[derive(Debug)]
+pub struct Included {
+	pub block_hash: Hash,
+	/// The events the transaction emitted (fee and `ExtrinsicSuccess` included).
+	pub events: Vec<RuntimeEvent>,
+}
+
+impl Client {
+	/// Signs `call` as `signer`, submits it and waits until it is in a block. Fails with the
+	/// runtime's named error (e.g. `Jobs(PriceTooLow)`) if the call failed there, or with the
+	/// pool's reason if the node refused or dropped it.
+	///
+	/// Inclusion in a best block is enough here: the dev chain and the test networks finalize
+	/// two blocks behind, and a transaction retracted by a re-org goes back to the pool.
+	pub async fn submit(&self, signer: &Signer, call: RuntimeCall) -> anyhow::Result<Included> {
+		let (spec_version, transaction_version) = self.check_version().await?;
+		let mut watch = {
+			// One transaction at a time per signer until the pool has it, so that two
+			// never take the same nonce.
+			let mut next_nonce = signer.next_nonce.lock().await;
+			let head = self.best_header().await?;
+			let context = SigningContext {
+				genesis: self.genesis,
+				spec_version,
+				transaction_version,
+				block_number: head.number,
+				block_hash: head.hash(),
+			};
+			let from_node = self.next_nonce(signer.account()).await?;
+			let nonce = next_nonce.map_or(from_node, |ours| ours.max(from_node));
+			let extrinsic = signer.sign(call, nonce, &context).encode();
+			match self.submit_and_watch(extrinsic.clone()).await {
+				Ok(watch) => {
+					*next_nonce = Some(nonce + 1);
+					(watch, super::signer::extrinsic_hash(&extrinsic))
+				}
+				Err(e) => {
+					*next_nonce = None;
+					return Err(e);
+				}
+			}
+		};
+		let (subscription, tx_hash) = &mut watch;
+		while let Some(status) = subscription.next().await {
+			let status = status.context("following the transaction")?;
+			if let Some(block_hash) = status.get("inBlock") {
+				let block_hash: Hash =
+					serde_json::from_value(block_hash.clone()).context("reading inBlock")?;
+				return self.outcome(block_hash, *tx_hash).await;
+			}
+			if let Some(reason) = dropped(&status) {
+				*signer.next_nonce.lock().await = None;
+				bail!("the transaction was not included: {reason}");
+			}
+		}
+		bail!("the node stopped reporting on the transaction")
+	}
+
+	/// The events of transaction `tx_hash` in block `block_hash`, or its named error.
+	async fn outcome(&self, block_hash: Hash, tx_hash: Hash) -> anyhow::Result<Included> {
+		let extrinsics = self.block_extrinsics(block_hash).await?;
+		let index = extrinsics
+			.iter()
+			.position(|bytes| super::signer::extrinsic_hash(bytes) == tx_hash)
+			.ok_or_else(|| anyhow!("the transaction is not in block {block_hash:?}"))?;
+		let index = u32::try_from(index).context("extrinsic index")?;
+		let records: Vec<EventRecord<RuntimeEvent, Hash>> = self
+			.storage(storage_prefix(b"System", b"Events").to_vec(), block_hash)
+			.await?
+			.unwrap_or_default();
+		let events: Vec<RuntimeEvent> = records
+			.into_iter()
+			.filter(|record| record.phase == Phase::ApplyExtrinsic(index))
+			.map(|record| record.event)
+			.collect();
+		for event in &events {
+			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error,
+				..
+			}) = event
+			{
+				bail!("{}", describe(*dispatch_error));
+			}
+		}
+		Ok(Included { block_hash, events })
+	}
+}
+
+/// A dispatch error by name: `Jobs(PriceTooLow)` rather than `Module { index: 11, .. }`.
+pub fn describe(error: DispatchError) -> String {
+	match RuntimeError::from_dispatch_error(error) {
+		Some(named) => format!("{named:?}"),
+		None => format!("{error:?}"),
+	}
+}
+
+/// Why the pool gave up on a transaction, for the statuses that end its life unincluded.
+fn dropped(status: &Value) -> Option<String> {
+	match status {
+		Value::String(s) if s == "dropped" => Some("dropped from the pool".into()),
+		Value::String(s) if s == "invalid" => Some("no longer valid".into()),
+		Value::Object(o) if o.contains_key("usurped") => {
+			Some("replaced by another transaction with the same nonce".into())
+		}
+		_ => None,
+	}
+}

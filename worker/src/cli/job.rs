@@ -1,0 +1,117 @@
+//! `concord job ...`: submit a job, follow it, read its state.
+
+use super::{chain_args::ChainArgs, params::JobArgs};
+use clap::{Args, Subcommand};
+use concord_worker::{
+	chain::{Client, JobId},
+	requester::{self, Ending, JobRequest},
+};
+
+#[derive(Subcommand)]
+pub enum JobCommand {
+	/// Submit a job with its input on chain; prints the job number.
+	Submit(SubmitArgs),
+	/// Print a job's state once.
+	Status(JobRef),
+	/// Follow a job until it ends; prints the attested result hash, or fails with the reason.
+	Wait(JobRef),
+}
+
+#[derive(Args)]
+pub struct SubmitArgs {
+	#[command(flatten)]
+	chain: ChainArgs,
+	#[command(flatten)]
+	job: JobArgs,
+	/// Providers that run the job.
+	#[arg(long, default_value_t = 3)]
+	replicas: u32,
+	/// Matching results needed; more than half of the replicas (the default is a majority).
+	#[arg(long)]
+	quorum: Option<u32>,
+	/// Reward per replica, in the smallest unit; by default the least that enough providers
+	/// accept now.
+	#[arg(long)]
+	reward: Option<u128>,
+	/// Blocks the providers have to run the job and commit.
+	#[arg(long, default_value_t = 20)]
+	commit_window: u32,
+	/// Blocks they then have to reveal.
+	#[arg(long, default_value_t = 10)]
+	reveal_window: u32,
+	/// Follow the job until it ends, as `job wait` does.
+	#[arg(long)]
+	wait: bool,
+}
+
+#[derive(Args)]
+pub struct JobRef {
+	/// The node's WebSocket JSON-RPC address.
+	#[arg(long, default_value = "ws://127.0.0.1:9944", value_name = "URL")]
+	rpc: String,
+	/// The job number.
+	job: JobId,
+}
+
+impl JobCommand {
+	pub fn run(self) -> anyhow::Result<()> {
+		tokio::runtime::Runtime::new()?.block_on(async {
+			match self {
+				JobCommand::Submit(args) => submit(args).await,
+				JobCommand::Status(args) => status(args).await,
+				JobCommand::Wait(args) => {
+					let client = Client::connect(&args.rpc).await?;
+					wait(&client, args.job).await
+				}
+			}
+		})
+	}
+}
+
+async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
+	let signer = args.chain.signer()?;
+	let client = Client::connect(&args.chain.rpc).await?;
+	let request = JobRequest {
+		kernel: args.job.kernel,
+		input: args.job.input()?,
+		params: args.job.params,
+		replicas: args.replicas,
+		quorum: args.quorum.unwrap_or(args.replicas / 2 + 1),
+		reward: args.reward,
+		commit_window: args.commit_window,
+		reveal_window: args.reveal_window,
+	};
+	let submitted = requester::submit(&client, &signer, request).await?;
+	eprintln!(
+		"job {} submitted: reward {} per replica, {} held in escrow",
+		submitted.job, submitted.reward, submitted.escrow
+	);
+	println!("{}", submitted.job);
+	if args.wait {
+		wait(&client, submitted.job).await?;
+	}
+	Ok(())
+}
+
+async fn status(args: JobRef) -> anyhow::Result<()> {
+	let client = Client::connect(&args.rpc).await?;
+	let at = client.best_header().await?.hash();
+	let job = client.job(args.job, at).await?.ok_or_else(|| {
+		anyhow::anyhow!("the chain has no job {} (never submitted, or pruned)", args.job)
+	})?;
+	println!("{}", requester::describe(&client, args.job, &job, at).await?);
+	Ok(())
+}
+
+/// Prints progress on stderr and the attested result hash on stdout; an ending without a
+/// result is an error (non-zero exit).
+async fn wait(client: &Client, job: JobId) -> anyhow::Result<()> {
+	match requester::wait(client, job, |line| eprintln!("job {job}: {line}")).await? {
+		Ending::Attested(result_hash) => {
+			println!("{}", hex::encode(result_hash));
+			Ok(())
+		}
+		Ending::Failed(reason) => anyhow::bail!("job {job} failed: {reason}"),
+		Ending::Cancelled => anyhow::bail!("job {job} was cancelled"),
+	}
+}

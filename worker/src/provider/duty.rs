@@ -1,0 +1,161 @@
+//! One duty of one job: run it and commit, or reveal what was committed.
+
+use super::{Commitment, Device, Journal};
+use crate::chain::{Client, Hash, JobId, JobInfo, RuntimeCall, RuntimeEvent, Signer};
+use codec::Encode;
+use concord_kernels::{result_hash, KernelError};
+use concord_primitives::market::commitment::commitment;
+use pallet_jobs::Duty;
+use sp_core::H256;
+use sp_crypto_hashing::blake2_256;
+use std::path::PathBuf;
+
+/// Why a duty was not done.
+pub enum Failure {
+	/// Something that may pass (the node, the pool, the GPU): try again on the next block.
+	Retry(anyhow::Error),
+	/// Something that will not change (the input is missing or breaks the kernel's contract,
+	/// the salt is lost): stop trying for this job. Not committing is the honest answer; the
+	/// chain treats it as a no-show, never as a wrong result.
+	GiveUp(String),
+}
+
+fn retry(error: impl Into<anyhow::Error>) -> Failure {
+	Failure::Retry(error.into())
+}
+
+/// Everything a duty needs, shared by the daemon's tasks.
+pub struct Work {
+	pub client: Client,
+	pub signer: Signer,
+	pub journal: Journal,
+	pub device: Device,
+	/// Outputs, by result hash, kept to serve to requesters.
+	pub results_dir: PathBuf,
+}
+
+impl Work {
+	/// Does `duty` for `job`, reading the chain at block `at`; says what was done.
+	pub async fn perform(&self, job: JobId, duty: Duty<u32>, at: Hash) -> Result<String, Failure> {
+		let info = self
+			.client
+			.job(job, at)
+			.await
+			.map_err(retry)?
+			.ok_or_else(|| Failure::GiveUp("the chain no longer has the job".into()))?;
+		let spec_hash = blake2_256(&info.spec.encode());
+		match duty {
+			Duty::Commit { .. } => self.commit(job, &info, spec_hash, at).await,
+			Duty::Reveal { .. } => self.reveal(job, spec_hash).await,
+		}
+	}
+
+	async fn commit(
+		&self,
+		job: JobId,
+		info: &JobInfo,
+		spec_hash: [u8; 32],
+		at: Hash,
+	) -> Result<String, Failure> {
+		// A commitment already journaled (the worker stopped before its commit landed) is
+		// committed again as it is: a new salt could contradict a commit already sent.
+		let recorded = match self.journal.get(job, &spec_hash).map_err(retry)? {
+			Some(recorded) => recorded,
+			None => {
+				let output = self.compute(job, info, at).await?;
+				let result_hash = result_hash(&output);
+				self.keep_result(&result_hash, &output).map_err(retry)?;
+				let recorded = Commitment { spec_hash, result_hash, salt: fresh_salt()? };
+				self.journal.put(job, &recorded).map_err(retry)?;
+				recorded
+			}
+		};
+		let me = self.signer.account().encode();
+		let commitment = H256(commitment(&recorded.result_hash, &recorded.salt, &me));
+		let call = RuntimeCall::Jobs(pallet_jobs::Call::commit { job, commitment });
+		let included = self.client.submit(&self.signer, call).await.map_err(retry)?;
+		Ok(format!(
+			"committed to result {} in block {:?}",
+			hex::encode(recorded.result_hash),
+			included.block_hash
+		))
+	}
+
+	async fn reveal(&self, job: JobId, spec_hash: [u8; 32]) -> Result<String, Failure> {
+		let recorded = self.journal.get(job, &spec_hash).map_err(retry)?.ok_or_else(|| {
+			Failure::GiveUp(
+				"no salt is recorded for it in the state directory, so its commitment cannot \
+				 be revealed"
+					.into(),
+			)
+		})?;
+		let call = RuntimeCall::Jobs(pallet_jobs::Call::reveal {
+			job,
+			result_hash: H256(recorded.result_hash),
+			salt: recorded.salt,
+		});
+		let included = self.client.submit(&self.signer, call).await.map_err(retry)?;
+		self.journal.remove(job).map_err(retry)?;
+		let mut report = format!("revealed in block {:?}", included.block_hash);
+		for event in &included.events {
+			if let RuntimeEvent::Jobs(pallet_jobs::Event::Attested {
+				result_hash, agreeing, ..
+			}) = event
+			{
+				report += &format!("; attested {result_hash:?} with {agreeing} agreeing");
+			}
+			if let RuntimeEvent::Jobs(pallet_jobs::Event::Paid { provider, amount, .. }) = event {
+				if provider == self.signer.account() {
+					report += &format!("; paid {amount}");
+				}
+			}
+		}
+		Ok(report)
+	}
+
+	/// The job's output, computed from its input after checking the input against its hash.
+	async fn compute(&self, job: JobId, info: &JobInfo, at: Hash) -> Result<Vec<u8>, Failure> {
+		let spec = &info.spec;
+		if let Some(source) = &spec.input.source {
+			return Err(Failure::GiveUp(format!(
+				"its input is served at {} and this worker reads inline inputs only so far",
+				String::from_utf8_lossy(source)
+			)));
+		}
+		let input = self
+			.client
+			.job_input(job, at)
+			.await
+			.map_err(retry)?
+			.ok_or_else(|| Failure::GiveUp("its inline input is not in chain state".into()))?;
+		if blake2_256(&input) != spec.input.hash.0 || input.len() as u64 != spec.input.size {
+			return Err(Failure::GiveUp("its input does not match the hash in the job".into()));
+		}
+		let (device, kernel, params) = (self.device.clone(), spec.kernel, spec.params.to_vec());
+		let run = tokio::task::spawn_blocking(move || device.run(kernel, &params, &input));
+		match run.await.map_err(retry)? {
+			Ok(output) => Ok(output),
+			Err(
+				e @ (KernelError::Params(_)
+				| KernelError::Input(_)
+				| KernelError::ExceedsDeviceLimits { .. }
+				| KernelError::ExceedsHostMemory { .. }),
+			) => Err(Failure::GiveUp(e.to_string())),
+			Err(e) => Err(retry(e)),
+		}
+	}
+
+	/// Keeps an output under its result hash, for requesters to fetch.
+	fn keep_result(&self, result_hash: &[u8; 32], output: &[u8]) -> anyhow::Result<()> {
+		std::fs::create_dir_all(&self.results_dir)?;
+		std::fs::write(self.results_dir.join(hex::encode(result_hash)), output)?;
+		Ok(())
+	}
+}
+
+/// 32 bytes from the operating system's random source.
+fn fresh_salt() -> Result<[u8; 32], Failure> {
+	let mut salt = [0u8; 32];
+	getrandom::getrandom(&mut salt).map_err(|e| retry(anyhow::anyhow!("no randomness: {e}")))?;
+	Ok(salt)
+}

@@ -1,0 +1,107 @@
+//! The provider daemon: follows the chain, runs the jobs it is assigned, commits to their
+//! result hashes and reveals them.
+//!
+//! The chain is the source of truth. On every new best block the daemon asks the runtime for
+//! its duties (`JobsApi::duties`) and starts whatever is not already under way, so a missed
+//! block, a dropped transaction or a restart is repaired by the next block. The one thing the
+//! chain cannot give back, the salt, is kept in the [`Journal`] before any commit is sent.
+
+mod compute;
+mod duty;
+mod journal;
+
+pub use compute::Device;
+pub use journal::{Commitment, Journal};
+
+use crate::chain::{Client, JobId, Signer};
+use anyhow::Context;
+use duty::{Failure, Work};
+use pallet_jobs::{Duty, PendingDuty};
+use std::{collections::HashSet, path::PathBuf, sync::Arc};
+use tokio::task::JoinSet;
+
+/// What a provider daemon needs.
+pub struct Config {
+	/// The node's WebSocket JSON-RPC address.
+	pub rpc: String,
+	pub signer: Signer,
+	/// Where commitments and results are kept across restarts.
+	pub state_dir: PathBuf,
+	pub device: Device,
+}
+
+/// Runs the daemon until the node goes away.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+	let client = Client::connect(&config.rpc).await?;
+	let journal = Journal::open(&config.state_dir, client.genesis())?;
+	let me = config.signer.account().clone();
+	announce(&client, &config).await?;
+
+	let work = Arc::new(Work {
+		client,
+		signer: config.signer,
+		journal,
+		device: config.device,
+		results_dir: config.state_dir.join("results"),
+	});
+	let mut heads = work.client.best_heads().await?;
+	// Duties being worked on, and jobs this provider cannot do (it says why once).
+	let mut under_way: HashSet<(JobId, bool)> = HashSet::new();
+	let mut given_up: HashSet<JobId> = HashSet::new();
+	let mut tasks: JoinSet<((JobId, bool), Result<String, Failure>)> = JoinSet::new();
+	loop {
+		tokio::select! {
+			head = heads.next() => {
+				let Some(head) = head else { anyhow::bail!("the node closed the block subscription") };
+				let head = head.context("reading a new block")?;
+				let at = head.hash();
+				let duties = match work.client.duties(&me, at).await {
+					Ok(duties) => duties,
+					Err(e) => { log(format!("#{}: reading duties failed: {e:#}", head.number)); continue },
+				};
+				for PendingDuty { job, duty } in duties {
+					let key = (job, matches!(duty, Duty::Reveal { .. }));
+					if given_up.contains(&job) || !under_way.insert(key) {
+						continue;
+					}
+					let work = work.clone();
+					tasks.spawn(async move { (key, work.perform(job, duty, at).await) });
+				}
+			}
+			Some(done) = tasks.join_next() => {
+				let ((job, reveal), outcome) = done.context("a duty's task panicked")?;
+				under_way.remove(&(job, reveal));
+				match outcome {
+					Ok(report) => log(format!("job {job}: {report}")),
+					Err(Failure::Retry(e)) => log(format!("job {job}: {e:#} (trying again next block)")),
+					Err(Failure::GiveUp(why)) => {
+						log(format!("job {job}: not taking part: {why}"));
+						given_up.insert(job);
+					},
+				}
+			}
+		}
+	}
+}
+
+/// Says who the daemon runs as and whether the chain lists it as a provider.
+async fn announce(client: &Client, config: &Config) -> anyhow::Result<()> {
+	let account = config.signer.account();
+	let head = client.best_header().await?;
+	log(format!("provider {account} on {}, computing on {}", config.rpc, config.device.describe()));
+	match client.provider(account, head.hash()).await? {
+		Some(info) => log(format!(
+			"registered: {:?}, price {} per work unit, stake {}, {} jobs in progress",
+			info.status, info.price_per_work_unit, info.stake, info.active_jobs
+		)),
+		None => log(format!(
+			"{account} is not a registered provider: no job will be assigned until it registers \
+			 (providers.register)"
+		)),
+	}
+	Ok(())
+}
+
+fn log(line: String) {
+	eprintln!("concord-provider: {line}");
+}

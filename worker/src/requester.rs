@@ -1,0 +1,133 @@
+//! What a requester does: price, submit and follow jobs.
+
+use crate::chain::{Balance, BlockNumber, Client, JobId, JobInfo, RuntimeEvent, Signer};
+use anyhow::{anyhow, bail};
+use concord_primitives::kernel::KernelId;
+use pallet_jobs::{InputSpec, Phase};
+use sp_core::H256;
+
+/// A job to submit. The input rides on chain (up to the runtime's inline limit).
+pub struct JobRequest {
+	pub kernel: KernelId,
+	pub params: Vec<u32>,
+	pub input: Vec<u8>,
+	pub replicas: u32,
+	pub quorum: u32,
+	/// Per replica; `None` offers the smallest reward enough providers accept now.
+	pub reward: Option<Balance>,
+	pub commit_window: BlockNumber,
+	pub reveal_window: BlockNumber,
+}
+
+/// A submitted job.
+pub struct Submitted {
+	pub job: JobId,
+	pub reward: Balance,
+	/// Held from the requester until the job ends: rewards plus the input deposit.
+	pub escrow: Balance,
+}
+
+/// Submits `request` as `signer`. Without a reward, asks the chain for the going rate first,
+/// and fails with the chain's reason if no reward would find enough providers now.
+pub async fn submit(
+	client: &Client,
+	signer: &Signer,
+	request: JobRequest,
+) -> anyhow::Result<Submitted> {
+	let reward = match request.reward {
+		Some(reward) => reward,
+		None => {
+			let at = client.best_header().await?.hash();
+			let quote = client
+				.quote(request.kernel, request.params.clone(), request.replicas, at)
+				.await?
+				.map_err(|e| anyhow!("the chain cannot price this job: {e:?}"))?;
+			quote.min_reward.map_err(|why| {
+				anyhow!("no reward would find {} providers now: {why:?}", request.replicas)
+			})?
+		}
+	};
+	let call = concord_runtime::RuntimeCall::Jobs(pallet_jobs::Call::submit {
+		kernel: request.kernel,
+		params: request.params,
+		input: InputSpec::Inline(request.input),
+		replicas: request.replicas,
+		quorum: request.quorum,
+		reward,
+		commit_window: request.commit_window,
+		reveal_window: request.reveal_window,
+	});
+	let included = client.submit(signer, call).await?;
+	included
+		.events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::Jobs(pallet_jobs::Event::Submitted { job, escrow, .. }) => {
+				Some(Submitted { job: *job, reward, escrow: *escrow })
+			}
+			_ => None,
+		})
+		.ok_or_else(|| anyhow!("the submission was included but emitted no Submitted event"))
+}
+
+/// How a job ended.
+pub enum Ending {
+	Attested(H256),
+	Failed(String),
+	Cancelled,
+}
+
+/// Follows job `id` block by block until it ends, calling `progress` with each new state
+/// (including, while no provider takes it, the chain's reason why).
+pub async fn wait(
+	client: &Client,
+	id: JobId,
+	mut progress: impl FnMut(&str),
+) -> anyhow::Result<Ending> {
+	let mut heads = client.best_heads().await?;
+	let mut last = String::new();
+	while let Some(head) = heads.next().await {
+		let head = head?;
+		let job = client
+			.job(id, head.hash())
+			.await?
+			.ok_or_else(|| anyhow!("the chain has no job {id} (never submitted, or pruned)"))?;
+		let state = describe(client, id, &job, head.hash()).await?;
+		if state != last {
+			progress(&format!("#{}: {state}", head.number));
+			last = state;
+		}
+		match job.phase {
+			Phase::Attested { result_hash } => return Ok(Ending::Attested(result_hash)),
+			Phase::Failed { reason } => return Ok(Ending::Failed(format!("{reason:?}"))),
+			Phase::Cancelled => return Ok(Ending::Cancelled),
+			_ => {}
+		}
+	}
+	bail!("the node closed the block subscription")
+}
+
+/// A job's state in a line: its phase, what its assignees did, and while it waits for
+/// providers, why none takes it.
+pub async fn describe(
+	client: &Client,
+	id: JobId,
+	job: &JobInfo,
+	at: sp_core::H256,
+) -> anyhow::Result<String> {
+	let mut line = format!("{:?}", job.phase);
+	if matches!(job.phase, Phase::Queued { .. } | Phase::Failed { .. }) {
+		if let Some(why) = client.why_unassigned(id, at).await? {
+			line += &format!(", no provider takes it: {why:?}");
+		}
+	}
+	let committed = job.assignees.iter().filter(|a| a.commitment.is_some()).count();
+	let revealed = job.assignees.iter().filter(|a| a.revealed.is_some()).count();
+	if !job.assignees.is_empty() {
+		line += &format!(
+			"; {} assigned, {committed} committed, {revealed} revealed",
+			job.assignees.len()
+		);
+	}
+	Ok(line)
+}

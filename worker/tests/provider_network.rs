@@ -1,0 +1,219 @@
+//! End to end on real parts: a `concord-node --dev` process, provider daemons (`concord worker
+//! run`, computing on wgpu: lavapipe in CI), and a requester using `concord job`. The dev
+//! chain's providers are Alice, Bob and Charlie; Dave requests.
+//!
+//! Progress is followed block by block over the node's RPC, never by sleeping.
+
+use concord_kernels::{cpu, random, result_hash};
+use concord_primitives::kernel::{validate_params, KernelId};
+use concord_worker::chain::{AccountId, Client, JobInfo, Signer};
+use pallet_jobs::Phase;
+use pallet_providers::JobOutcome;
+use std::{
+	io::{BufRead, BufReader},
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Output, Stdio},
+	sync::mpsc,
+	time::Duration,
+};
+
+/// How long any one stage may take before the test fails with the logs.
+const STAGE_TIMEOUT: Duration = Duration::from_secs(240);
+
+/// A child process killed when the test lets go of it.
+struct Process(Child);
+
+impl Drop for Process {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+}
+
+fn concord() -> Command {
+	Command::new(env!("CARGO_BIN_EXE_concord"))
+}
+
+/// The node binary built beside this test (same target directory), or `CONCORD_NODE`.
+fn node_binary() -> PathBuf {
+	if let Ok(path) = std::env::var("CONCORD_NODE") {
+		return path.into();
+	}
+	let exe = std::env::current_exe().unwrap();
+	let path = exe.parent().and_then(Path::parent).unwrap().join("concord-node");
+	assert!(path.exists(), "{} is missing: build the workspace (scripts/build.sh)", path.display());
+	path
+}
+
+fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A `--dev` node on free ports with temporary storage; returns once its RPC server listens.
+fn start_dev_node() -> (Process, String) {
+	let rpc_port = free_port();
+	let mut child = Command::new(node_binary())
+		.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
+		.args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()])
+		.stdout(Stdio::null())
+		.stderr(Stdio::piped())
+		.spawn()
+		.expect("starting concord-node");
+	let (lines, listening) = mpsc::channel();
+	let stderr = BufReader::new(child.stderr.take().unwrap());
+	// Reads the node's log to the end (so it never blocks on a full pipe), reporting the line
+	// that says the RPC server listens.
+	std::thread::spawn(move || {
+		for line in stderr.lines().map_while(Result::ok) {
+			if line.contains("Running JSON-RPC server") {
+				let _ = lines.send(());
+			}
+		}
+	});
+	listening.recv_timeout(STAGE_TIMEOUT).expect("concord-node did not start its JSON-RPC server");
+	(Process(child), format!("ws://127.0.0.1:{rpc_port}"))
+}
+
+/// `concord worker run` for dev account `name`, logging to `<dir>/<name>.log`.
+fn start_worker(rpc: &str, name: &str, dir: &Path) -> Process {
+	let log = std::fs::OpenOptions::new()
+		.create(true)
+		.append(true)
+		.open(dir.join(format!("{name}.log")))
+		.unwrap();
+	let child = concord()
+		.args(["worker", "run", "--rpc", rpc, "--key", &format!("//{name}")])
+		.arg("--state-dir")
+		.arg(dir.join(name))
+		.stdout(Stdio::null())
+		.stderr(log)
+		.spawn()
+		.expect("starting concord worker");
+	Process(child)
+}
+
+fn logs(dir: &Path) -> String {
+	["Alice", "Bob", "Charlie"]
+		.iter()
+		.map(|name| {
+			let log = std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+			format!("--- {name}\n{log}")
+		})
+		.collect()
+}
+
+fn succeed(output: Output, what: &str) -> String {
+	let stdout = String::from_utf8_lossy(&output.stdout).trim().to_string();
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(output.status.success(), "{what} failed:\n{stdout}\n{stderr}");
+	stdout
+}
+
+fn account(name: &str) -> AccountId {
+	Signer::from_uri(&format!("//{name}")).unwrap().account().clone()
+}
+
+/// Follows the best chain until `done(job)` holds; `None` if it does not within
+/// [`STAGE_TIMEOUT`].
+async fn wait_for(client: &Client, job: u64, done: impl Fn(&JobInfo) -> bool) -> Option<JobInfo> {
+	let follow = async {
+		let mut heads = client.best_heads().await.unwrap();
+		while let Some(head) = heads.next().await {
+			if let Some(info) = client.job(job, head.unwrap().hash()).await.unwrap() {
+				if done(&info) {
+					return info;
+				}
+			}
+		}
+		panic!("the node closed the block subscription");
+	};
+	tokio::time::timeout(STAGE_TIMEOUT, follow).await.ok()
+}
+
+fn outcome(job: &JobInfo, who: &AccountId) -> Option<JobOutcome> {
+	job.assignees.iter().find(|a| &a.provider == who).and_then(|a| a.outcome)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn providers_compute_and_attest_a_job_even_when_one_restarts_after_committing() {
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, rpc) = start_dev_node();
+	let (kernel, params, seed) = (KernelId::MatmulI8, [16u32, 24, 8], 7u64);
+	let params_arg = params.map(|p| p.to_string()).join(",");
+
+	// Only Bob runs at first, so the job cannot leave the commit phase without the others.
+	let mut bob = start_worker(&rpc, "Bob", dir.path());
+	let submitted = concord()
+		.args(["job", "submit", "--rpc", &rpc, "--key", "//Dave", "--kernel", "matmul-i8"])
+		.args(["--params", &params_arg, "--random-input", &seed.to_string()])
+		.args(["--replicas", "3", "--quorum", "2", "--commit-window", "100"])
+		.output()
+		.unwrap();
+	let job: u64 = succeed(submitted, "concord job submit").parse().expect("a job number");
+
+	let client = Client::connect(&rpc).await.unwrap();
+	let (alice, bob_account, charlie) = (account("Alice"), account("Bob"), account("Charlie"));
+	wait_for(&client, job, |info| {
+		info.assignees.iter().any(|a| a.provider == bob_account && a.commitment.is_some())
+	})
+	.await
+	.unwrap_or_else(|| panic!("Bob did not commit\n{}", logs(dir.path())));
+
+	// Bob dies after committing, before anything could be revealed, then comes back with
+	// its state directory: it must reveal the salt it committed to, not recompute a new one.
+	bob.0.kill().unwrap();
+	bob.0.wait().unwrap();
+	let _alice = start_worker(&rpc, "Alice", dir.path());
+	let _charlie = start_worker(&rpc, "Charlie", dir.path());
+	let _bob = start_worker(&rpc, "Bob", dir.path());
+
+	let info = wait_for(&client, job, |info| {
+		!matches!(info.phase, Phase::Committing { .. } | Phase::Revealing { .. })
+	})
+	.await
+	.unwrap_or_else(|| panic!("the job did not end\n{}", logs(dir.path())));
+	assert!(matches!(info.phase, Phase::Attested { .. }), "{info:?}\n{}", logs(dir.path()));
+	for (name, who) in [("Alice", &alice), ("Bob", &bob_account), ("Charlie", &charlie)] {
+		assert_eq!(outcome(&info, who), Some(JobOutcome::Agreed), "{name}\n{}", logs(dir.path()));
+	}
+
+	// The requester's view of the same verdict.
+	let waited = tokio::task::spawn_blocking({
+		let rpc = rpc.clone();
+		move || concord().args(["job", "wait", "--rpc", &rpc, &job.to_string()]).output().unwrap()
+	})
+	.await
+	.unwrap();
+	let attested = succeed(waited, &format!("concord job wait\n{}", logs(dir.path())));
+
+	let shape = validate_params(kernel, &params).unwrap();
+	let expected = cpu::run(kernel, &params, &random::input(&shape, seed)).unwrap();
+	assert_eq!(attested, hex::encode(result_hash(&expected)), "the CPU reference's hash");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_requester_is_told_why_no_provider_takes_a_job() {
+	let (_node, rpc) = start_dev_node();
+	let submit = |extra: &[&str]| {
+		concord()
+			.args(["job", "submit", "--rpc", &rpc, "--key", "//Dave", "--kernel", "sort-u32"])
+			.args(["--params", "64", "--random-input", "1"])
+			.args(extra)
+			.output()
+			.unwrap()
+	};
+
+	// More replicas than the chain has providers: refused before anything is held.
+	let refused = submit(&["--replicas", "9", "--quorum", "5"]);
+	assert!(!refused.status.success());
+	let stderr = String::from_utf8_lossy(&refused.stderr);
+	assert!(stderr.contains("TooFewEligible { eligible: 3, wanted: 9 }"), "{stderr}");
+
+	// A reward under every provider's price: the job waits, and says for what.
+	let job = succeed(submit(&["--reward", "1"]), "concord job submit");
+	let status = concord().args(["job", "status", "--rpc", &rpc, &job]).output().unwrap();
+	let status = succeed(status, "concord job status");
+	assert!(status.starts_with("Queued"), "{status}");
+	assert!(status.contains("PriceTooLow { min_reward: "), "{status}");
+}
