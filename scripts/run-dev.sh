@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs a development chain. Alice authors
-# and finalizes blocks; Alice, Bob and Charlie are registered providers of every kernel.
+# The main job: installs what is missing, builds, and runs a development chain whose three
+# registered providers take jobs: Alice inside the node (`--provider`), Bob and Charlie as
+# `concord worker run` daemons. Alice authors and finalizes blocks. Ctrl-C stops everything.
 # Extra arguments go to concord-node (e.g. --base-path ~/.concord to keep the chain's state).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -8,9 +9,28 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 "$REPO_ROOT/scripts/setup.sh"
 "$REPO_ROOT/scripts/build.sh"
 
-step "Starting the development chain"
+bin="$CARGO_TARGET_DIR/release"
+# Providers keep the salts they committed to here, so a restarted worker can still reveal.
+state="${CONCORD_DEV_STATE:-$(mktemp -d -t concord-dev.XXXXXX)}"
+# Mesa's software Vulkan (lavapipe) when there is no GPU; set WGPU_BACKEND to choose another.
+export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
+
+step "Starting the development chain, with provider Alice inside the node"
 note "JSON-RPC and WebSocket: ws://127.0.0.1:9944"
 note "Polkadot.js Apps: https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A9944"
 note "Prometheus metrics: http://127.0.0.1:9615/metrics"
-note "stop with Ctrl-C"
-exec "$CARGO_TARGET_DIR/release/concord-node" --dev "$@"
+"$bin/concord-node" --dev --provider //Alice --provider-state-dir "$state/alice" "$@" &
+node=$!
+trap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT INT TERM
+
+step "Starting providers Bob and Charlie (concord worker run)"
+for name in bob charlie; do
+	"$bin/concord" worker run --key "//${name^}" --state-dir "$state/$name" \
+		2>"$state/$name.log" &
+	note "$name: log $state/$name.log"
+done
+
+step "Ready for jobs; stop with Ctrl-C"
+note "submit one as Dave and wait for its verdict:"
+note "  $bin/concord job submit --key //Dave --kernel matmul-i8 --params 64,64,64 --random-input 7 --wait"
+wait "$node"

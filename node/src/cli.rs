@@ -46,4 +46,27 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	#[clap(flatten)]
+	pub provider: ProviderArgs,
+}
+
+/// Running the provider worker inside the node (`concord worker run` does the same in a
+/// process of its own, against any node).
+#[derive(Debug, clap::Args)]
+pub struct ProviderArgs {
+	/// Also run the provider worker for this account, given as a secret URI (e.g. //Alice for
+	/// the dev chain's provider): it computes the jobs the chain assigns to the account, and
+	/// commits and reveals their results through this node.
+	#[arg(long, value_name = "SURI")]
+	pub provider: Option<String>,
+
+	/// Where the provider worker keeps its commitments and results across restarts
+	/// [default: <base path>/provider].
+	#[arg(long, value_name = "DIR", requires = "provider")]
+	pub provider_state_dir: Option<std::path::PathBuf>,
+
+	/// Run the provider's kernels on the CPU reference instead of a GPU.
+	#[arg(long, requires = "provider")]
+	pub provider_cpu: bool,
 }

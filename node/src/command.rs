@@ -133,7 +133,8 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
-				match config.network.network_backend {
+				let provider = provider_config(&cli.provider, &config)?;
+				let task_manager = match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, <Block as BlockT>::Hash>,
 					>(config)
@@ -142,8 +143,50 @@ pub fn run() -> sc_cli::Result<()> {
 						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
 							.map_err(sc_cli::Error::Service)
 					}
+				}?;
+				if let Some(provider) = provider {
+					// Essential: a node whose provider stopped would leave it slashed for
+					// no-shows, so the node stops too and says why.
+					task_manager.spawn_essential_handle().spawn(
+						"concord-provider",
+						None,
+						async move {
+							if let Err(e) = concord_worker::provider::run(provider).await {
+								eprintln!("the provider worker stopped: {e:#}");
+							}
+						},
+					);
 				}
+				Ok(task_manager)
 			})
 		}
 	}
+}
+
+/// The in-process provider worker's settings, if `--provider` is given: it talks to this
+/// node's own JSON-RPC server, like any client. The GPU is opened here, so that a missing one
+/// stops the node at start rather than later.
+fn provider_config(
+	args: &crate::cli::ProviderArgs,
+	config: &sc_service::Configuration,
+) -> sc_cli::Result<Option<concord_worker::provider::Config>> {
+	let Some(uri) = &args.provider else { return Ok(None) };
+	let signer = concord_worker::chain::Signer::from_uri(uri)
+		.map_err(|e| sc_cli::Error::Input(format!("--provider: {e}")))?;
+	let port = match &config.rpc.addr {
+		Some(endpoints) if !endpoints.is_empty() => endpoints[0].listen_addr.port(),
+		_ => config.rpc.port,
+	};
+	let device = concord_worker::provider::Device::open(args.provider_cpu)
+		.map_err(|e| sc_cli::Error::Input(format!("--provider: {e:#}")))?;
+	let state_dir = match &args.provider_state_dir {
+		Some(dir) => dir.clone(),
+		None => config.base_path.path().join("provider"),
+	};
+	Ok(Some(concord_worker::provider::Config {
+		rpc: format!("ws://127.0.0.1:{port}"),
+		signer,
+		state_dir,
+		device,
+	}))
 }

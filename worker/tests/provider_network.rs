@@ -1,6 +1,7 @@
-//! End to end on real parts: a `concord-node --dev` process, provider daemons (`concord worker
-//! run`, computing on wgpu: lavapipe in CI), and a requester using `concord job`. The dev
-//! chain's providers are Alice, Bob and Charlie; Dave requests.
+//! End to end on real parts: a `concord-node --dev` process, provider workers computing on
+//! wgpu (lavapipe in CI), and a requester using `concord job`. The dev chain's providers are
+//! Alice (run inside the node with `--provider`), Bob and Charlie (`concord worker run`);
+//! Dave requests.
 //!
 //! Progress is followed block by block over the node's RPC, never by sleeping.
 
@@ -10,7 +11,7 @@ use concord_worker::chain::{AccountId, Client, JobInfo, Signer};
 use pallet_jobs::Phase;
 use pallet_providers::JobOutcome;
 use std::{
-	io::{BufRead, BufReader},
+	io::{BufRead, BufReader, Write},
 	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Output, Stdio},
@@ -50,22 +51,25 @@ fn free_port() -> u16 {
 	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// A `--dev` node on free ports with temporary storage; returns once its RPC server listens.
-fn start_dev_node() -> (Process, String) {
-	let rpc_port = free_port();
+/// A `--dev` node on free ports with temporary storage, logging to `<dir>/node.log`; returns
+/// once its RPC server listens.
+fn start_dev_node(dir: &Path, rpc_port: u16, extra: &[&str]) -> (Process, String) {
 	let mut child = Command::new(node_binary())
 		.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
+		.args(extra)
 		.args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()])
 		.stdout(Stdio::null())
 		.stderr(Stdio::piped())
 		.spawn()
 		.expect("starting concord-node");
+	let mut log = std::fs::File::create(dir.join("node.log")).unwrap();
 	let (lines, listening) = mpsc::channel();
 	let stderr = BufReader::new(child.stderr.take().unwrap());
 	// Reads the node's log to the end (so it never blocks on a full pipe), reporting the line
 	// that says the RPC server listens.
 	std::thread::spawn(move || {
 		for line in stderr.lines().map_while(Result::ok) {
+			let _ = writeln!(log, "{line}");
 			if line.contains("Running JSON-RPC server") {
 				let _ = lines.send(());
 			}
@@ -94,7 +98,7 @@ fn start_worker(rpc: &str, name: &str, dir: &Path) -> Process {
 }
 
 fn logs(dir: &Path) -> String {
-	["Alice", "Bob", "Charlie"]
+	["node", "Bob", "Charlie"]
 		.iter()
 		.map(|name| {
 			let log = std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
@@ -136,14 +140,17 @@ fn outcome(job: &JobInfo, who: &AccountId) -> Option<JobOutcome> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn providers_compute_and_attest_a_job_even_when_one_restarts_after_committing() {
+async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let dir = tempfile::tempdir().unwrap();
-	let (_node, rpc) = start_dev_node();
+	// Bob's worker starts before the node is up: it keeps trying until the node answers.
+	let rpc_port = free_port();
+	let mut bob = start_worker(&format!("ws://127.0.0.1:{rpc_port}"), "Bob", dir.path());
+	let (_node, rpc) = start_dev_node(dir.path(), rpc_port, &["--provider", "//Alice"]);
 	let (kernel, params, seed) = (KernelId::MatmulI8, [16u32, 24, 8], 7u64);
 	let params_arg = params.map(|p| p.to_string()).join(",");
 
-	// Only Bob runs at first, so the job cannot leave the commit phase without the others.
-	let mut bob = start_worker(&rpc, "Bob", dir.path());
+	// Only Alice (in the node) and Bob run at first, so the job cannot leave the commit phase
+	// without Charlie.
 	let submitted = concord()
 		.args(["job", "submit", "--rpc", &rpc, "--key", "//Dave", "--kernel", "matmul-i8"])
 		.args(["--params", &params_arg, "--random-input", &seed.to_string()])
@@ -164,7 +171,6 @@ async fn providers_compute_and_attest_a_job_even_when_one_restarts_after_committ
 	// its state directory: it must reveal the salt it committed to, not recompute a new one.
 	bob.0.kill().unwrap();
 	bob.0.wait().unwrap();
-	let _alice = start_worker(&rpc, "Alice", dir.path());
 	let _charlie = start_worker(&rpc, "Charlie", dir.path());
 	let _bob = start_worker(&rpc, "Bob", dir.path());
 
@@ -194,7 +200,8 @@ async fn providers_compute_and_attest_a_job_even_when_one_restarts_after_committ
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_requester_is_told_why_no_provider_takes_a_job() {
-	let (_node, rpc) = start_dev_node();
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &[]);
 	let submit = |extra: &[&str]| {
 		concord()
 			.args(["job", "submit", "--rpc", &rpc, "--key", "//Dave", "--kernel", "sort-u32"])

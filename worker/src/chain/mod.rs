@@ -25,6 +25,26 @@ pub struct Client {
 	genesis: Hash,
 }
 
+/// The node runs another runtime than this build encodes for: retrying will not help.
+#[derive(Debug)]
+pub struct VersionMismatch {
+	pub node: (u32, u32),
+	pub ours: (u32, u32),
+}
+
+impl std::fmt::Display for VersionMismatch {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		write!(
+			f,
+			"the node runs spec_version {} / transaction_version {}, but this concord was built \
+			 for {} / {}: use a concord built from the same release as the node",
+			self.node.0, self.node.1, self.ours.0, self.ours.1
+		)
+	}
+}
+
+impl std::error::Error for VersionMismatch {}
+
 /// The runtime versions this build encodes for: a node on another version may have other
 /// calls or types, so the client refuses to sign for it.
 pub fn built_for() -> (u32, u32) {

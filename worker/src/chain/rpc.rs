@@ -1,7 +1,7 @@
 //! The node's JSON-RPC methods that the client uses, with their JSON turned into runtime types.
 
 use super::{Client, Hash, Header};
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, Context};
 use codec::Decode;
 use jsonrpsee::{
 	core::client::{ClientT, Subscription, SubscriptionClientT},
@@ -49,14 +49,7 @@ impl Client {
 		let node = (field("specVersion")?, field("transactionVersion")?);
 		let ours = super::built_for();
 		if node != ours {
-			bail!(
-				"the node runs spec_version {} / transaction_version {}, but this concord was \
-				 built for {} / {}: use a concord built from the same release as the node",
-				node.0,
-				node.1,
-				ours.0,
-				ours.1
-			);
+			return Err(super::VersionMismatch { node, ours }.into());
 		}
 		Ok(node)
 	}

@@ -1,14 +1,14 @@
 //! One duty of one job: run it and commit, or reveal what was committed.
 
-use super::{Commitment, Device, Journal};
-use crate::chain::{Client, Hash, JobId, JobInfo, RuntimeCall, RuntimeEvent, Signer};
+use super::{Commitment, Config, Journal};
+use crate::chain::{Client, Hash, JobId, JobInfo, RuntimeCall, RuntimeEvent};
 use codec::Encode;
 use concord_kernels::{result_hash, KernelError};
 use concord_primitives::market::commitment::commitment;
 use pallet_jobs::Duty;
 use sp_core::H256;
 use sp_crypto_hashing::blake2_256;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Why a duty was not done.
 pub enum Failure {
@@ -24,14 +24,11 @@ fn retry(error: impl Into<anyhow::Error>) -> Failure {
 	Failure::Retry(error.into())
 }
 
-/// Everything a duty needs, shared by the daemon's tasks.
+/// Everything a duty needs, shared by the daemon's tasks on one connection.
 pub struct Work {
 	pub client: Client,
-	pub signer: Signer,
+	pub config: Arc<Config>,
 	pub journal: Journal,
-	pub device: Device,
-	/// Outputs, by result hash, kept to serve to requesters.
-	pub results_dir: PathBuf,
 }
 
 impl Work {
@@ -70,10 +67,10 @@ impl Work {
 				recorded
 			}
 		};
-		let me = self.signer.account().encode();
+		let me = self.config.signer.account().encode();
 		let commitment = H256(commitment(&recorded.result_hash, &recorded.salt, &me));
 		let call = RuntimeCall::Jobs(pallet_jobs::Call::commit { job, commitment });
-		let included = self.client.submit(&self.signer, call).await.map_err(retry)?;
+		let included = self.client.submit(&self.config.signer, call).await.map_err(retry)?;
 		Ok(format!(
 			"committed to result {} in block {:?}",
 			hex::encode(recorded.result_hash),
@@ -94,7 +91,7 @@ impl Work {
 			result_hash: H256(recorded.result_hash),
 			salt: recorded.salt,
 		});
-		let included = self.client.submit(&self.signer, call).await.map_err(retry)?;
+		let included = self.client.submit(&self.config.signer, call).await.map_err(retry)?;
 		self.journal.remove(job).map_err(retry)?;
 		let mut report = format!("revealed in block {:?}", included.block_hash);
 		for event in &included.events {
@@ -105,7 +102,7 @@ impl Work {
 				report += &format!("; attested {result_hash:?} with {agreeing} agreeing");
 			}
 			if let RuntimeEvent::Jobs(pallet_jobs::Event::Paid { provider, amount, .. }) = event {
-				if provider == self.signer.account() {
+				if provider == self.config.signer.account() {
 					report += &format!("; paid {amount}");
 				}
 			}
@@ -131,7 +128,8 @@ impl Work {
 		if blake2_256(&input) != spec.input.hash.0 || input.len() as u64 != spec.input.size {
 			return Err(Failure::GiveUp("its input does not match the hash in the job".into()));
 		}
-		let (device, kernel, params) = (self.device.clone(), spec.kernel, spec.params.to_vec());
+		let (device, kernel, params) =
+			(self.config.device.clone(), spec.kernel, spec.params.to_vec());
 		let run = tokio::task::spawn_blocking(move || device.run(kernel, &params, &input));
 		match run.await.map_err(retry)? {
 			Ok(output) => Ok(output),
@@ -145,10 +143,12 @@ impl Work {
 		}
 	}
 
-	/// Keeps an output under its result hash, for requesters to fetch.
+	/// Keeps an output under its result hash (`<state dir>/results/<hex>`), for requesters to
+	/// fetch.
 	fn keep_result(&self, result_hash: &[u8; 32], output: &[u8]) -> anyhow::Result<()> {
-		std::fs::create_dir_all(&self.results_dir)?;
-		std::fs::write(self.results_dir.join(hex::encode(result_hash)), output)?;
+		let dir = self.config.state_dir.join("results");
+		std::fs::create_dir_all(&dir)?;
+		std::fs::write(dir.join(hex::encode(result_hash)), output)?;
 		Ok(())
 	}
 }

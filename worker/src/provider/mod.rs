@@ -13,11 +13,11 @@ mod journal;
 pub use compute::Device;
 pub use journal::{Commitment, Journal};
 
-use crate::chain::{Client, JobId, Signer};
+use crate::chain::{Client, JobId, Signer, VersionMismatch};
 use anyhow::Context;
 use duty::{Failure, Work};
 use pallet_jobs::{Duty, PendingDuty};
-use std::{collections::HashSet, path::PathBuf, sync::Arc};
+use std::{collections::HashSet, path::PathBuf, sync::Arc, time::Duration};
 use tokio::task::JoinSet;
 
 /// What a provider daemon needs.
@@ -30,20 +30,38 @@ pub struct Config {
 	pub device: Device,
 }
 
-/// Runs the daemon until the node goes away.
+/// Longest wait between attempts to reach the node.
+const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(30);
+
+/// Runs the daemon for good. When the node is unreachable, or goes away, the daemon says so
+/// and connects again (waiting 1, 2, 4 … up to 30 seconds between attempts); its journal
+/// carries what it committed across the gap. Only a node on another runtime version stops it.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-	let client = Client::connect(&config.rpc).await?;
+	let config = Arc::new(config);
+	let mut delay = Duration::from_secs(1);
+	loop {
+		match Client::connect(&config.rpc).await {
+			Ok(client) => {
+				delay = Duration::from_secs(1);
+				let error = serve(client, config.clone()).await.unwrap_err();
+				log(format!("lost the node at {}: {error:#}", config.rpc));
+			}
+			Err(error) if error.is::<VersionMismatch>() => return Err(error),
+			Err(error) => log(format!("{error:#}")),
+		}
+		log(format!("connecting again in {} s", delay.as_secs()));
+		tokio::time::sleep(delay).await;
+		delay = (delay * 2).min(MAX_RECONNECT_DELAY);
+	}
+}
+
+/// Does the provider's duties through one connection, until it fails.
+async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::convert::Infallible> {
 	let journal = Journal::open(&config.state_dir, client.genesis())?;
 	let me = config.signer.account().clone();
 	announce(&client, &config).await?;
 
-	let work = Arc::new(Work {
-		client,
-		signer: config.signer,
-		journal,
-		device: config.device,
-		results_dir: config.state_dir.join("results"),
-	});
+	let work = Arc::new(Work { client, config, journal });
 	let mut heads = work.client.best_heads().await?;
 	// Duties being worked on, and jobs this provider cannot do (it says why once).
 	let mut under_way: HashSet<(JobId, bool)> = HashSet::new();
