@@ -223,4 +223,48 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	let status = succeed(status, "concord job status");
 	assert!(status.starts_with("Queued"), "{status}");
 	assert!(status.contains("PriceTooLow { min_reward: "), "{status}");
+
+	// Nobody took it, so the requester may take it back.
+	let cancel = concord().args(["job", "cancel", "--rpc", &rpc, "--key", "//Dave", &job]).output();
+	succeed(cancel.unwrap(), "concord job cancel");
+	let status = concord().args(["job", "status", "--rpc", &rpc, &job]).output().unwrap();
+	assert_eq!(succeed(status, "concord job status"), "Cancelled");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provider_registers_and_goes_offline_from_the_command_line() {
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &[]);
+	let eve = |args: &[&str]| {
+		concord()
+			.arg("provider")
+			.args(args)
+			.args(["--rpc", &rpc, "--key", "//Eve"])
+			.output()
+			.unwrap()
+	};
+	let register = |stake: &str| {
+		eve(&["register", "--stake", stake, "--price", "2", "--kernels", "sort-u32,sha256-batch"]
+			.iter()
+			.chain(&["--endpoint", "/ip4/127.0.0.1/tcp/40400", "--memory-mib", "1024", "--cpu"])
+			.copied()
+			.collect::<Vec<_>>())
+	};
+
+	// A stake under the minimum is refused by name, and nothing is registered.
+	let refused = register("1CORD");
+	assert!(!refused.status.success());
+	let stderr = String::from_utf8_lossy(&refused.stderr);
+	assert!(stderr.contains("Providers(StakeBelowMinimum)"), "{stderr}");
+	let status = succeed(eve(&["status"]), "concord provider status");
+	assert!(status.ends_with("not a registered provider"), "{status}");
+
+	let registered = succeed(register("200CORD"), "concord provider register");
+	for expected in
+		["Online", "stake 200000000000000,", "price 2 ", "kernels sort-u32,sha256-batch"]
+	{
+		assert!(registered.contains(expected), "{expected:?} in {registered}");
+	}
+	let offline = succeed(eve(&["go-offline"]), "concord provider go-offline");
+	assert!(offline.contains(": Offline,"), "{offline}");
 }

@@ -3,7 +3,7 @@
 use super::{chain_args::ChainArgs, params::JobArgs};
 use clap::{Args, Subcommand};
 use concord_worker::{
-	chain::{Client, JobId},
+	chain::{Client, JobId, RuntimeCall, RuntimeEvent},
 	requester::{self, Ending, JobRequest},
 };
 
@@ -15,6 +15,16 @@ pub enum JobCommand {
 	Status(JobRef),
 	/// Follow a job until it ends; prints the attested result hash, or fails with the reason.
 	Wait(JobRef),
+	/// Cancel a job no provider has taken yet, for a full refund.
+	Cancel(CancelArgs),
+}
+
+#[derive(Args)]
+pub struct CancelArgs {
+	#[command(flatten)]
+	chain: ChainArgs,
+	/// The job number.
+	job: JobId,
 }
 
 #[derive(Args)]
@@ -59,6 +69,7 @@ impl JobCommand {
 			match self {
 				JobCommand::Submit(args) => submit(args).await,
 				JobCommand::Status(args) => status(args).await,
+				JobCommand::Cancel(args) => cancel(args).await,
 				JobCommand::Wait(args) => {
 					let client = Client::connect(&args.rpc).await?;
 					wait(&client, args.job).await
@@ -90,6 +101,20 @@ async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
 	if args.wait {
 		wait(&client, submitted.job).await?;
 	}
+	Ok(())
+}
+
+async fn cancel(args: CancelArgs) -> anyhow::Result<()> {
+	let signer = args.chain.signer()?;
+	let client = Client::connect(&args.chain.rpc).await?;
+	let call = RuntimeCall::Jobs(pallet_jobs::Call::cancel { job: args.job });
+	let included = client.submit(&signer, call).await?;
+	let cancelled = included
+		.events
+		.iter()
+		.any(|event| matches!(event, RuntimeEvent::Jobs(pallet_jobs::Event::Cancelled { .. })));
+	anyhow::ensure!(cancelled, "the cancellation was included but emitted no Cancelled event");
+	eprintln!("job {} cancelled; its escrow and deposit are released", args.job);
 	Ok(())
 }
 

@@ -1,9 +1,11 @@
 //! Command-line interface; each command family has its own module.
 
+mod amount;
 mod chain_args;
 mod job;
 mod kernel;
 mod params;
+mod provider;
 mod worker;
 
 use clap::{Parser, Subcommand};
@@ -23,6 +25,9 @@ enum Command {
 	/// Provide compute: run the provider daemon for a registered provider.
 	#[command(subcommand)]
 	Worker(worker::WorkerCommand),
+	/// Register a provider and manage its record on chain.
+	#[command(subcommand)]
+	Provider(provider::ProviderCommand),
 	/// Request compute: submit jobs and read their results.
 	#[command(subcommand)]
 	Job(job::JobCommand),
@@ -34,6 +39,7 @@ impl Cli {
 			Command::Kernel(command) => command.run(),
 			Command::Worker(command) => command.run(),
 			Command::Job(command) => command.run(),
+			Command::Provider(command) => command.run(),
 		}
 	}
 }
@@ -58,6 +64,10 @@ mod tests {
 			"concord worker run --key //Alice --state-dir /tmp/alice --cpu",
 			"concord job submit --key //Dave --kernel sort-u32 --params 16 --random-input 1 --wait",
 			"concord job status 3",
+			"concord job cancel --key //Dave 3",
+			"concord provider register --key //Eve --stake 200CORD --price 1 --endpoint /ip4/127.0.0.1/tcp/40400 --memory-mib 1024 --kernels sort-u32,sha256-batch --cpu",
+			"concord provider status --key //Eve",
+			"concord provider go-offline --key //Eve",
 			"concord job wait --rpc ws://127.0.0.1:9955 3",
 		] {
 			Cli::try_parse_from(args.split(' ')).unwrap_or_else(|e| panic!("{args}: {e}"));
