@@ -188,5 +188,6 @@ fn provider_config(
 		signer,
 		state_dir,
 		device,
+		listen: None,
 	}))
 }

@@ -131,3 +131,32 @@ pub async fn describe(
 	}
 	Ok(line)
 }
+
+/// The attested output of job `id`, fetched over libp2p from one of the providers that
+/// revealed it (tried in turn) and checked against the attested hash.
+pub async fn fetch_result(client: &Client, id: JobId) -> anyhow::Result<(H256, Vec<u8>)> {
+	let at = client.best_header().await?.hash();
+	let job = client
+		.job(id, at)
+		.await?
+		.ok_or_else(|| anyhow!("the chain has no job {id} (never submitted, or pruned)"))?;
+	let Phase::Attested { result_hash } = job.phase else {
+		bail!("job {id} has no attested result: {:?}", job.phase);
+	};
+	let mut failures = Vec::new();
+	for assignee in job.assignees.iter().filter(|a| a.revealed == Some(result_hash)) {
+		let endpoint = match client.provider(&assignee.provider, at).await? {
+			Some(info) => String::from_utf8_lossy(&info.endpoint).into_owned(),
+			None => continue,
+		};
+		let fetched = match endpoint.parse() {
+			Ok(address) => crate::blobs::fetch(address, result_hash.0).await,
+			Err(e) => Err(anyhow!("{e}")),
+		};
+		match fetched {
+			Ok(output) => return Ok((result_hash, output)),
+			Err(e) => failures.push(format!("{} at {endpoint}: {e:#}", assignee.provider)),
+		}
+	}
+	bail!("no provider that computed the result served it:\n  {}", failures.join("\n  "))
+}

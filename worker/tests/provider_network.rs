@@ -196,6 +196,16 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let shape = validate_params(kernel, &params).unwrap();
 	let expected = cpu::run(kernel, &params, &random::input(&shape, seed)).unwrap();
 	assert_eq!(attested, hex::encode(result_hash(&expected)), "the CPU reference's hash");
+
+	// The output itself, from a provider that computed it, over libp2p.
+	let output = dir.path().join("output.bin");
+	let fetch = concord()
+		.args(["job", "fetch", "--rpc", &rpc, &job.to_string(), "--output"])
+		.arg(&output)
+		.output()
+		.unwrap();
+	succeed(fetch, &format!("concord job fetch\n{}", logs(dir.path())));
+	assert!(std::fs::read(&output).unwrap() == expected, "the fetched output differs");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -17,6 +17,18 @@ pub enum JobCommand {
 	Wait(JobRef),
 	/// Cancel a job no provider has taken yet, for a full refund.
 	Cancel(CancelArgs),
+	/// Fetch an attested job's output from the providers that computed it (libp2p,
+	/// /concord/blob/1), checked against the attested hash.
+	Fetch(FetchArgs),
+}
+
+#[derive(Args)]
+pub struct FetchArgs {
+	#[command(flatten)]
+	job: JobRef,
+	/// Write the output bytes here.
+	#[arg(long)]
+	output: std::path::PathBuf,
 }
 
 #[derive(Args)]
@@ -70,6 +82,14 @@ impl JobCommand {
 				JobCommand::Submit(args) => submit(args).await,
 				JobCommand::Status(args) => status(args).await,
 				JobCommand::Cancel(args) => cancel(args).await,
+				JobCommand::Fetch(args) => {
+					let client = Client::connect(&args.job.rpc).await?;
+					let (hash, output) = requester::fetch_result(&client, args.job.job).await?;
+					std::fs::write(&args.output, &output)?;
+					eprintln!("{} bytes written to {}", output.len(), args.output.display());
+					println!("{}", hex::encode(hash));
+					Ok(())
+				}
 				JobCommand::Wait(args) => {
 					let client = Client::connect(&args.rpc).await?;
 					wait(&client, args.job).await

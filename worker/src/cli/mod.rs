@@ -64,6 +64,7 @@ mod tests {
 			"concord worker run --key //Alice --state-dir /tmp/alice --cpu",
 			"concord job submit --key //Dave --kernel sort-u32 --params 16 --random-input 1 --wait",
 			"concord job status 3",
+			"concord job fetch 3 --output /tmp/out.bin",
 			"concord job cancel --key //Dave 3",
 			"concord provider register --key //Eve --stake 200CORD --price 1 --endpoint /ip4/127.0.0.1/tcp/40400 --memory-mib 1024 --kernels sort-u32,sha256-batch --cpu",
 			"concord provider status --key //Eve",

@@ -22,6 +22,10 @@ pub struct RunArgs {
 	/// Run kernels on the CPU reference instead of a GPU.
 	#[arg(long)]
 	cpu: bool,
+	/// Where to serve results to requesters (libp2p multiaddr, e.g. /ip4/0.0.0.0/tcp/40333);
+	/// by default the endpoint the provider registered.
+	#[arg(long, value_name = "MULTIADDR")]
+	listen: Option<libp2p::Multiaddr>,
 }
 
 impl WorkerCommand {
@@ -32,6 +36,7 @@ impl WorkerCommand {
 			rpc: args.chain.rpc,
 			state_dir: args.state_dir,
 			device: Device::open(args.cpu)?,
+			listen: args.listen,
 		};
 		tokio::runtime::Runtime::new()?.block_on(provider::run(config))
 	}

@@ -28,6 +28,8 @@ pub struct Config {
 	/// Where commitments and results are kept across restarts.
 	pub state_dir: PathBuf,
 	pub device: Device,
+	/// Where to serve results over libp2p; `None`: the endpoint the provider registered.
+	pub listen: Option<libp2p::Multiaddr>,
 }
 
 /// Longest wait between attempts to reach the node.
@@ -39,10 +41,14 @@ const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(30);
 pub async fn run(config: Config) -> anyhow::Result<()> {
 	let config = Arc::new(config);
 	let mut delay = Duration::from_secs(1);
+	let mut serving = false;
 	loop {
 		match Client::connect(&config.rpc).await {
 			Ok(client) => {
 				delay = Duration::from_secs(1);
+				if !serving {
+					serving = serve_results(&client, &config).await;
+				}
 				let error = serve(client, config.clone()).await.unwrap_err();
 				log(format!("lost the node at {}: {error:#}", config.rpc));
 			}
@@ -100,6 +106,58 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 			}
 		}
 	}
+}
+
+/// Starts serving computed results over libp2p, on `--listen` or else the registered
+/// endpoint. Says why not if it cannot (the provider still computes, commits and reveals);
+/// returns whether the server is up or cannot be started at all.
+async fn serve_results(client: &Client, config: &Arc<Config>) -> bool {
+	let address = match &config.listen {
+		Some(address) => address.clone(),
+		None => {
+			let head = match client.best_header().await {
+				Ok(head) => head,
+				Err(_) => return false,
+			};
+			match client.provider(config.signer.account(), head.hash()).await {
+				Ok(Some(info)) => match std::str::from_utf8(&info.endpoint)
+					.ok()
+					.and_then(|text| text.parse::<libp2p::Multiaddr>().ok())
+				{
+					Some(mut address) => {
+						if matches!(
+							address.iter().last(),
+							Some(libp2p::multiaddr::Protocol::P2p(_))
+						) {
+							address.pop();
+						}
+						address
+					}
+					None => {
+						log("the registered endpoint is not a multiaddr: results are not served"
+							.into());
+						return true;
+					}
+				},
+				// Not registered yet: try again on the next connection.
+				_ => return false,
+			}
+		}
+	};
+	let identity = match crate::blobs::load_or_create_identity(&config.state_dir) {
+		Ok(identity) => identity,
+		Err(e) => {
+			log(format!("results are not served: {e:#}"));
+			return true;
+		}
+	};
+	let results_dir = config.state_dir.join("results");
+	tokio::spawn(async move {
+		if let Err(e) = crate::blobs::serve(address, identity, results_dir, log).await {
+			log(format!("results are not served: {e:#}"));
+		}
+	});
+	true
 }
 
 /// Says who the daemon runs as and whether the chain lists it as a provider.

@@ -1,0 +1,49 @@
+//! Fetching a blob by hash from one peer.
+
+use super::codec::swarm;
+use anyhow::{anyhow, bail};
+use futures::StreamExt;
+use libp2p::{
+	request_response::{Event, Message},
+	swarm::{dial_opts::DialOpts, SwarmEvent},
+	Multiaddr,
+};
+use std::time::Duration;
+
+/// Asks the peer at `address` (with or without `/p2p/<peer id>`; with it, the peer's identity
+/// is checked) for the blob whose blake2-256 hash is `hash`, and checks what comes back.
+pub async fn fetch(address: Multiaddr, hash: [u8; 32]) -> anyhow::Result<Vec<u8>> {
+	let mut swarm = swarm(libp2p::identity::Keypair::generate_ed25519(), false)?;
+	let peer = address.iter().find_map(|p| match p {
+		libp2p::multiaddr::Protocol::P2p(peer) => Some(peer),
+		_ => None,
+	});
+	let dial = match peer {
+		Some(peer) => DialOpts::peer_id(peer).addresses(vec![address.clone()]).build(),
+		None => DialOpts::unknown_peer_id().address(address.clone()).build(),
+	};
+	swarm.dial(dial)?;
+	let exchange = async {
+		loop {
+			match swarm.select_next_some().await {
+				SwarmEvent::ConnectionEstablished { peer_id, .. } => {
+					swarm.behaviour_mut().send_request(&peer_id, hash);
+				}
+				SwarmEvent::OutgoingConnectionError { error, .. } => bail!("{error}"),
+				SwarmEvent::Behaviour(Event::Message {
+					message: Message::Response { response, .. },
+					..
+				}) => return response.ok_or_else(|| anyhow!("the peer does not have it")),
+				SwarmEvent::Behaviour(Event::OutboundFailure { error, .. }) => bail!("{error}"),
+				_ => {}
+			}
+		}
+	};
+	let blob = tokio::time::timeout(Duration::from_secs(120), exchange)
+		.await
+		.map_err(|_| anyhow!("no answer within 120 s"))??;
+	if sp_crypto_hashing::blake2_256(&blob) != hash {
+		bail!("the peer sent bytes that do not match the hash");
+	}
+	Ok(blob)
+}
