@@ -88,10 +88,7 @@ pub async fn wait(
 	let mut last = String::new();
 	while let Some(head) = heads.next().await {
 		let head = head?;
-		let job = client
-			.job(id, head.hash())
-			.await?
-			.ok_or_else(|| anyhow!("the chain has no job {id} (never submitted, or pruned)"))?;
+		let job = client.existing_job(id, head.hash()).await?;
 		let state = describe(client, id, &job, head.hash()).await?;
 		if state != last {
 			progress(&format!("#{}: {state}", head.number));
@@ -136,10 +133,7 @@ pub async fn describe(
 /// revealed it (tried in turn) and checked against the attested hash.
 pub async fn fetch_result(client: &Client, id: JobId) -> anyhow::Result<(H256, Vec<u8>)> {
 	let at = client.best_header().await?.hash();
-	let job = client
-		.job(id, at)
-		.await?
-		.ok_or_else(|| anyhow!("the chain has no job {id} (never submitted, or pruned)"))?;
+	let job = client.existing_job(id, at).await?;
 	let Phase::Attested { result_hash } = job.phase else {
 		bail!("job {id} has no attested result: {:?}", job.phase);
 	};

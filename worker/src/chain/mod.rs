@@ -13,6 +13,7 @@ pub use concord_runtime::{
 	AccountId, Balance, BlockNumber, Hash, Header, RuntimeCall, RuntimeEvent,
 };
 pub use pallet_jobs::{JobId, JobInfoOf};
+pub use reads::ProviderInfo;
 pub use signer::Signer;
 pub use submit::Included;
 

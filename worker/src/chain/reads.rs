@@ -17,6 +17,13 @@ impl Client {
 		self.runtime_call("JobsApi_job", id.encode(), at).await
 	}
 
+	/// Job `id` at block `at`, or an error saying there is no such job.
+	pub async fn existing_job(&self, id: JobId, at: Hash) -> anyhow::Result<JobInfo> {
+		self.job(id, at).await?.ok_or_else(|| {
+			anyhow::anyhow!("the chain has no job {id} (never submitted, or pruned)")
+		})
+	}
+
 	/// The commits and reveals `provider` owes at block `at`.
 	pub async fn duties(
 		&self,

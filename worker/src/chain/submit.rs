@@ -26,7 +26,7 @@ impl Client {
 	/// two blocks behind, and a transaction retracted by a re-org goes back to the pool.
 	pub async fn submit(&self, signer: &Signer, call: RuntimeCall) -> anyhow::Result<Included> {
 		let (spec_version, transaction_version) = self.check_version().await?;
-		let mut watch = {
+		let (mut subscription, tx_hash) = {
 			// One transaction at a time per signer until the pool has it, so that two
 			// never take the same nonce.
 			let mut next_nonce = signer.next_nonce.lock().await;
@@ -52,13 +52,12 @@ impl Client {
 				}
 			}
 		};
-		let (subscription, tx_hash) = &mut watch;
 		while let Some(status) = subscription.next().await {
 			let status = status.context("following the transaction")?;
 			if let Some(block_hash) = status.get("inBlock") {
 				let block_hash: Hash =
 					serde_json::from_value(block_hash.clone()).context("reading inBlock")?;
-				return self.outcome(block_hash, *tx_hash).await;
+				return self.outcome(block_hash, tx_hash).await;
 			}
 			if let Some(reason) = dropped(&status) {
 				*signer.next_nonce.lock().await = None;

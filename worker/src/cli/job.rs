@@ -141,9 +141,7 @@ async fn cancel(args: CancelArgs) -> anyhow::Result<()> {
 async fn status(args: JobRef) -> anyhow::Result<()> {
 	let client = Client::connect(&args.rpc).await?;
 	let at = client.best_header().await?.hash();
-	let job = client.job(args.job, at).await?.ok_or_else(|| {
-		anyhow::anyhow!("the chain has no job {} (never submitted, or pruned)", args.job)
-	})?;
+	let job = client.existing_job(args.job, at).await?;
 	println!("{}", requester::describe(&client, args.job, &job, at).await?);
 	Ok(())
 }

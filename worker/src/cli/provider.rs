@@ -6,7 +6,7 @@ use anyhow::{anyhow, Context};
 use clap::{Args, Subcommand};
 use concord_kernels::{AdapterChoice, Executor, KernelId};
 use concord_runtime::{Balance, RuntimeCall};
-use concord_worker::chain::Client;
+use concord_worker::chain::{AccountId, Client};
 use pallet_providers::{CapabilitiesInput, GpuBackend};
 
 #[derive(Subcommand)]
@@ -61,7 +61,10 @@ impl ProviderCommand {
 					let call = register_call(&args)?;
 					(args.chain, call)
 				}
-				ProviderCommand::Status(chain) => return status(chain).await,
+				ProviderCommand::Status(chain) => {
+					let account = chain.signer()?.account().clone();
+					return status(&Client::connect(&chain.rpc).await?, &account).await;
+				}
 				ProviderCommand::GoOffline(chain) => (chain, pallet_providers::Call::go_offline {}),
 				ProviderCommand::GoOnline(chain) => (chain, pallet_providers::Call::go_online {}),
 				ProviderCommand::Unregister(chain) => {
@@ -77,7 +80,7 @@ impl ProviderCommand {
 					eprintln!("{event:?}");
 				}
 			}
-			status(chain).await
+			status(&client, signer.account()).await
 		})
 	}
 }
@@ -116,11 +119,9 @@ fn register_call(
 	})
 }
 
-async fn status(chain: ChainArgs) -> anyhow::Result<()> {
-	let account = chain.signer()?.account().clone();
-	let client = Client::connect(&chain.rpc).await?;
+async fn status(client: &Client, account: &AccountId) -> anyhow::Result<()> {
 	let at = client.best_header().await?.hash();
-	match client.provider(&account, at).await? {
+	match client.provider(account, at).await? {
 		Some(info) => println!(
 			"{account}: {:?}, stake {}, price {} per work unit, {} jobs in progress, kernels {}, \
 			 reputation {:?}",

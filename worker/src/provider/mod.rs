@@ -13,9 +13,10 @@ mod journal;
 pub use compute::Device;
 pub use journal::{Commitment, Journal};
 
-use crate::chain::{Client, JobId, Signer, VersionMismatch};
+use crate::chain::{Client, JobId, ProviderInfo, Signer, VersionMismatch};
 use anyhow::Context;
 use duty::{Failure, Work};
+use libp2p::{multiaddr::Protocol, Multiaddr};
 use pallet_jobs::{Duty, PendingDuty};
 use std::{collections::HashSet, path::PathBuf, sync::Arc, time::Duration};
 use tokio::task::JoinSet;
@@ -29,7 +30,7 @@ pub struct Config {
 	pub state_dir: PathBuf,
 	pub device: Device,
 	/// Where to serve results over libp2p; `None`: the endpoint the provider registered.
-	pub listen: Option<libp2p::Multiaddr>,
+	pub listen: Option<Multiaddr>,
 }
 
 /// Longest wait between attempts to reach the node.
@@ -46,10 +47,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 		match Client::connect(&config.rpc).await {
 			Ok(client) => {
 				delay = Duration::from_secs(1);
-				if !serving {
-					serving = serve_results(&client, &config).await;
-				}
-				let error = serve(client, config.clone()).await.unwrap_err();
+				let error = match announce(&client, &config).await {
+					Ok(record) => {
+						if !serving {
+							serving = serve_results(&config, record.as_ref());
+						}
+						serve(client, config.clone()).await.unwrap_err()
+					}
+					Err(error) => error,
+				};
 				log(format!("lost the node at {}: {error:#}", config.rpc));
 			}
 			Err(error) if error.is::<VersionMismatch>() => return Err(error),
@@ -65,7 +71,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::convert::Infallible> {
 	let journal = Journal::open(&config.state_dir, client.genesis())?;
 	let me = config.signer.account().clone();
-	announce(&client, &config).await?;
 
 	let work = Arc::new(Work { client, config, journal });
 	let mut heads = work.client.best_heads().await?;
@@ -108,40 +113,24 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 	}
 }
 
-/// Starts serving computed results over libp2p, on `--listen` or else the registered
-/// endpoint. Says why not if it cannot (the provider still computes, commits and reveals);
-/// returns whether the server is up or cannot be started at all.
-async fn serve_results(client: &Client, config: &Arc<Config>) -> bool {
-	let address = match &config.listen {
-		Some(address) => address.clone(),
-		None => {
-			let head = match client.best_header().await {
-				Ok(head) => head,
-				Err(_) => return false,
+/// Starts serving computed results over libp2p, on `--listen` or else the endpoint in the
+/// provider's `record`. Says why not if it cannot (the provider still computes, commits and
+/// reveals); returns whether the server is up or cannot be started at all, `false` while an
+/// unregistered provider has no endpoint yet.
+fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> bool {
+	let address = match (&config.listen, record) {
+		(Some(address), _) => address.clone(),
+		(None, None) => return false,
+		(None, Some(info)) => {
+			let endpoint = std::str::from_utf8(&info.endpoint).ok();
+			let Some(mut address) = endpoint.and_then(|text| text.parse::<Multiaddr>().ok()) else {
+				log("the registered endpoint is not a multiaddr: results are not served".into());
+				return true;
 			};
-			match client.provider(config.signer.account(), head.hash()).await {
-				Ok(Some(info)) => match std::str::from_utf8(&info.endpoint)
-					.ok()
-					.and_then(|text| text.parse::<libp2p::Multiaddr>().ok())
-				{
-					Some(mut address) => {
-						if matches!(
-							address.iter().last(),
-							Some(libp2p::multiaddr::Protocol::P2p(_))
-						) {
-							address.pop();
-						}
-						address
-					}
-					None => {
-						log("the registered endpoint is not a multiaddr: results are not served"
-							.into());
-						return true;
-					}
-				},
-				// Not registered yet: try again on the next connection.
-				_ => return false,
+			if matches!(address.iter().last(), Some(Protocol::P2p(_))) {
+				address.pop();
 			}
+			address
 		}
 	};
 	let identity = match crate::blobs::load_or_create_identity(&config.state_dir) {
@@ -160,12 +149,14 @@ async fn serve_results(client: &Client, config: &Arc<Config>) -> bool {
 	true
 }
 
-/// Says who the daemon runs as and whether the chain lists it as a provider.
-async fn announce(client: &Client, config: &Config) -> anyhow::Result<()> {
+/// Says who the daemon runs as and whether the chain lists it as a provider; returns its
+/// provider record.
+async fn announce(client: &Client, config: &Config) -> anyhow::Result<Option<ProviderInfo>> {
 	let account = config.signer.account();
 	let head = client.best_header().await?;
 	log(format!("provider {account} on {}, computing on {}", config.rpc, config.device.describe()));
-	match client.provider(account, head.hash()).await? {
+	let record = client.provider(account, head.hash()).await?;
+	match &record {
 		Some(info) => log(format!(
 			"registered: {:?}, price {} per work unit, stake {}, {} jobs in progress",
 			info.status, info.price_per_work_unit, info.stake, info.active_jobs
@@ -175,7 +166,7 @@ async fn announce(client: &Client, config: &Config) -> anyhow::Result<()> {
 			 (providers.register)"
 		)),
 	}
-	Ok(())
+	Ok(record)
 }
 
 fn log(line: String) {
