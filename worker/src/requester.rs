@@ -13,40 +13,55 @@ pub struct JobRequest {
 	pub input: Vec<u8>,
 	pub replicas: u32,
 	pub quorum: u32,
-	/// Per replica; `None` offers the smallest reward enough providers accept now.
+	/// Per replica; `None` offers the smallest reward at which the chain's draw has its full
+	/// pool now.
 	pub reward: Option<Balance>,
-	pub commit_window: BlockNumber,
+	/// `None` asks for the longer of 20 blocks and the shortest the job's work allows.
+	pub commit_window: Option<BlockNumber>,
 	pub reveal_window: BlockNumber,
 }
+
+/// The commit window `concord job submit` asks for when none is given, unless the job's work
+/// needs longer.
+pub const DEFAULT_COMMIT_WINDOW: BlockNumber = 20;
 
 /// A submitted job.
 pub struct Submitted {
 	pub job: JobId,
 	pub reward: Balance,
-	/// Held from the requester until the job ends: rewards plus the input deposit.
+	/// Held from the requester until the job ends: rewards for the replicas and for every
+	/// escalation it may need (refunded when unused), plus the deposit.
 	pub escrow: Balance,
+	/// Providers the draw chose among when the job was priced, and the pool it needs.
+	pub pool: u32,
+	pub pool_needed: u32,
+	pub commit_window: BlockNumber,
 }
 
-/// Submits `request` as `signer`. Without a reward, asks the chain for the going rate first,
-/// and fails with the chain's reason if no reward would find enough providers now.
+/// Submits `request` as `signer`. Asks the chain for a quote first: without a reward, offers
+/// the least at which the draw has its full pool, and fails with the chain's reason if no
+/// reward would do now; without a commit window, asks for one the job's work fits in.
 pub async fn submit(
 	client: &Client,
 	signer: &Signer,
 	request: JobRequest,
 ) -> anyhow::Result<Submitted> {
+	let at = client.best_header().await?.hash();
+	let quote = client
+		.quote(request.kernel, request.params.clone(), request.replicas, at)
+		.await?
+		.map_err(|e| anyhow!("the chain cannot price this job: {e:?}"))?;
 	let reward = match request.reward {
 		Some(reward) => reward,
-		None => {
-			let at = client.best_header().await?.hash();
-			let quote = client
-				.quote(request.kernel, request.params.clone(), request.replicas, at)
-				.await?
-				.map_err(|e| anyhow!("the chain cannot price this job: {e:?}"))?;
-			quote.min_reward.map_err(|why| {
-				anyhow!("no reward would find {} providers now: {why:?}", request.replicas)
-			})?
-		}
+		None => quote.min_reward.clone().map_err(|why| {
+			anyhow!(
+				"no reward would give the draw a pool of {} providers now: {why:?}",
+				quote.pool_needed
+			)
+		})?,
 	};
+	let commit_window =
+		request.commit_window.unwrap_or_else(|| DEFAULT_COMMIT_WINDOW.max(quote.min_commit_window));
 	let call = concord_runtime::RuntimeCall::Jobs(pallet_jobs::Call::submit {
 		kernel: request.kernel,
 		params: request.params,
@@ -54,7 +69,7 @@ pub async fn submit(
 		replicas: request.replicas,
 		quorum: request.quorum,
 		reward,
-		commit_window: request.commit_window,
+		commit_window,
 		reveal_window: request.reveal_window,
 	});
 	let included = client.submit(signer, call).await?;
@@ -63,7 +78,14 @@ pub async fn submit(
 		.iter()
 		.find_map(|event| match event {
 			RuntimeEvent::Jobs(pallet_jobs::Event::Submitted { job, escrow, .. }) => {
-				Some(Submitted { job: *job, reward, escrow: *escrow })
+				Some(Submitted {
+					job: *job,
+					reward,
+					escrow: *escrow,
+					pool: quote.pool,
+					pool_needed: quote.pool_needed,
+					commit_window,
+				})
 			}
 			_ => None,
 		})

@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use codec::Codec;
 use concord_primitives::kernel::{self, KernelId};
 use frame_support::traits::Get;
+use sp_runtime::traits::{SaturatedConversion, Saturating};
 
 sp_api::decl_runtime_apis! {
 	/// Jobs, what providers owe them, and prices.
@@ -31,7 +32,8 @@ sp_api::decl_runtime_apis! {
 		/// Why no provider takes job `id` now, if it is waiting for providers (or failed for
 		/// lack of them).
 		fn why_unassigned(id: JobId) -> Option<NoAssignment<Balance>>;
-		/// What a job of `kernel` with `params` and `replicas` would cost now.
+		/// What a job of `kernel` with `params` and `replicas` would cost now (for a requester
+		/// with no other job open: each open job adds a `JobDeposit` to the next one's deposit).
 		fn quote(kernel: KernelId, params: Vec<u32>, replicas: u32) -> Result<Quote<Balance>, QuoteError>;
 	}
 }
@@ -63,7 +65,7 @@ impl<T: Config> Pallet<T> {
 			let Some(mine) = job.assignees.iter().find(|a| a.provider == provider) else {
 				continue;
 			};
-			if mine.round != job.round {
+			if mine.round != job.round || mine.declined {
 				continue;
 			}
 			let duty = match job.phase {
@@ -85,7 +87,7 @@ impl<T: Config> Pallet<T> {
 	pub fn why_unassigned(id: JobId) -> Option<NoAssignmentOf<T>> {
 		let job = Jobs::<T>::get(id)?;
 		match job.phase {
-			Phase::Queued { .. } => Self::eligible(&job).err(),
+			Phase::Queued { .. } => Self::eligible(&Self::round_of(&job)).err(),
 			Phase::Failed { reason: FailReason::Unassigned(reason) } => Some(reason),
 			_ => None,
 		}
@@ -103,15 +105,32 @@ impl<T: Config> Pallet<T> {
 		}
 		let work_units = shape.work_units();
 		let input_len = shape.input_len();
-		let min_reward = Self::available(kernel, replicas, |_| false)
-			.map(|free| Self::min_reward(&free, work_units, replicas));
+		let pool_needed = Self::pool_needed(replicas);
+		let free = Self::available(kernel, shape.memory_mib_needed(), pool_needed, |_| false);
+		let min_reward = free
+			.as_ref()
+			.map(|free| Self::min_reward(free, work_units, pool_needed))
+			.map_err(Clone::clone);
+		let pool = match (&free, &min_reward) {
+			(Ok(free), Ok(reward)) => free
+				.iter()
+				.filter(|c| {
+					c.price_per_work_unit.saturating_mul(work_units.saturated_into()) <= *reward
+				})
+				.count() as u32,
+			_ => 0,
+		};
 		let inline_deposit = u32::try_from(input_len)
 			.ok()
 			.filter(|len| *len <= T::MaxInlineInput::get())
-			.and_then(Self::deposit_for);
+			.and_then(|len| Self::deposit_for(len, 0));
 		Ok(Quote {
 			work_units,
 			min_reward,
+			pool,
+			pool_needed,
+			escalation_replicas: Self::replicas_held(replicas).saturating_sub(replicas),
+			min_commit_window: Self::min_commit_window(&shape),
 			inline_deposit,
 			remote_deposit: T::JobDeposit::get(),
 			input_len,

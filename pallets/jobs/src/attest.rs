@@ -6,6 +6,7 @@ use codec::Encode;
 use concord_primitives::market::commitment::commitment;
 use frame_support::{ensure, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
+use pallet_providers::ProviderRegistry;
 use sp_core::H256;
 use sp_runtime::traits::{One, Saturating};
 
@@ -14,6 +15,7 @@ impl<T: Config> Pallet<T> {
 		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.phase.is_open(), Error::<T>::JobEnded);
 		let index = Self::assignee_index(&job, &who)?;
+		ensure!(!job.assignees[index].declined, Error::<T>::AlreadyDeclined);
 		ensure!(job.assignees[index].commitment.is_none(), Error::<T>::AlreadyCommitted);
 		let now = frame_system::Pallet::<T>::block_number();
 		let open = matches!(job.phase, Phase::Committing { until } if now <= until);
@@ -21,12 +23,47 @@ impl<T: Config> Pallet<T> {
 
 		job.assignees[index].commitment = Some(commitment);
 		Self::deposit_event(Event::Committed { job: id, provider: who });
-		if Self::current_round(&job).all(|a| a.commitment.is_some()) {
+		if Self::all_committed_or_declined(&job) {
 			Self::unschedule(id);
 			Self::open_reveals(id, &mut job, now)?;
 		}
 		Jobs::<T>::insert(id, job);
 		Ok(())
+	}
+
+	/// Returns how many assignees the decline settled: itself, or every assignee when it was
+	/// the last one the round waited for and the round concluded.
+	pub(crate) fn do_decline(who: T::AccountId, id: JobId) -> Result<u32, DispatchError> {
+		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(job.phase.is_open(), Error::<T>::JobEnded);
+		let index = Self::assignee_index(&job, &who)?;
+		let assignment = &job.assignees[index];
+		ensure!(!assignment.declined, Error::<T>::AlreadyDeclined);
+		ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
+		let now = frame_system::Pallet::<T>::block_number();
+		let open = matches!(job.phase, Phase::Committing { until } if now <= until);
+		ensure!(open && assignment.round == job.round, Error::<T>::CommitWindowClosed);
+
+		let fee = T::Providers::charge(&who, T::DeclineFee::get());
+		job.assignees[index].declined = true;
+		Self::release(&mut job, index);
+		Self::deposit_event(Event::Declined { job: id, provider: who, fee });
+		let mut settled = 1;
+		if Self::all_committed_or_declined(&job) {
+			Self::unschedule(id);
+			Self::close_commits(id, &mut job, now);
+			if !matches!(job.phase, Phase::Revealing { .. }) {
+				settled = job.assignees.len() as u32;
+			}
+		}
+		Jobs::<T>::insert(id, job);
+		Ok(settled)
+	}
+
+	/// Whether every assignee of the current round committed or declined: the round has
+	/// nothing more to wait for in its commit window.
+	fn all_committed_or_declined(job: &JobInfoOf<T>) -> bool {
+		Self::current_round(job).all(|a| a.declined || a.commitment.is_some())
 	}
 
 	/// Returns how many assignees the reveal settled: all of them if it was the last one of

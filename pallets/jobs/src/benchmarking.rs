@@ -2,9 +2,12 @@
 //! - `submit`: the largest inline input, and every agenda block it could go to but the last
 //!   already full;
 //! - `commit`: the last commit of the most replicas, which opens the reveals;
-//! - `reveal` and `process_verdict`: the job's last reveal (or its reveal deadline) fails it
-//!   after every escalation, slashing `n - 1` no-shows whose stake then falls under the
-//!   minimum, so each is taken out of every kernel's list of a full registry;
+//! - `reveal` and `process_verdict`: the job's last reveal (or its reveal deadline) attests the
+//!   last escalation panel's result, slashing every other assignee of earlier rounds as a
+//!   no-show whose stake then falls under the minimum, so each is taken out of every kernel's
+//!   list of a full registry;
+//! - `decline`: the last assignee the last panel waited for declines, which fails the job and
+//!   pays every revealer of earlier rounds its share;
 //! - `process_assignment`: drawing the most replicas from a full registry;
 //! - `prune_job`: removing one ended job.
 
@@ -63,7 +66,7 @@ fn submit_job<T: Config>(who: &T::AccountId, values: u32, replicas: u32) -> JobI
 		replicas,
 		quorum: replicas / 2 + 1,
 		reward: 1_000_000u32.into(),
-		commit_window: T::MinWindow::get(),
+		commit_window: T::MaxWindow::get(),
 		reveal_window: T::MinWindow::get(),
 	};
 	Pallet::<T>::do_submit(who.clone(), request).expect("a valid job is accepted")
@@ -80,47 +83,74 @@ fn fill_agenda<T: Config>(from: BlockNumberFor<T>, count: u32) {
 	}
 }
 
-/// Assigns job `id` by running the agenda of the next block, and returns its assignees.
+/// Assigns job `id` by running the agenda of the block its draw is due, and returns its
+/// assignees.
 fn assign<T: Config>(id: JobId) -> Vec<T::AccountId> {
-	let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
-	frame_system::Pallet::<T>::set_block_number(next);
+	let due = frame_system::Pallet::<T>::block_number().saturating_add(T::DrawDelay::get());
+	frame_system::Pallet::<T>::set_block_number(due);
 	T::BenchmarkHelper::set_randomness();
-	Pallet::<T>::process_agenda(next, &mut WeightMeter::new());
+	Pallet::<T>::fold_randomness();
+	Pallet::<T>::process_agenda(due, &mut WeightMeter::new());
 	let job = Pallet::<T>::job(id).expect("submitted");
 	assert!(matches!(job.phase, Phase::Committing { .. }), "assigned");
 	job.assignees.iter().map(|a| a.provider.clone()).collect()
 }
 
-/// A job in its last round with `n` assignees: the first committed in this round and has yet
-/// to reveal, the other `n - 1` are no-shows of round 0, each staking the minimum in a full
-/// registry. A reveal (or the reveal deadline) fails it and slashes them all.
-fn last_round_job<T: Config>(n: u32, reveal_until: BlockNumberFor<T>) -> (JobId, T::AccountId) {
+/// A job in its last round with `n` assignees in a full registry, each staking the minimum:
+/// the last escalation panel (up to its quorum) committed to `RESULT`, and all but its first
+/// member revealed it; the other assignees are round-0 providers that did what `earlier` says.
+/// Returns the job and the panel's first member, which has yet to reveal.
+fn last_round_job<T: Config>(
+	n: u32,
+	reveal_until: BlockNumberFor<T>,
+	earlier: fn(&T::AccountId) -> (Option<H256>, Option<H256>),
+) -> (JobId, T::AccountId) {
 	let providers = fill_registry::<T>();
 	let who = requester::<T>();
 	let id = submit_job::<T>(&who, 1, 1);
 	let mut job = Pallet::<T>::job(id).expect("submitted");
 	let last_round = T::MaxEscalations::get() as u8;
+	let panel = (T::EscalationReplicas::get() / 2 + 1).min(n) as usize;
 	for (i, provider) in providers.iter().take(n as usize).enumerate() {
 		T::Providers::begin_job(provider, KERNEL).expect("registered for every kernel");
-		let revealer = i == 0;
+		let sealed = H256(commitment(&RESULT.0, &SALT, &provider.encode()));
+		let (round, commitment, revealed) = match i {
+			0 => (last_round, Some(sealed), None),
+			i if i < panel => (last_round, Some(sealed), Some(RESULT)),
+			_ => {
+				let (commitment, revealed) = earlier(provider);
+				(0, commitment, revealed)
+			}
+		};
 		job.assignees
 			.try_push(Assignment {
 				provider: provider.clone(),
-				round: if revealer { last_round } else { 0 },
-				commitment: revealer
-					.then(|| H256(commitment(&RESULT.0, &SALT, &provider.encode()))),
-				revealed: None,
+				round,
+				commitment,
+				revealed,
+				declined: false,
 				outcome: None,
 			})
 			.expect("n is at most MaxAssignees");
 	}
 	job.round = last_round;
-	job.spec.quorum = 2;
+	job.spec.quorum = 1;
 	job.phase = Phase::Revealing { until: reveal_until };
 	Pallet::<T>::unschedule(id);
 	Pallet::<T>::schedule(id, reveal_until.saturating_add(One::one())).expect("room");
 	Jobs::<T>::insert(id, job);
 	(id, providers[0].clone())
+}
+
+/// A round-0 assignee that never committed.
+fn no_show<T: Config>(_: &T::AccountId) -> (Option<H256>, Option<H256>) {
+	(None, None)
+}
+
+/// A round-0 assignee that revealed another result.
+fn revealed_other<T: Config>(provider: &T::AccountId) -> (Option<H256>, Option<H256>) {
+	let other = H256::repeat_byte(0xbb);
+	(Some(H256(commitment(&other.0, &SALT, &provider.encode()))), Some(other))
 }
 
 #[benchmarks]
@@ -132,8 +162,9 @@ mod benchmarks {
 		let who = requester::<T>();
 		let values = b / 4;
 		let now = frame_system::Pallet::<T>::block_number();
+		fill_registry::<T>();
 		fill_agenda::<T>(
-			now.saturating_add(One::one()),
+			now.saturating_add(T::DrawDelay::get()),
 			Pallet::<T>::agenda_span().saturating_sub(1),
 		);
 		let id = NextJobId::<T>::get();
@@ -147,7 +178,7 @@ mod benchmarks {
 			T::MaxReplicas::get(),
 			T::MaxReplicas::get() / 2 + 1,
 			1_000_000u32.into(),
-			T::MinWindow::get(),
+			T::MaxWindow::get(),
 			T::MinWindow::get(),
 		);
 
@@ -158,7 +189,8 @@ mod benchmarks {
 	fn cancel() {
 		let who = requester::<T>();
 		let now = frame_system::Pallet::<T>::block_number();
-		let due = now.saturating_add(One::one());
+		let due = now.saturating_add(T::DrawDelay::get());
+		fill_registry::<T>();
 		fill_agenda::<T>(due, 1);
 		Agenda::<T>::mutate(due, |entries| {
 			entries.pop();
@@ -194,14 +226,50 @@ mod benchmarks {
 	#[benchmark]
 	fn reveal(n: Linear<1, { T::MaxAssignees::get() }>) {
 		let far = frame_system::Pallet::<T>::block_number().saturating_add(100u32.into());
-		let (id, revealer) = last_round_job::<T>(n, far);
+		let (id, revealer) = last_round_job::<T>(n, far, no_show::<T>);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(revealer), id, RESULT, SALT);
 
 		let job = Pallet::<T>::job(id).expect("kept for the retention period");
+		if n > T::EscalationReplicas::get() / 2 {
+			assert_eq!(job.phase, Phase::Attested { result_hash: RESULT });
+			assert!(job
+				.assignees
+				.iter()
+				.all(|a| a.round > 0 || a.outcome == Some(JobOutcome::NoShow)));
+		} else {
+			// Too few assignees for the panel's quorum: the reveal fails the job.
+			assert_eq!(job.phase, Phase::Failed { reason: FailReason::NoQuorum });
+		}
+	}
+
+	#[benchmark]
+	fn decline(n: Linear<1, { T::MaxAssignees::get() }>) {
+		let far = frame_system::Pallet::<T>::block_number().saturating_add(100u32.into());
+		let (id, decliner) = last_round_job::<T>(n, far, revealed_other::<T>);
+		// The panel waits only for its first member to commit or decline.
+		Jobs::<T>::mutate(id, |job| {
+			let job = job.as_mut().expect("submitted");
+			job.phase = Phase::Committing { until: far };
+			for assignee in job.assignees.iter_mut().filter(|a| a.round > 0) {
+				assignee.commitment = None;
+				assignee.revealed = None;
+			}
+			let panel: Vec<usize> =
+				(1..job.assignees.len()).filter(|i| job.assignees[*i].round > 0).collect();
+			for index in panel {
+				job.assignees[index].declined = true;
+				job.assignees[index].outcome = Some(JobOutcome::Inconclusive);
+				T::Providers::end_job(&job.assignees[index].provider, JobOutcome::Inconclusive);
+			}
+		});
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(decliner), id);
+
+		let job = Pallet::<T>::job(id).expect("kept for the retention period");
 		assert_eq!(job.phase, Phase::Failed { reason: FailReason::NoQuorum });
-		assert!(job.assignees.iter().skip(1).all(|a| a.outcome == Some(JobOutcome::NoShow)));
 	}
 
 	#[benchmark]
@@ -224,7 +292,7 @@ mod benchmarks {
 	#[benchmark]
 	fn process_verdict(n: Linear<1, { T::MaxAssignees::get() }>) {
 		let now = frame_system::Pallet::<T>::block_number();
-		let (id, _) = last_round_job::<T>(n, now);
+		let (id, _) = last_round_job::<T>(n, now, no_show::<T>);
 		let due = now.saturating_add(One::one());
 		frame_system::Pallet::<T>::set_block_number(due);
 
@@ -234,11 +302,14 @@ mod benchmarks {
 		}
 
 		let job = Pallet::<T>::job(id).expect("kept for the retention period");
-		assert_eq!(job.phase, Phase::Failed { reason: FailReason::NoQuorum });
+		let attested = matches!(job.phase, Phase::Attested { .. });
+		let failed = job.phase == Phase::Failed { reason: FailReason::NoQuorum };
+		assert!(attested || failed, "the deadline settles the job");
 	}
 
 	#[benchmark]
 	fn prune_job() {
+		fill_registry::<T>();
 		let who = requester::<T>();
 		let id = submit_job::<T>(&who, T::MaxInlineInput::get() / 4, T::MaxReplicas::get());
 		Pallet::<T>::do_cancel(who, id).expect("queued jobs can be cancelled");

@@ -10,17 +10,19 @@ use sp_runtime::traits::{CheckedAdd, CheckedMul, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// Checks that:
-	/// - the escrow held from every requester equals the sum of `escrow` over its open jobs;
-	/// - an open job's escrow is its rewards (for `replicas` plus every escalation's extra
-	///   providers) and deposit, less nothing: nobody is paid before the verdict;
-	/// - an ended job holds no escrow, and paid exactly `reward` to each assignee recorded as
-	///   agreeing (so nobody was paid twice), and nothing unless it was attested;
+	/// - the escrow held from every account equals the sum of `escrow` over its open jobs
+	///   (zero for an account with none), and [`OpenJobsOf`] counts them;
+	/// - an open job's escrow is its rewards (for `replicas` plus every escalation it may
+	///   need) and deposit, less nothing: nobody is paid before the verdict;
+	/// - an ended job holds no escrow; an attested one paid exactly `reward` to each assignee
+	///   recorded as agreeing (so nobody was paid twice), a failed one exactly
+	///   `FailedRevealShare` of it to each assignee that revealed, any other nothing;
 	/// - every assignee of an ended job is settled, and none of an open job is;
 	/// - a job is in [`OpenJobs`] exactly when its phase is open, and has exactly one agenda
 	///   entry, at the block [`OpenJobs`] records; inline input is kept only for open jobs;
 	/// - open jobs are at most `MaxOpenJobs`, and ids are below [`NextJobId`].
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		let mut escrow_by_requester: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut escrow_by_requester: BTreeMap<T::AccountId, (BalanceOf<T>, u32)> = BTreeMap::new();
 		let mut open = 0u32;
 		for (id, job) in Jobs::<T>::iter() {
 			ensure!(id < NextJobId::<T>::get(), "job id not yet given out");
@@ -37,23 +39,25 @@ impl<T: Config> Pallet<T> {
 				.count() as u32;
 			if is_open {
 				open = open.saturating_add(1);
-				let providers = job.spec.replicas.saturating_add(
-					u32::from(job.round).saturating_mul(T::EscalationReplicas::get()),
-				);
 				let expected = job
 					.spec
 					.reward
-					.checked_mul(&providers.into())
+					.checked_mul(&Self::replicas_held(job.spec.replicas).into())
 					.and_then(|rewards| rewards.checked_add(&job.deposit))
 					.ok_or("escrow overflows")?;
 				ensure!(job.escrow == expected, "open job's escrow is not its rewards and deposit");
 				ensure!(job.paid.is_zero(), "a provider was paid before the verdict");
 				ensure!(
-					job.assignees.iter().all(|a| a.outcome.is_none()),
-					"settled before the end"
+					job.assignees.iter().all(|a| a.outcome.is_none() || a.declined),
+					"settled before the end without declining"
 				);
-				let total = escrow_by_requester.entry(job.requester.clone()).or_default();
+				ensure!(
+					job.assignees.iter().all(|a| !a.declined || a.outcome.is_some()),
+					"a decline left its assignee unsettled"
+				);
+				let (total, count) = escrow_by_requester.entry(job.requester.clone()).or_default();
 				*total = total.checked_add(&job.escrow).ok_or("escrow sum overflows")?;
+				*count = count.saturating_add(1);
 				let at = OpenJobs::<T>::get(id).ok_or("open job without agenda block")?;
 				let entries = Agenda::<T>::get(at).iter().filter(|other| **other == id).count();
 				ensure!(entries == 1, "an open job is not on the agenda exactly once");
@@ -64,11 +68,24 @@ impl<T: Config> Pallet<T> {
 					job.assignees.iter().all(|a| a.outcome.is_some()),
 					"assignee left unsettled"
 				);
-				let owed = job.spec.reward.checked_mul(&agreed.into()).ok_or("pay overflows")?;
-				ensure!(job.paid == owed, "paid differs from reward times agreeing providers");
-				if !matches!(job.phase, Phase::Attested { .. }) {
-					ensure!(agreed == 0, "a job without a result paid a provider");
-				}
+				let owed = match job.phase {
+					Phase::Attested { .. } => {
+						job.spec.reward.checked_mul(&agreed.into()).ok_or("pay overflows")?
+					}
+					Phase::Failed { .. } => {
+						ensure!(agreed == 0, "a job without a result paid a provider as agreeing");
+						let revealers = job
+							.assignees
+							.iter()
+							.filter(|a| a.revealed.is_some() && !a.declined)
+							.count() as u32;
+						(T::FailedRevealShare::get() * job.spec.reward)
+							.checked_mul(&revealers.into())
+							.ok_or("pay overflows")?
+					}
+					_ => Zero::zero(),
+				};
+				ensure!(job.paid == owed, "paid differs from what the verdict owes");
 			}
 		}
 		ensure!(open == OpenJobs::<T>::count(), "OpenJobs counter is wrong");
@@ -79,10 +96,17 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(entries == open, "agenda entries differ from open jobs");
 		let reason: T::RuntimeHoldReason = HoldReason::JobEscrow.into();
-		for (requester, escrow) in escrow_by_requester {
+		for (requester, (escrow, count)) in &escrow_by_requester {
 			ensure!(
-				T::Currency::balance_on_hold(&reason, &requester) == escrow,
+				T::Currency::balance_on_hold(&reason, requester) == *escrow,
 				"held escrow differs from the sum over the requester's open jobs"
+			);
+			ensure!(OpenJobsOf::<T>::get(requester) == *count, "OpenJobsOf miscounts");
+		}
+		for (requester, count) in OpenJobsOf::<T>::iter() {
+			ensure!(
+				escrow_by_requester.get(&requester).map(|(_, c)| *c) == Some(count),
+				"OpenJobsOf counts a requester with no open job"
 			);
 		}
 		let (head, tail) = EndedRange::<T>::get();

@@ -10,35 +10,43 @@
 //!   replica and the commit and reveal windows. `k * reward` plus a deposit is held from its
 //!   account ([`HoldReason::JobEscrow`]). [`Pallet::cancel`] refunds it until providers are
 //!   assigned.
-//! - **Assignment**, in `on_initialize` of the next block: `k` distinct eligible providers
-//!   (online, listing the kernel, with a free job slot, whose price times the job's work units
-//!   is within the reward, not the requester), drawn without replacement, weighted by stake and
-//!   track record ([`concord_primitives::market::weight`]), from BABE's VRF output of the
-//!   block that included the job, which the requester could not know when it submitted. When
-//!   too few providers qualify, the job waits and is retried, and the reason is recorded and
-//!   announced ([`NoAssignment`]); it fails with a refund at its assignment deadline.
+//! - **Assignment**, in `on_initialize`, [`Config::DrawDelay`] blocks after submission: `k`
+//!   distinct providers drawn without replacement, weighted by stake and track record
+//!   ([`concord_primitives::market::weight`]), from a pool of at least
+//!   [`Config::PoolFactor`]` * k` eligible providers (online, listing the kernel, with a free
+//!   slot and enough device memory, whose price times the job's work units is within the
+//!   reward, not the requester). The seed mixes BABE's VRF outputs of every block up to the
+//!   draw, so it was unknown to everyone when the job and the pool were fixed; the pool reads
+//!   providers' terms as they were `ActivationDelay` blocks earlier. A job is refused at
+//!   `submit` if no reward-compatible pool exists; while providers are busy it waits and is
+//!   retried, and fails with a refund at its assignment deadline.
 //! - [`Pallet::commit`]: each assignee posts `blake2_256(result_hash ++ salt ++ account)`
-//!   ([`concord_primitives::market::commitment`]) within the commit window.
+//!   ([`concord_primitives::market::commitment`]) within the commit window, which must fit the
+//!   job's work ([`concord_primitives::market::window`]). [`Pallet::decline`] lets an
+//!   assignee that cannot do the job step out before committing, for [`Config::DeclineFee`].
 //! - [`Pallet::reveal`]: once every assignee committed, or the commit window closed, those that
 //!   committed reveal `(result_hash, salt)` within the reveal window.
 //! - **Verdict**, as soon as every committed assignee revealed or the reveal window closed
-//!   ([`concord_primitives::market::verdict`]): the hash revealed by at least `q` assignees is
-//!   attested. Agreeing providers are paid `reward` from the escrow; providers that revealed
-//!   another hash lose [`Config::WrongResultSlash`] of their stake, and assignees that did not
-//!   commit or reveal lose the smaller [`Config::NoShowSlash`], both to the requester; the rest
-//!   of the escrow and the deposit go back to the requester. Without a quorum the job escalates:
-//!   [`Config::EscalationReplicas`] more providers are assigned (their rewards held from the
-//!   requester) and the reveals of every round are counted together, up to
-//!   [`Config::MaxEscalations`] times; then the job fails and the escrow is refunded.
-//!
+//!   ([`concord_primitives::market::verdict`]): the hash revealed by at least `q` assignees of
+//!   the round is attested. Every assignee of every round is then judged against it: agreeing
+//!   ones are paid `reward` from the escrow; those that revealed another hash, or committed
+//!   and withheld, lose [`Config::WrongResultSlash`] of their stake; those that never
+//!   committed lose [`Config::NoShowSlash`]. Slashes are burnt: nobody, the requester least,
+//!   earns from another's loss. Without a quorum the job escalates to a fresh panel of
+//!   [`Config::EscalationReplicas`] providers, whose own majority decides (votes cast after
+//!   reveals were public never join an earlier round's count), up to
+//!   [`Config::MaxEscalations`] times, paid from escrow held at submission. A job that ends
+//!   with no quorum slashes nobody, pays each revealer [`Config::FailedRevealShare`] of the
+//!   reward, and refunds the rest.
 //! ## Bounds
 //!
 //! Deadlines live in a block-indexed agenda ([`Agenda`]), one entry per open job, processed in
 //! `on_initialize` under a weight limit; what does not fit waits for the next block
 //! ([`AgendaBacklog`]). Ended jobs stay readable for [`Config::Retention`] blocks and are
 //! pruned in `on_idle` from a queue in the order they ended. Open jobs are bounded by
-//! [`Config::MaxOpenJobs`], assignees per job by [`Config::MaxAssignees`], and the candidates
-//! for a kernel by the provider registry's own bound.
+//! [`Config::MaxOpenJobs`] and, per requester, by [`Config::MaxOpenJobsPerRequester`] (the
+//! deposit grows with each one open); assignees per job by [`Config::MaxAssignees`], and the
+//! candidates for a kernel by the provider registry's own bound.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -109,8 +117,9 @@ pub mod pallet {
 	pub type CandidateOf<T> =
 		pallet_providers::Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version: 2 added declines, escrow for every escalation and the
+	/// per-requester count.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -138,9 +147,39 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxReplicas: Get<u32>;
 
-		/// Providers added by each escalation of a job without a quorum.
+		/// Providers on the fresh panel each escalation of a job without a quorum draws; the
+		/// panel's own majority decides.
 		#[pallet::constant]
 		type EscalationReplicas: Get<u32>;
+
+		/// A draw of `n` providers needs a pool of at least `PoolFactor * n` eligible ones, so
+		/// that no one is assigned just for being cheap, and an attacker's seats follow its
+		/// share of the pool's weight (docs/DESIGN.md). At least 2.
+		#[pallet::constant]
+		type PoolFactor: Get<u32>;
+
+		/// Blocks between a job's submission (or escalation) and its draw. The draw's seed
+		/// mixes the VRF outputs of the blocks in between, which nobody knew when the job and
+		/// the pool were fixed. At least 2, and at most the registry's `ActivationDelay`.
+		#[pallet::constant]
+		type DrawDelay: Get<BlockNumberFor<Self>>;
+
+		/// The block time the commit window rule assumes, in milliseconds.
+		#[pallet::constant]
+		type ExpectedBlockMillis: Get<u64>;
+
+		/// Burnt from an assignee's stake when it declines a job before committing.
+		#[pallet::constant]
+		type DeclineFee: Get<BalanceOf<Self>>;
+
+		/// Of the reward, what each assignee that revealed is paid when the job ends without a
+		/// quorum: its work is not wasted at no cost to whoever prevented a verdict.
+		#[pallet::constant]
+		type FailedRevealShare: Get<Perbill>;
+
+		/// Most jobs one requester may have open at once.
+		#[pallet::constant]
+		type MaxOpenJobsPerRequester: Get<u32>;
 
 		/// Most escalations of one job before it fails.
 		#[pallet::constant]
@@ -160,7 +199,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSourceLen: Get<u32>;
 
-		/// Held from the requester for every job while it is open.
+		/// Held from the requester for every job while it is open, times one more than the
+		/// jobs it already has open.
 		#[pallet::constant]
 		type JobDeposit: Get<BalanceOf<Self>>;
 
@@ -168,7 +208,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type ByteDeposit: Get<BalanceOf<Self>>;
 
-		/// Shortest commit or reveal window a requester may ask for, in blocks.
+		/// Shortest commit or reveal window a requester may ask for, in blocks; a commit window
+		/// must also fit the job's work (`market::window`).
 		#[pallet::constant]
 		type MinWindow: Get<BlockNumberFor<Self>>;
 
@@ -184,14 +225,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type RetryInterval: Get<BlockNumberFor<Self>>;
 
-		/// Fraction of stake taken from a provider that revealed a result other than the
-		/// attested one, given to the requester.
+		/// Fraction of stake burnt from a provider that revealed a result other than the
+		/// attested one, or committed and withheld its reveal.
 		#[pallet::constant]
 		type WrongResultSlash: Get<Perbill>;
 
-		/// Fraction of stake taken from an assignee that did not commit or reveal in time,
-		/// given to the requester. Smaller than `WrongResultSlash`: a no-show wastes time, a
-		/// wrong answer attacks the result.
+		/// Fraction of stake burnt from an assignee that never committed to a job that was
+		/// attested. Smaller than `WrongResultSlash`: a no-show wastes time, a wrong answer
+		/// attacks the result.
 		#[pallet::constant]
 		type NoShowSlash: Get<Perbill>;
 
@@ -268,6 +309,16 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// How many jobs each requester has open (absent when none).
+	#[pallet::storage]
+	pub type OpenJobsOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Every VRF output so far, folded: `blake2_256(previous ++ parent block's VRF output)`,
+	/// once a block. Draws are seeded from it, so one block author's knowledge of its own VRF
+	/// output never decides a draw alone. `None` until the first VRF output.
+	#[pallet::storage]
+	pub type RandomnessMix<T: Config> = StorageValue<_, H256, OptionQuery>;
+
 	/// The oldest block whose agenda `on_initialize` has not finished (for lack of weight).
 	#[pallet::storage]
 	pub type AgendaBacklog<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
@@ -311,13 +362,16 @@ pub mod pallet {
 		Revealed { job: JobId, provider: T::AccountId, result_hash: H256 },
 		/// `result_hash` was revealed by `agreeing` assignees, at least the quorum.
 		Attested { job: JobId, result_hash: H256, agreeing: u32 },
-		/// No result reached the quorum; `extra` more providers will be assigned.
+		/// No result reached the quorum; a fresh panel of `extra` providers will be drawn.
 		Escalated { job: JobId, round: u8, extra: u32 },
+		/// An assignee stepped out of the job before committing, paying `fee`.
+		Declined { job: JobId, provider: T::AccountId, fee: BalanceOf<T> },
 		/// The job ended with no result.
 		Failed { job: JobId, reason: FailReason<BalanceOf<T>> },
-		/// A provider was paid for revealing the attested result.
+		/// A provider was paid for revealing the attested result (or its share, for revealing
+		/// in a job that ended without a quorum).
 		Paid { job: JobId, provider: T::AccountId, amount: BalanceOf<T> },
-		/// An assignee was slashed, to the requester.
+		/// An assignee was slashed; the amount is burnt.
 		Slashed { job: JobId, provider: T::AccountId, offence: Offence, amount: BalanceOf<T> },
 		/// What was left of the escrow went back to the requester.
 		Refunded { job: JobId, requester: T::AccountId, amount: BalanceOf<T> },
@@ -347,6 +401,9 @@ pub mod pallet {
 		InvalidInput,
 		/// Inline input is longer than `MaxInlineInput`; send its hash and a source instead.
 		InlineInputTooLarge,
+		/// Inputs fetched over libp2p are not taken until providers can fetch them; send the
+		/// input inline.
+		RemoteInputUnsupported,
 		/// The source address is empty.
 		SourceEmpty,
 		/// The source address is longer than `MaxSourceLen`.
@@ -363,8 +420,11 @@ pub mod pallet {
 		QuorumAboveReplicas,
 		/// The reward must be more than zero.
 		ZeroReward,
-		/// A window is shorter than `MinWindow`.
+		/// A window is shorter than `MinWindow`, or the commit window shorter than the job's
+		/// work needs (see the quote's `min_commit_window`).
 		WindowTooShort,
+		/// The job's work needs a commit window longer than `MaxWindow`: split it.
+		TooMuchWork,
 		/// A window is longer than `MaxWindow`.
 		WindowTooLong,
 		/// Rewards and deposit add up to more than a balance can hold.
@@ -373,6 +433,15 @@ pub mod pallet {
 		InsufficientBalance,
 		/// `MaxOpenJobs` jobs are open; try again when some have ended.
 		TooManyOpenJobs,
+		/// The requester has `MaxOpenJobsPerRequester` jobs open.
+		TooManyOpenJobsForRequester,
+		/// No online provider lists the kernel.
+		NoProviderSupportsKernel,
+		/// Too few providers could ever take the job for a fair draw (see the quote's
+		/// `pool_needed`).
+		PoolTooSmall,
+		/// Too few providers accept the reward for a fair draw (see the quote's `min_reward`).
+		RewardTooLow,
 		/// No agenda slot was free (cannot happen while `MaxOpenJobs` bounds the agenda).
 		AgendaFull,
 		/// The caller is not assigned to this job (in its current round).
@@ -381,6 +450,8 @@ pub mod pallet {
 		CommitWindowClosed,
 		/// The caller already committed.
 		AlreadyCommitted,
+		/// The caller already declined this job.
+		AlreadyDeclined,
 		/// Reveals open when every assignee committed or the commit window closed.
 		RevealTooEarly,
 		/// The reveal window closed.
@@ -397,6 +468,7 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let mut meter = WeightMeter::with_limit(T::AgendaWeightLimit::get());
+			meter.consume(Self::fold_randomness());
 			Self::process_agenda(now, &mut meter);
 			meter.consumed()
 		}
@@ -423,6 +495,16 @@ pub mod pallet {
 				T::NoShowSlash::get() <= T::WrongResultSlash::get(),
 				"a no-show must not cost more than a wrong result"
 			);
+			assert!(T::PoolFactor::get() >= 2, "a pool of k providers is no draw");
+			assert!(T::DrawDelay::get() >= 2u32.into(), "the draw must mix a VRF nobody knew");
+			assert!(T::EscalationReplicas::get() > 0, "an escalation panel needs providers");
+			assert!(T::MaxOpenJobsPerRequester::get() > 0, "requesters must be able to submit");
+			let agenda_entry =
+				Self::agenda_block_weight().saturating_add(Self::agenda_item_weight());
+			assert!(
+				agenda_entry.all_lte(T::AgendaWeightLimit::get()),
+				"one agenda entry does not fit the agenda's weight limit: nothing would progress"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -433,13 +515,20 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Submits a job and holds `replicas * reward` plus the deposit from the caller.
+		/// Submits a job and holds `(replicas + MaxEscalations * EscalationReplicas) * reward`
+		/// plus the deposit from the caller; what no escalation used is refunded at the end.
 		///
-		/// Providers are assigned from the next block on; `AssignmentDeferred` events (and the
+		/// Providers are drawn `DrawDelay` blocks later; `AssignmentDeferred` events (and the
 		/// runtime API) say why while none can be. `params` and the input must follow the
-		/// kernel's contract in KERNELS.md.
+		/// kernel's contract in KERNELS.md. A job no reward-compatible pool could take is
+		/// refused (`NoProviderSupportsKernel`, `PoolTooSmall`, `RewardTooLow`).
+		///
+		/// Charged, besides its own work, one assignment attempt: the agenda work it causes.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit(input.stored_len()))]
+		#[pallet::weight(
+			T::WeightInfo::submit(input.stored_len())
+				.saturating_add(T::WeightInfo::process_assignment())
+		)]
 		pub fn submit(
 			origin: OriginFor<T>,
 			kernel: KernelId,
@@ -498,6 +587,21 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let settled = Self::do_reveal(who, job, result_hash, salt)?;
 			Ok(Some(T::WeightInfo::reveal(settled.max(1))).into())
+		}
+
+		/// Steps the caller, an assignee that has not committed, out of the job for
+		/// `DeclineFee` of its stake, with no mark on its record: a worker that cannot fetch,
+		/// fit or run the job says so instead of failing it as a no-show. The round goes on
+		/// with the other assignees.
+		///
+		/// Charged for settling the most assignees (the last decline may end the round); the
+		/// fee for the assignees there really were is refunded.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::decline(T::MaxAssignees::get()))]
+		pub fn decline(origin: OriginFor<T>, job: JobId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let settled = Self::do_decline(who, job)?;
+			Ok(Some(T::WeightInfo::decline(settled.max(1))).into())
 		}
 	}
 }

@@ -24,8 +24,9 @@ pub const BOB: AccountId = 2;
 /// A requester that can pay for one small job and nothing more.
 pub const POOR: AccountId = 3;
 pub const POOR_FUNDS: Balance = 300;
-/// Providers registered at genesis (see [`new_test_ext`]), each staking `STAKE`.
-pub const PROVIDERS: [AccountId; 6] = [10, 11, 12, 13, 14, 15];
+/// Providers registered at genesis (see [`new_test_ext`]), each staking `STAKE`: enough for
+/// a pool of `POOL_FACTOR * 5` and an escalation panel's pool after a round of 3.
+pub const PROVIDERS: [AccountId; 12] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
 pub const FUNDS: Balance = 1_000_000;
 pub const STAKE: Balance = 10_000;
 pub const MIN_STAKE: Balance = 1_000;
@@ -35,7 +36,12 @@ pub const PRICE: Balance = 2;
 pub const JOB_DEPOSIT: Balance = 10;
 pub const BYTE_DEPOSIT: Balance = 1;
 pub const MAX_REPLICAS: u32 = 5;
-pub const ESCALATION_REPLICAS: u32 = 2;
+pub const ESCALATION_REPLICAS: u32 = 3;
+pub const POOL_FACTOR: u32 = 2;
+pub const DRAW_DELAY: u64 = 2;
+pub const ACTIVATION_DELAY: u64 = 3;
+pub const DECLINE_FEE: Balance = 50;
+pub const MAX_OPEN_JOBS_PER_REQUESTER: u32 = 6;
 pub const MAX_ESCALATIONS: u32 = 1;
 pub const ASSIGNMENT_TIMEOUT: u64 = 6;
 pub const RETRY_INTERVAL: u64 = 2;
@@ -70,10 +76,14 @@ parameter_types! {
 	pub const ByteDeposit: Balance = BYTE_DEPOSIT;
 	pub const WrongResultSlash: Perbill = Perbill::from_percent(10);
 	pub const NoShowSlash: Perbill = Perbill::from_percent(2);
+	pub const FailedRevealShare: Perbill = Perbill::from_percent(50);
+	pub const DeclineFee: Balance = DECLINE_FEE;
 	/// Tests lower it to see the agenda carry over to the next block.
 	pub storage AgendaWeightLimit: Weight = Weight::MAX;
 	/// Tests clear it to see assignment wait for randomness.
 	pub storage HasRandomness: bool = true;
+	/// Tests change it to give later blocks other VRF outputs.
+	pub storage RandomnessSalt: u8 = 0;
 }
 
 impl pallet_providers::Config for Test {
@@ -81,6 +91,7 @@ impl pallet_providers::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type MinStake = MinStake;
 	type UnbondingPeriod = ConstU64<10>;
+	type ActivationDelay = ConstU64<ACTIVATION_DELAY>;
 	type MaxProviders = ConstU32<16>;
 	type MaxDeviceNameLen = ConstU32<32>;
 	type MaxEndpointLen = ConstU32<64>;
@@ -92,7 +103,7 @@ pub struct TestRandomness;
 impl Randomness<Option<H256>, u64> for TestRandomness {
 	fn random(subject: &[u8]) -> (Option<H256>, u64) {
 		let block = System::block_number();
-		let seed = (subject, block, b"test-vrf");
+		let seed = (subject, block, b"test-vrf", RandomnessSalt::get());
 		let random = HasRandomness::get()
 			.then(|| H256(sp_crypto_hashing::blake2_256(&codec::Encode::encode(&seed))));
 		(random, block.saturating_sub(1))
@@ -106,6 +117,12 @@ impl pallet_jobs::Config for Test {
 	type Randomness = TestRandomness;
 	type MaxReplicas = ConstU32<MAX_REPLICAS>;
 	type EscalationReplicas = ConstU32<ESCALATION_REPLICAS>;
+	type PoolFactor = ConstU32<POOL_FACTOR>;
+	type DrawDelay = ConstU64<DRAW_DELAY>;
+	type ExpectedBlockMillis = ConstU64<6000>;
+	type DeclineFee = DeclineFee;
+	type FailedRevealShare = FailedRevealShare;
+	type MaxOpenJobsPerRequester = ConstU32<MAX_OPEN_JOBS_PER_REQUESTER>;
 	type MaxEscalations = ConstU32<MAX_ESCALATIONS>;
 	type MaxAssignees = ConstU32<{ MAX_REPLICAS + MAX_ESCALATIONS * ESCALATION_REPLICAS }>;
 	type MaxInlineInput = ConstU32<64>;
@@ -141,6 +158,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		for provider in PROVIDERS {
 			register(provider, &[KernelId::SortU32, KernelId::Sha256Batch], PRICE);
+			make_assignable(provider);
 		}
 		System::reset_events();
 	});
@@ -166,33 +184,53 @@ pub fn register(who: AccountId, kernels: &[KernelId], price: Balance) {
 	.expect("a funded account registers");
 }
 
-/// The total issuance, which no job operation changes (slashes go to requesters).
+/// Makes `who`'s current terms the ones in force, as for a provider registered long ago.
+pub fn make_assignable(who: AccountId) {
+	pallet_providers::Providers::<Test>::mutate(who, |info| {
+		let info = info.as_mut().expect("registered");
+		info.prior_terms = info.terms();
+	});
+}
+
+/// The total issuance, which job operations change only by burning slashes and fees.
 pub fn issuance() -> Balance {
 	Balances::total_issuance()
 }
 
+/// What the jobs pallet burnt so far, by its events: slashes and decline fees.
+pub fn burnt() -> Balance {
+	job_events()
+		.into_iter()
+		.map(|event| match event {
+			pallet_jobs::Event::Slashed { amount, .. } => amount,
+			pallet_jobs::Event::Declined { fee, .. } => fee,
+			_ => 0,
+		})
+		.sum()
+}
+
 /// Checks both pallets' invariants, and across them that every provider's count of jobs in
-/// progress equals its unsettled assignments in open jobs.
+/// progress equals its unsettled assignments (not declined) in open jobs.
 pub fn check_invariants() {
 	pallet_jobs::Pallet::<Test>::do_try_state().expect("jobs invariants hold");
 	pallet_providers::Pallet::<Test>::do_try_state().expect("provider invariants hold");
 	for (who, info) in pallet_providers::Providers::<Test>::iter() {
 		let in_progress = pallet_jobs::OpenJobs::<Test>::iter_keys()
 			.filter_map(pallet_jobs::Jobs::<Test>::get)
-			.filter(|job| job.assignees.iter().any(|a| a.provider == who))
+			.filter(|job| job.assignees.iter().any(|a| a.provider == who && a.outcome.is_none()))
 			.count() as u32;
 		assert_eq!(info.active_jobs, in_progress, "active jobs of provider {who}");
 	}
 }
 
-/// Runs `test` on fresh state, then checks every invariant and that the total issuance did
-/// not change.
+/// Runs `test` on fresh state, then checks every invariant and that the total issuance fell
+/// by exactly what was burnt.
 pub fn run_test(test: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		let before = issuance();
 		test();
 		check_invariants();
-		assert_eq!(issuance(), before, "total issuance changed");
+		assert_eq!(issuance() + burnt(), before, "total issuance changed by more than burns");
 	});
 }
 
@@ -239,7 +277,7 @@ pub fn submit(who: AccountId, replicas: u32, quorum: u32, reward: Balance) -> Jo
 	id
 }
 
-/// Submits and moves to the next block, where the job is assigned; returns the job and its
+/// Submits and moves to the block where the job is drawn; returns the job and its
 /// assignees.
 pub fn submit_assigned(
 	who: AccountId,
@@ -248,7 +286,7 @@ pub fn submit_assigned(
 	reward: Balance,
 ) -> (JobId, Vec<AccountId>) {
 	let id = submit(who, replicas, quorum, reward);
-	next_block();
+	run_to(System::block_number() + DRAW_DELAY);
 	(id, assignees(id))
 }
 

@@ -1,5 +1,9 @@
 //! The verdict and what follows from it: payment, slashing, escalation, failure and refund.
 //! Payment needs no action from the requester: it happens in the block that decides.
+//!
+//! Blame is only ever decided against an attested result: a job that ends without one slashes
+//! nobody, since nothing shows who was right. Slashes are burnt, so no party, the requester
+//! least, earns from making others miss.
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
@@ -11,37 +15,41 @@ use frame_support::traits::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_providers::{JobOutcome, ProviderRegistry};
-use sp_runtime::traits::{CheckedMul, One, Saturating};
+use sp_core::H256;
+use sp_runtime::traits::Saturating;
 
 impl<T: Config> Pallet<T> {
-	/// Counts the reveals of every round. A quorum settles the job; without one it escalates
-	/// while escalations are left, else fails.
+	/// The matching reveals the job's current round needs: the requester's quorum in round 0,
+	/// a majority of the fresh panel in an escalation.
+	pub(crate) fn round_quorum(job: &JobInfoOf<T>) -> u32 {
+		if job.round == 0 {
+			job.spec.quorum
+		} else {
+			T::EscalationReplicas::get() / 2 + 1
+		}
+	}
+
+	/// Counts the reveals of the current round only: a vote cast after an earlier round's
+	/// reveals were public never joins that round's count. A quorum settles every assignee of
+	/// every round against the attested hash; without one the job escalates while escalations
+	/// are left, else fails.
 	pub(crate) fn conclude(id: JobId, job: &mut JobInfoOf<T>, now: BlockNumberFor<T>) {
-		let reveals: Vec<Reveal<sp_core::H256>> = job
-			.assignees
-			.iter()
+		let reveals: Vec<Reveal<H256>> = Self::current_round(job)
+			.filter(|a| !a.declined)
 			.map(|a| match (a.revealed, a.commitment) {
 				(Some(hash), _) => Reveal::Revealed(hash),
 				(None, Some(_)) => Reveal::CommittedOnly,
 				(None, None) => Reveal::Absent,
 			})
 			.collect();
-		match tally(&reveals, job.spec.quorum) {
-			Verdict::Attested { hash, agreeing, deviating, no_shows } => {
+		match tally(&reveals, Self::round_quorum(job)) {
+			Verdict::Attested { hash, agreeing, .. } => {
 				Self::deposit_event(Event::Attested {
 					job: id,
 					result_hash: hash,
 					agreeing: agreeing.len() as u32,
 				});
-				for index in agreeing {
-					Self::pay(id, job, index as usize);
-				}
-				for index in deviating {
-					Self::penalise(id, job, index as usize, Offence::WrongResult);
-				}
-				for index in no_shows {
-					Self::penalise(id, job, index as usize, Offence::NoShow);
-				}
+				Self::judge_against(id, job, hash);
 				Self::end(id, job, Phase::Attested { result_hash: hash });
 			}
 			Verdict::NoQuorum { .. } if u32::from(job.round) < T::MaxEscalations::get() => {
@@ -51,59 +59,84 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Holds the rewards of `EscalationReplicas` more providers and queues the job to assign
-	/// them; fails the job if the requester cannot pay for them.
+	/// Settles every assignee not yet settled, of every round, against the attested `hash`:
+	/// paid for revealing it; slashed as a deviant for revealing another or for committing
+	/// and withholding; slashed as a no-show for never committing.
+	fn judge_against(id: JobId, job: &mut JobInfoOf<T>, hash: H256) {
+		for index in 0..job.assignees.len() {
+			let assignee = &job.assignees[index];
+			if assignee.outcome.is_some() {
+				continue;
+			}
+			match (assignee.revealed, assignee.commitment) {
+				(Some(revealed), _) if revealed == hash => {
+					Self::pay(id, job, index, job.spec.reward, JobOutcome::Agreed)
+				}
+				(Some(_), _) => Self::penalise(id, job, index, Offence::WrongResult),
+				(None, Some(_)) => Self::penalise(id, job, index, Offence::Withheld),
+				(None, None) => Self::penalise(id, job, index, Offence::NoShow),
+			}
+		}
+	}
+
+	/// Queues the job to draw a fresh panel of `EscalationReplicas` providers, whose rewards
+	/// were held at submission.
 	fn escalate(id: JobId, job: &mut JobInfoOf<T>, now: BlockNumberFor<T>) {
 		let extra = T::EscalationReplicas::get();
-		let held = job.spec.reward.checked_mul(&extra.into()).filter(|cost| {
-			Self::ensure_can_hold(&job.requester, *cost).is_ok()
-				&& T::Currency::hold(&HoldReason::JobEscrow.into(), &job.requester, *cost).is_ok()
-		});
-		let Some(cost) = held else {
-			return Self::fail(id, job, FailReason::EscalationUnfunded);
-		};
-		job.escrow = job.escrow.saturating_add(cost);
 		job.round = job.round.saturating_add(1);
 		job.phase = Phase::Queued { until: now.saturating_add(T::AssignmentTimeout::get()) };
-		Self::schedule_or_report(id, now.saturating_add(One::one()));
+		// Drawn once the reveals that caused the escalation are mixed with VRF outputs that
+		// nobody knew when they were made.
+		Self::schedule_or_report(id, now.saturating_add(T::DrawDelay::get()));
 		Self::deposit_event(Event::Escalated { job: id, round: job.round, extra });
 	}
 
-	/// Ends the job without a result: assignees that revealed are released with no verdict on
-	/// them, those that did not are slashed as no-shows, and the escrow is refunded.
-	///
-	/// When nobody revealed at all, nobody is slashed: every assignee failing at once points at
-	/// the job (a remote input its requester never served), and slashing them would pay the
-	/// requester for griefing.
+	/// Ends the job without a result. Nobody is slashed: with no attested result, nothing
+	/// shows who was right. Assignees that revealed are paid `FailedRevealShare` of the reward
+	/// for work that whoever blocked the verdict must not get for free; the rest of the escrow
+	/// is refunded.
 	pub(crate) fn fail(id: JobId, job: &mut JobInfoOf<T>, reason: FailReason<BalanceOf<T>>) {
-		let anyone_revealed = job.assignees.iter().any(|a| a.revealed.is_some());
+		let share = T::FailedRevealShare::get() * job.spec.reward;
 		for index in 0..job.assignees.len() {
-			if job.assignees[index].revealed.is_some() || !anyone_revealed {
-				job.assignees[index].outcome = Some(JobOutcome::Inconclusive);
-				T::Providers::end_job(&job.assignees[index].provider, JobOutcome::Inconclusive);
+			if job.assignees[index].outcome.is_some() {
+				continue;
+			}
+			if job.assignees[index].revealed.is_some() {
+				Self::pay(id, job, index, share, JobOutcome::Inconclusive);
 			} else {
-				Self::penalise(id, job, index, Offence::NoShow);
+				Self::release(job, index);
 			}
 		}
 		Self::deposit_event(Event::Failed { job: id, reason: reason.clone() });
 		Self::end(id, job, Phase::Failed { reason });
 	}
 
-	/// Pays assignee `index` its reward from the escrow and records its agreement. An
-	/// assignee is settled once: a second call pays nothing.
-	fn pay(id: JobId, job: &mut JobInfoOf<T>, index: usize) {
+	/// Frees assignee `index`'s slot with no verdict on it.
+	pub(crate) fn release(job: &mut JobInfoOf<T>, index: usize) {
+		job.assignees[index].outcome = Some(JobOutcome::Inconclusive);
+		T::Providers::end_job(&job.assignees[index].provider, JobOutcome::Inconclusive);
+	}
+
+	/// Pays assignee `index` `amount` from the escrow and records `outcome`. An assignee is
+	/// settled once: a second call pays nothing.
+	fn pay(
+		id: JobId,
+		job: &mut JobInfoOf<T>,
+		index: usize,
+		amount: BalanceOf<T>,
+		outcome: JobOutcome,
+	) {
 		if job.assignees[index].outcome.is_some() {
 			frame_support::defensive!("an assignee was settled twice");
 			return;
 		}
-		job.assignees[index].outcome = Some(JobOutcome::Agreed);
+		job.assignees[index].outcome = Some(outcome);
 		let provider = job.assignees[index].provider.clone();
-		let reward = job.spec.reward;
 		let paid = T::Currency::transfer_on_hold(
 			&HoldReason::JobEscrow.into(),
 			&job.requester,
 			&provider,
-			reward,
+			amount,
 			Precision::Exact,
 			Restriction::Free,
 			Fortitude::Force,
@@ -118,22 +151,24 @@ impl<T: Config> Pallet<T> {
 				frame_support::defensive!("escrow could not pay a reward it holds");
 			}
 		}
-		T::Providers::end_job(&provider, JobOutcome::Agreed);
+		T::Providers::end_job(&provider, outcome);
 	}
 
-	/// Slashes assignee `index` for `offence`, to the requester, and records it.
+	/// Slashes assignee `index` for `offence` (burnt) and records it.
 	fn penalise(id: JobId, job: &mut JobInfoOf<T>, index: usize, offence: Offence) {
 		if job.assignees[index].outcome.is_some() {
 			frame_support::defensive!("an assignee was settled twice");
 			return;
 		}
 		let (fraction, outcome) = match offence {
-			Offence::WrongResult => (T::WrongResultSlash::get(), JobOutcome::Deviated),
+			Offence::WrongResult | Offence::Withheld => {
+				(T::WrongResultSlash::get(), JobOutcome::Deviated)
+			}
 			Offence::NoShow => (T::NoShowSlash::get(), JobOutcome::NoShow),
 		};
 		job.assignees[index].outcome = Some(outcome);
 		let provider = &job.assignees[index].provider;
-		let amount = T::Providers::slash(provider, fraction, Some(&job.requester));
+		let amount = T::Providers::slash(provider, fraction, None);
 		Self::deposit_event(Event::Slashed {
 			job: id,
 			provider: provider.clone(),

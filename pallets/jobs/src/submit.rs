@@ -3,7 +3,10 @@
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
-use concord_primitives::kernel::{self, KernelId, ParamsError};
+use concord_primitives::{
+	kernel::{self, KernelId, ParamsError},
+	market::window,
+};
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
@@ -14,7 +17,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::H256;
-use sp_runtime::traits::{CheckedAdd, CheckedMul, One, Saturating, Zero};
+use sp_runtime::traits::{CheckedAdd, CheckedMul, SaturatedConversion, Saturating, Zero};
 
 /// A checked input: its stored reference, and the bytes to store when it is inline.
 type CheckedInput<T> =
@@ -59,27 +62,39 @@ impl<T: Config> Pallet<T> {
 			ensure!(window >= T::MinWindow::get(), Error::<T>::WindowTooShort);
 			ensure!(window <= T::MaxWindow::get(), Error::<T>::WindowTooLong);
 		}
+		let needed_window: BlockNumberFor<T> = Self::min_commit_window(&shape).into();
+		ensure!(needed_window <= T::MaxWindow::get(), Error::<T>::TooMuchWork);
+		ensure!(commit_window >= needed_window, Error::<T>::WindowTooShort);
 		ensure!(OpenJobs::<T>::count() < T::MaxOpenJobs::get(), Error::<T>::TooManyOpenJobs);
+		let open_of_requester = OpenJobsOf::<T>::get(&who);
+		ensure!(
+			open_of_requester < T::MaxOpenJobsPerRequester::get(),
+			Error::<T>::TooManyOpenJobsForRequester
+		);
+		let work_units = shape.work_units();
+		Self::ensure_assignable(&who, kernel, &params, work_units, replicas, reward)?;
 		let inline_len = inline.as_ref().map_or(0, |bytes| bytes.len() as u32);
-		let deposit = Self::deposit_for(inline_len).ok_or(Error::<T>::EscrowOverflow)?;
+		let deposit =
+			Self::deposit_for(inline_len, open_of_requester).ok_or(Error::<T>::EscrowOverflow)?;
 		let escrow = reward
-			.checked_mul(&replicas.into())
+			.checked_mul(&Self::replicas_held(replicas).into())
 			.and_then(|rewards| rewards.checked_add(&deposit))
 			.ok_or(Error::<T>::EscrowOverflow)?;
 		Self::ensure_can_hold(&who, escrow)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
 		let id = NextJobId::<T>::get();
-		// Assigned next block, from the VRF output of this one.
-		Self::schedule(id, now.saturating_add(One::one()))?;
+		// Drawn once the VRF outputs of the blocks in between, unknown now, are mixed in.
+		Self::schedule(id, now.saturating_add(T::DrawDelay::get()))?;
 		T::Currency::hold(&HoldReason::JobEscrow.into(), &who, escrow)?;
+		OpenJobsOf::<T>::insert(&who, open_of_requester.saturating_add(1));
 		let job = JobInfo {
 			requester: who.clone(),
 			spec: JobSpec {
 				kernel,
 				params,
 				input,
-				work_units: shape.work_units(),
+				work_units,
 				replicas,
 				quorum,
 				reward,
@@ -128,11 +143,62 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The deposit for a job with `inline_len` bytes of inline input.
-	pub(crate) fn deposit_for(inline_len: u32) -> Option<BalanceOf<T>> {
+	/// The deposit for a job with `inline_len` bytes of inline input from a requester that
+	/// has `already_open` jobs open: each open job makes the next one dearer.
+	pub(crate) fn deposit_for(inline_len: u32, already_open: u32) -> Option<BalanceOf<T>> {
+		let per_job = T::JobDeposit::get().checked_mul(&already_open.saturating_add(1).into())?;
 		T::ByteDeposit::get()
 			.checked_mul(&inline_len.into())
-			.and_then(|bytes| bytes.checked_add(&T::JobDeposit::get()))
+			.and_then(|bytes| bytes.checked_add(&per_job))
+	}
+
+	/// Replicas whose rewards a job of `replicas` holds: its own, and every escalation panel
+	/// it may need, so that no escalation can fail for want of funds.
+	pub(crate) fn replicas_held(replicas: u32) -> u32 {
+		T::MaxEscalations::get()
+			.saturating_mul(T::EscalationReplicas::get())
+			.saturating_add(replicas)
+	}
+
+	/// The shortest commit window a job of `shape` may ask for.
+	pub(crate) fn min_commit_window(shape: &kernel::KernelShape) -> u32 {
+		let base: u32 = T::MinWindow::get().saturated_into();
+		window::min_commit_window(
+			shape.kernel(),
+			shape.work_units(),
+			T::ExpectedBlockMillis::get(),
+			base,
+		)
+	}
+
+	/// Refuses a job that no reward-compatible pool could take: nobody runs the kernel, too
+	/// few ever could, or too few accept the reward. A pool that is only busy is fine: the
+	/// job waits for free slots.
+	fn ensure_assignable(
+		who: &T::AccountId,
+		kernel: KernelId,
+		params: &[u32],
+		work_units: u64,
+		replicas: u32,
+		reward: BalanceOf<T>,
+	) -> DispatchResult {
+		let round = crate::assign::Round {
+			kernel,
+			memory_mib: Self::memory_needed(kernel, params),
+			work_units,
+			reward,
+			wanted: replicas,
+			requester: who,
+			assigned: &[],
+		};
+		match Self::eligible(&round) {
+			Ok(_) | Err(NoAssignment::AllAtCapacity { .. }) => Ok(()),
+			Err(NoAssignment::NoProviderSupportsKernel) => {
+				Err(Error::<T>::NoProviderSupportsKernel.into())
+			}
+			Err(NoAssignment::PoolTooSmall { .. }) => Err(Error::<T>::PoolTooSmall.into()),
+			Err(NoAssignment::PriceTooLow { .. }) => Err(Error::<T>::RewardTooLow.into()),
+		}
 	}
 
 	/// Checks the input against the kernel's contract; returns its stored reference and, for
@@ -151,7 +217,7 @@ impl<T: Config> Pallet<T> {
 				let hash = H256(sp_crypto_hashing::blake2_256(&bytes));
 				Ok((InputRef { hash, size: expected, source: None }, Some(bytes)))
 			}
-			InputSpec::Remote { hash, size, source } => {
+			InputSpec::Remote { size, source, .. } => {
 				ensure!(size == expected, Error::<T>::InputSizeMismatch);
 				ensure!(!source.is_empty(), Error::<T>::SourceEmpty);
 				let source: BoundedVec<u8, T::MaxSourceLen> =
@@ -160,7 +226,9 @@ impl<T: Config> Pallet<T> {
 					source[0] == b'/' && source.iter().all(|b| b.is_ascii_graphic()),
 					Error::<T>::InvalidSource
 				);
-				Ok((InputRef { hash, size, source: Some(source) }, None))
+				// No worker fetches remote inputs yet: a job whose input nobody can obtain
+				// would only tie providers up (docs/DECISIONS.md).
+				Err(Error::<T>::RemoteInputUnsupported.into())
 			}
 		}
 	}
@@ -212,6 +280,9 @@ impl<T: Config> Pallet<T> {
 		job.ended_at = Some(now);
 		JobInputs::<T>::remove(id);
 		OpenJobs::<T>::remove(id);
+		OpenJobsOf::<T>::mutate_exists(&job.requester, |count| {
+			*count = count.map(|open| open.saturating_sub(1)).filter(|open| *open > 0);
+		});
 		EndedRange::<T>::mutate(|(_, next)| {
 			Ended::<T>::insert(*next, id);
 			*next = next.saturating_add(1);

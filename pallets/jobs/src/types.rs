@@ -139,14 +139,15 @@ pub enum NoAssignment<Balance> {
 	/// No online provider lists the kernel.
 	NoProviderSupportsKernel,
 	/// Providers list the kernel, but too few have a free job slot right now: of `listed`
-	/// online providers, `at_capacity` are full, and `wanted` were needed.
-	AllAtCapacity { listed: u32, at_capacity: u32, wanted: u32 },
-	/// Enough providers are free, but too few accept the reward: offering `min_reward` per
-	/// replica would have been enough.
+	/// online providers, `at_capacity` are full, and a pool of `needed` was needed.
+	AllAtCapacity { listed: u32, at_capacity: u32, needed: u32 },
+	/// Enough providers are free, but too few of them accept the reward to draw from a pool
+	/// of `needed`: offering `min_reward` per replica would have been enough.
 	PriceTooLow { min_reward: Balance },
-	/// Too few providers could take the job at all (counting neither the requester nor
-	/// providers already assigned to it): `eligible` of the `wanted`.
-	TooFewEligible { eligible: u32, wanted: u32 },
+	/// Too few providers could take the job at all (counting neither the requester, nor
+	/// providers already assigned to it, nor devices with too little memory): `eligible`,
+	/// where the draw needs a pool of `needed` (`PoolFactor` times the providers wanted).
+	PoolTooSmall { eligible: u32, needed: u32 },
 }
 
 /// Why a job ended without a result.
@@ -158,9 +159,6 @@ pub enum FailReason<Balance> {
 	Unassigned(NoAssignment<Balance>),
 	/// After every escalation allowed, no result hash reached the quorum.
 	NoQuorum,
-	/// No result reached the quorum, and the requester could not pay for the extra replicas
-	/// of an escalation.
-	EscalationUnfunded,
 }
 
 /// What one assignee has done so far.
@@ -173,6 +171,9 @@ pub struct Assignment<AccountId> {
 	pub round: u8,
 	pub commitment: Option<H256>,
 	pub revealed: Option<H256>,
+	/// Declined the job before committing (paying `DeclineFee`); settled then, and not
+	/// counted in any verdict.
+	pub declined: bool,
 	/// How the job went for this provider, once settled.
 	pub outcome: Option<pallet_providers::JobOutcome>,
 }
@@ -205,8 +206,9 @@ where
 	pub round: u8,
 	/// Every provider assigned, in every round, in the order drawn.
 	pub assignees: BoundedVec<Assignment<AccountId>, MaxAssignees>,
-	/// Still held from the requester for this job: the rewards of every assignee (or of
-	/// `replicas` before assignment) plus the deposit. Zero once the job ended.
+	/// Still held from the requester for this job: the rewards of `replicas` and of every
+	/// escalation the job may need, plus the deposit, less what was paid. Zero once the job
+	/// ended.
 	pub escrow: Balance,
 	/// Of `escrow`, the storage deposit (refunded when the job ends).
 	pub deposit: Balance,
@@ -235,7 +237,10 @@ where
 pub enum Offence {
 	/// Revealed a result other than the attested one.
 	WrongResult,
-	/// Did not commit, or committed and did not reveal, in time.
+	/// Committed and then did not reveal: costs as much as a wrong result, so that a cheater
+	/// who sees it is losing gains nothing by keeping quiet.
+	Withheld,
+	/// Never committed (nor declined) in time.
 	NoShow,
 }
 
@@ -259,9 +264,18 @@ pub struct PendingDuty<BlockNumber> {
 #[derive(Clone, Debug, Decode, DecodeWithMemTracking, Encode, Eq, PartialEq, TypeInfo)]
 pub struct Quote<Balance> {
 	pub work_units: u64,
-	/// The smallest reward per replica that `replicas` providers would accept now, or why no
-	/// reward would do.
+	/// The smallest reward per replica at which `pool_needed` providers would accept the job
+	/// now (the draw's pool), or why no reward would do.
 	pub min_reward: Result<Balance, NoAssignment<Balance>>,
+	/// Providers that could take the job now at `min_reward` (at least `pool_needed`).
+	pub pool: u32,
+	/// The pool the draw needs: `PoolFactor` times `replicas`.
+	pub pool_needed: u32,
+	/// Replicas whose rewards are held on top of `replicas`, for the escalations a job may
+	/// need (refunded when unused).
+	pub escalation_replicas: u32,
+	/// The shortest commit window this job may ask for, in blocks.
+	pub min_commit_window: u32,
 	/// The deposit held (and refunded at the end) for the input sent inline, or `None` when
 	/// it is too large to send inline.
 	pub inline_deposit: Option<Balance>,

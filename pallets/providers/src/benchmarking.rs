@@ -105,7 +105,13 @@ mod benchmarks {
 
 	#[benchmark]
 	fn update() {
+		// The worst case: offline long enough for its capabilities to change, so the update
+		// also takes it out of every kernel's list of a full registry.
 		let who = registered_last::<T>();
+		Providers::<T>::do_go_offline(who.clone()).expect("online");
+		let later =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::ActivationDelay::get());
+		frame_system::Pallet::<T>::set_block_number(later);
 		let price: BalanceOf<T> = 2u32.into();
 
 		#[extrinsic_call]

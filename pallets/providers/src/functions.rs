@@ -14,6 +14,7 @@ use frame_support::{
 		tokens::{Fortitude, Precision, Preservation, Restriction},
 	},
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	Perbill,
@@ -35,6 +36,7 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_can_hold(&who, stake)?;
 
 		T::Currency::hold(&HoldReason::ProviderStake.into(), &who, stake)?;
+		let now = frame_system::Pallet::<T>::block_number();
 		let info = ProviderInfo {
 			stake,
 			capabilities,
@@ -43,7 +45,10 @@ impl<T: Config> Pallet<T> {
 			status: ProviderStatus::Online,
 			active_jobs: 0,
 			reputation: Reputation::default(),
-			registered_at: frame_system::Pallet::<T>::block_number(),
+			registered_at: now,
+			// Not assignable until the activation delay is over.
+			prior_terms: Terms::default(),
+			terms_changed_at: now,
 		};
 		Self::index_insert(&who, &info.capabilities.kernels)?;
 		Providers::<T>::insert(&who, info);
@@ -65,12 +70,15 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Self::is_unbonding(&info), Error::<T>::Unbonding);
 		let capabilities = capabilities.map(Self::checked_capabilities).transpose()?;
 		let endpoint = endpoint.map(Self::checked_endpoint).transpose()?;
+		let now = frame_system::Pallet::<T>::block_number();
+		if capabilities.is_some() || price_per_work_unit.is_some() {
+			Self::begin_terms_change(&who, &mut info, now);
+		}
+		// The kernel index holds whoever assignment may still see; what a provider can run
+		// changes only once it is out of it (offline, and the delay over).
+		ensure!(capabilities.is_none() || !info.is_listed(), Error::<T>::StillAssignable);
 
 		if let Some(capabilities) = capabilities {
-			if info.status == ProviderStatus::Online {
-				Self::index_remove(&who, &info.capabilities.kernels);
-				Self::index_insert(&who, &capabilities.kernels)?;
-			}
 			info.capabilities = capabilities;
 		}
 		if let Some(endpoint) = endpoint {
@@ -91,6 +99,7 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_can_hold(&who, amount)?;
 
 		T::Currency::hold(&HoldReason::ProviderStake.into(), &who, amount)?;
+		Self::begin_terms_change(&who, &mut info, frame_system::Pallet::<T>::block_number());
 		info.stake = info.stake.saturating_add(amount);
 		let total = info.stake;
 		Providers::<T>::insert(&who, info);
@@ -105,8 +114,7 @@ impl<T: Config> Pallet<T> {
 			ProviderStatus::Offline => return Err(Error::<T>::AlreadyOffline.into()),
 			ProviderStatus::Unbonding { .. } => return Err(Error::<T>::Unbonding.into()),
 		}
-		Self::index_remove(&who, &info.capabilities.kernels);
-		info.status = ProviderStatus::Offline;
+		Self::change_status(&who, &mut info, ProviderStatus::Offline)?;
 		Providers::<T>::insert(&who, info);
 		Self::deposit_event(Event::WentOffline { provider: who, reason: OfflineReason::Requested });
 		Ok(())
@@ -120,8 +128,7 @@ impl<T: Config> Pallet<T> {
 			ProviderStatus::Unbonding { .. } => return Err(Error::<T>::Unbonding.into()),
 		}
 		ensure!(info.stake >= T::MinStake::get(), Error::<T>::StakeBelowMinimum);
-		Self::index_insert(&who, &info.capabilities.kernels)?;
-		info.status = ProviderStatus::Online;
+		Self::change_status(&who, &mut info, ProviderStatus::Online)?;
 		Providers::<T>::insert(&who, info);
 		Self::deposit_event(Event::WentOnline { provider: who });
 		Ok(())
@@ -130,12 +137,9 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_unregister(who: T::AccountId) -> DispatchResult {
 		let mut info = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 		ensure!(!Self::is_unbonding(&info), Error::<T>::Unbonding);
-		if info.status == ProviderStatus::Online {
-			Self::index_remove(&who, &info.capabilities.kernels);
-		}
 		let unlock_at =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
-		info.status = ProviderStatus::Unbonding { unlock_at };
+		Self::change_status(&who, &mut info, ProviderStatus::Unbonding { unlock_at })?;
 		Providers::<T>::insert(&who, info);
 		Self::deposit_event(Event::Unbonding { provider: who, unlock_at });
 		Ok(())
@@ -158,8 +162,56 @@ impl<T: Config> Pallet<T> {
 			info.stake,
 			Precision::BestEffort,
 		)?;
+		if info.is_listed() {
+			Self::index_remove(&who, &info.capabilities.kernels);
+		}
 		Providers::<T>::remove(&who);
 		Self::deposit_event(Event::Withdrawn { provider: who, stake: released });
+		Ok(())
+	}
+
+	/// The terms assignment uses for `info` at block `now`: its prior terms until the
+	/// activation delay after its last change is over, then its own.
+	pub(crate) fn terms_in_force(info: &ProviderInfoOf<T>, now: BlockNumberFor<T>) -> TermsOf<T> {
+		if now >= info.terms_changed_at.saturating_add(T::ActivationDelay::get()) {
+			info.terms()
+		} else {
+			info.prior_terms
+		}
+	}
+
+	/// Call before changing anything [`Terms`] holds: what is in force now stays in force for
+	/// the activation delay, and the change after it. A second change within the delay
+	/// restarts it, so every terms that reach assignment were set at least the delay before.
+	/// A provider whose offline terms are now in force leaves the kernel index.
+	pub(crate) fn begin_terms_change(
+		who: &T::AccountId,
+		info: &mut ProviderInfoOf<T>,
+		now: BlockNumberFor<T>,
+	) {
+		let was_listed = info.is_listed();
+		info.prior_terms = Self::terms_in_force(info, now);
+		info.terms_changed_at = now;
+		if was_listed && !info.is_listed() {
+			Self::index_remove(who, &info.capabilities.kernels);
+		}
+	}
+
+	/// Moves `info` to `status` and keeps the kernel index in step: a provider stays listed
+	/// while assignment may still see it.
+	fn change_status(
+		who: &T::AccountId,
+		info: &mut ProviderInfoOf<T>,
+		status: ProviderStatus<BlockNumberFor<T>>,
+	) -> DispatchResult {
+		Self::begin_terms_change(who, info, frame_system::Pallet::<T>::block_number());
+		let was_listed = info.is_listed();
+		info.status = status;
+		match (was_listed, info.is_listed()) {
+			(false, true) => Self::index_insert(who, &info.capabilities.kernels)?,
+			(true, false) => Self::index_remove(who, &info.capabilities.kernels),
+			_ => {}
+		}
 		Ok(())
 	}
 
@@ -245,7 +297,8 @@ impl<T: Config> Pallet<T> {
 	/// Checks the pallet's invariants:
 	/// - the stake held from every provider equals the stake on its record;
 	/// - the count of providers is within `MaxProviders`;
-	/// - a provider is in a kernel's list exactly when it is online and lists the kernel.
+	/// - a provider is in a kernel's list exactly when assignment may see it (online, or its
+	///   prior terms were) and it lists the kernel.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let reason: T::RuntimeHoldReason = HoldReason::ProviderStake.into();
@@ -259,7 +312,7 @@ impl<T: Config> Pallet<T> {
 			for kernel in info.capabilities.kernels.iter() {
 				let listed = KernelProviders::<T>::get(kernel).contains(&who);
 				ensure!(
-					listed == (info.status == ProviderStatus::Online),
+					listed == info.is_listed(),
 					"kernel index out of step with provider status"
 				);
 			}
@@ -270,8 +323,8 @@ impl<T: Config> Pallet<T> {
 			for who in list.iter() {
 				let info = Providers::<T>::get(who).ok_or("indexed provider is not registered")?;
 				ensure!(
-					info.status == ProviderStatus::Online && info.capabilities.supports(kernel),
-					"indexed provider is offline or does not list the kernel"
+					info.is_listed() && info.capabilities.supports(kernel),
+					"indexed provider is unlisted or does not list the kernel"
 				);
 			}
 		}
@@ -279,60 +332,16 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
-	fn candidates(kernel: KernelId) -> (Vec<Candidate<T::AccountId, BalanceOf<T>>>, Shortfall) {
-		let listed = KernelProviders::<T>::get(kernel);
-		let mut shortfall =
-			Shortfall { listed: listed.len().try_into().unwrap_or(u32::MAX), at_capacity: 0 };
-		let mut candidates = Vec::with_capacity(listed.len());
-		for account in listed {
-			let Some(info) = Providers::<T>::get(&account) else { continue };
-			if !info.can_take(kernel) {
-				shortfall.at_capacity.saturating_inc();
-				continue;
-			}
-			candidates.push(Candidate {
-				account,
-				stake: info.stake,
-				price_per_work_unit: info.price_per_work_unit,
-				agreed: info.reputation.agreed,
-				deviated: info.reputation.deviated,
-				no_shows: info.reputation.no_shows,
-			});
-		}
-		(candidates, shortfall)
-	}
-
-	fn begin_job(who: &T::AccountId, kernel: KernelId) -> DispatchResult {
-		Providers::<T>::try_mutate(who, |maybe_info| {
-			let info = maybe_info.as_mut().ok_or(Error::<T>::NotRegistered)?;
-			ensure!(info.can_take(kernel), Error::<T>::CannotTakeJob);
-			info.active_jobs.saturating_inc();
-			Ok(())
-		})
-	}
-
-	fn end_job(who: &T::AccountId, outcome: JobOutcome) {
-		let recorded = Providers::<T>::mutate(who, |maybe_info| match maybe_info {
-			Some(info) => {
-				info.active_jobs.saturating_dec();
-				info.reputation.record(outcome);
-				true
-			}
-			None => false,
-		});
-		if recorded {
-			Self::deposit_event(Event::OutcomeRecorded { provider: who.clone(), outcome });
-		}
-	}
-
-	fn slash(
+impl<T: Config> Pallet<T> {
+	/// Takes up to `wanted` of `who`'s stake, to `beneficiary` or burnt, and takes the provider
+	/// out of assignment at once if it falls under the minimum (a slash is not the provider's
+	/// move, so it gets no notice period).
+	fn take_stake(
 		who: &T::AccountId,
-		fraction: Perbill,
+		mut info: ProviderInfoOf<T>,
+		wanted: BalanceOf<T>,
 		beneficiary: Option<&T::AccountId>,
 	) -> BalanceOf<T> {
-		let Some(mut info) = Providers::<T>::get(who) else { return Zero::zero() };
-		let wanted = fraction.mul_floor(info.stake);
 		if wanted.is_zero() {
 			return Zero::zero();
 		}
@@ -360,10 +369,14 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			return taken;
 		}
 		info.stake = info.stake.saturating_sub(taken);
-		let fell_below = info.status == ProviderStatus::Online && info.stake < T::MinStake::get();
+		info.prior_terms.stake = info.prior_terms.stake.saturating_sub(taken);
+		let fell_below = info.is_listed() && info.stake < T::MinStake::get();
 		if fell_below {
+			if info.status == ProviderStatus::Online {
+				info.status = ProviderStatus::Offline;
+			}
+			info.prior_terms.online = false;
 			Self::index_remove(who, &info.capabilities.kernels);
-			info.status = ProviderStatus::Offline;
 		}
 		Providers::<T>::insert(who, info);
 		Self::deposit_event(Event::Slashed {
@@ -379,12 +392,102 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		}
 		taken
 	}
+}
+
+impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn candidates(
+		kernel: KernelId,
+		memory_mib: u32,
+	) -> (Vec<Candidate<T::AccountId, BalanceOf<T>>>, Shortfall) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let listed = KernelProviders::<T>::get(kernel);
+		let mut shortfall = Shortfall::default();
+		let mut candidates = Vec::with_capacity(listed.len());
+		for account in listed {
+			let Some(info) = Providers::<T>::get(&account) else { continue };
+			let terms = Self::terms_in_force(&info, now);
+			if !terms.online {
+				continue;
+			}
+			shortfall.listed.saturating_inc();
+			if info.capabilities.memory_mib < memory_mib {
+				shortfall.too_small.saturating_inc();
+				continue;
+			}
+			if !info.can_take(&terms, kernel) {
+				shortfall.at_capacity.saturating_inc();
+				continue;
+			}
+			candidates.push(Candidate {
+				account,
+				stake: terms.stake,
+				price_per_work_unit: terms.price_per_work_unit,
+				agreed: info.reputation.agreed,
+				deviated: info.reputation.deviated,
+				no_shows: info.reputation.no_shows,
+			});
+		}
+		(candidates, shortfall)
+	}
+
+	fn begin_job(who: &T::AccountId, kernel: KernelId) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		Providers::<T>::try_mutate(who, |maybe_info| {
+			let info = maybe_info.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			let terms = Self::terms_in_force(info, now);
+			ensure!(info.can_take(&terms, kernel), Error::<T>::CannotTakeJob);
+			info.active_jobs.saturating_inc();
+			Ok(())
+		})
+	}
+
+	fn end_job(who: &T::AccountId, outcome: JobOutcome) {
+		let recorded = Providers::<T>::mutate(who, |maybe_info| match maybe_info {
+			Some(info) => {
+				info.active_jobs.saturating_dec();
+				info.reputation.record(outcome);
+				true
+			}
+			None => false,
+		});
+		if recorded {
+			Self::deposit_event(Event::OutcomeRecorded { provider: who.clone(), outcome });
+		}
+	}
+
+	fn slash(
+		who: &T::AccountId,
+		fraction: Perbill,
+		beneficiary: Option<&T::AccountId>,
+	) -> BalanceOf<T> {
+		let Some(info) = Providers::<T>::get(who) else { return Zero::zero() };
+		let wanted = fraction.mul_floor(info.stake);
+		Self::take_stake(who, info, wanted, beneficiary)
+	}
+
+	fn charge(who: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		let Some(info) = Providers::<T>::get(who) else { return Zero::zero() };
+		Self::take_stake(who, info, amount, None)
+	}
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_for_benchmarks(who: &T::AccountId, price: BalanceOf<T>) -> DispatchResult {
 		use crate::benchmarking::{capabilities_taking, fund, max_endpoint};
 		fund::<T>(who);
 		let capabilities = capabilities_taking::<T>(u32::MAX);
-		Self::do_register(who.clone(), T::MinStake::get(), capabilities, max_endpoint::<T>(), price)
+		Self::do_register(
+			who.clone(),
+			T::MinStake::get(),
+			capabilities,
+			max_endpoint::<T>(),
+			price,
+		)?;
+		// Assignable at once, as if registered long ago.
+		Providers::<T>::mutate(who, |info| {
+			if let Some(info) = info {
+				info.prior_terms = info.terms();
+			}
+		});
+		Ok(())
 	}
 }

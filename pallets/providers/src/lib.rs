@@ -73,11 +73,14 @@ pub mod pallet {
 		<T as Config>::MaxEndpointLen,
 	>;
 
+	/// A provider's terms as stored.
+	pub type TermsOf<T> = Terms<BalanceOf<T>>;
+
 	/// A provider's capabilities as stored.
 	pub type CapabilitiesOf<T> = Capabilities<<T as Config>::MaxDeviceNameLen>;
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version: 2 added the terms in force to the provider record.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -101,6 +104,13 @@ pub mod pallet {
 		/// stays slashable for jobs the provider took before leaving.
 		#[pallet::constant]
 		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Blocks before a change of status, stake or price reaches assignment. At least the
+		/// jobs pallet's draw delay, and in a real network longer than BABE's look-ahead (two
+		/// epochs), so that the pool a draw reads was fixed before anyone could know its
+		/// randomness. Unbonding must last longer.
+		#[pallet::constant]
+		type ActivationDelay: Get<BlockNumberFor<Self>>;
 
 		/// Most providers registered at once.
 		#[pallet::constant]
@@ -210,6 +220,9 @@ pub mod pallet {
 		JobsInProgress,
 		/// The provider cannot take this job (offline, kernel not listed, or at capacity).
 		CannotTakeJob,
+		/// Capabilities change only while assignment cannot see the provider: go offline and
+		/// wait `ActivationDelay` blocks first.
+		StillAssignable,
 	}
 
 	#[pallet::genesis_config]
@@ -233,6 +246,10 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxProviders::get() > 0, "MaxProviders must be positive");
 			assert!(T::MaxEndpointLen::get() > 0, "MaxEndpointLen must be positive");
+			assert!(
+				T::UnbondingPeriod::get() > T::ActivationDelay::get(),
+				"a provider could withdraw while still assignable"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -245,8 +262,9 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Registers the caller as a provider, holding `stake` from its free balance.
 		///
-		/// The provider is online at once: the chain may assign it jobs of the kernels it lists
-		/// whose reward covers `price_per_work_unit` times the job's work units.
+		/// The provider is online at once, and assignable `ActivationDelay` blocks later: from
+		/// then the chain may assign it jobs of the kernels it lists whose reward covers
+		/// `price_per_work_unit` times the job's work units.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
 		pub fn register(
@@ -262,7 +280,9 @@ pub mod pallet {
 
 		/// Changes any of the caller's capabilities, endpoint and price; `None` keeps a field.
 		///
-		/// Jobs already assigned keep the price they were assigned at.
+		/// A new price reaches assignment `ActivationDelay` blocks later; capabilities change
+		/// only once the provider is offline and that delay is over. Jobs already assigned
+		/// keep the price they were assigned at.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update())]
 		pub fn update(
@@ -275,7 +295,8 @@ pub mod pallet {
 			Self::do_update(who, capabilities, endpoint, price_per_work_unit)
 		}
 
-		/// Holds `amount` more of the caller's balance as stake.
+		/// Holds `amount` more of the caller's balance as stake; assignment weighs it
+		/// `ActivationDelay` blocks later.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::bond_extra())]
 		pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
@@ -283,7 +304,8 @@ pub mod pallet {
 			Self::do_bond_extra(who, amount)
 		}
 
-		/// Stops taking new jobs. Jobs in progress still have to be finished.
+		/// Stops taking new jobs after `ActivationDelay` blocks (jobs drawn until then, and
+		/// jobs in progress, still have to be done).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::go_offline())]
 		pub fn go_offline(origin: OriginFor<T>) -> DispatchResult {
@@ -291,7 +313,8 @@ pub mod pallet {
 			Self::do_go_offline(who)
 		}
 
-		/// Takes new jobs again. The stake must be at least `MinStake`.
+		/// Takes new jobs again, from `ActivationDelay` blocks on. The stake must be at least
+		/// `MinStake`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::go_online())]
 		pub fn go_online(origin: OriginFor<T>) -> DispatchResult {
@@ -299,8 +322,8 @@ pub mod pallet {
 			Self::do_go_online(who)
 		}
 
-		/// Starts leaving: no new jobs from now on, and `withdraw` is possible after
-		/// `UnbondingPeriod` blocks. The stake stays slashable until then.
+		/// Starts leaving: no new jobs after `ActivationDelay` blocks, and `withdraw` is
+		/// possible after `UnbondingPeriod` blocks. The stake stays slashable until then.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::unregister())]
 		pub fn unregister(origin: OriginFor<T>) -> DispatchResult {

@@ -23,17 +23,24 @@ pub struct Candidate<AccountId, Balance> {
 /// Why providers that list a kernel could not take a job, counted over all of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Shortfall {
-	/// Online providers that list the kernel.
+	/// Providers that list the kernel and whose terms in force are online.
 	pub listed: u32,
+	/// Of those, how many declared less device memory than the job needs.
+	pub too_small: u32,
 	/// Of those, how many are at their concurrency cap.
 	pub at_capacity: u32,
 }
 
 /// The provider registry as the job pallets see it.
 pub trait ProviderRegistry<AccountId, Balance> {
-	/// Online providers that list `kernel` and have a free job slot, in registration order.
-	/// Bounded by the registry's `MaxProviders`. Also says how many were passed over as full.
-	fn candidates(kernel: KernelId) -> (Vec<Candidate<AccountId, Balance>>, Shortfall);
+	/// Providers that list `kernel`, declared at least `memory_mib` of device memory, have a
+	/// free job slot and whose terms in force are online, with those terms (see
+	/// [`crate::Terms`]), in the order they were listed. Bounded by the registry's
+	/// `MaxProviders`. Also says how many were passed over, and why.
+	fn candidates(
+		kernel: KernelId,
+		memory_mib: u32,
+	) -> (Vec<Candidate<AccountId, Balance>>, Shortfall);
 
 	/// Takes one job slot of `who`. Fails if `who` cannot take `kernel` now.
 	fn begin_job(who: &AccountId, kernel: KernelId) -> DispatchResult;
@@ -44,8 +51,12 @@ pub trait ProviderRegistry<AccountId, Balance> {
 
 	/// Takes `fraction` of `who`'s stake and gives it to `beneficiary` (or burns it when
 	/// `None`). Returns the amount slashed. A provider whose stake falls under the minimum goes
-	/// offline.
+	/// offline, and out of assignment at once.
 	fn slash(who: &AccountId, fraction: Perbill, beneficiary: Option<&AccountId>) -> Balance;
+
+	/// Burns up to `amount` of `who`'s stake (a fixed fee, such as declining a job), with the
+	/// same consequences as a slash. Returns the amount taken.
+	fn charge(who: &AccountId, amount: Balance) -> Balance;
 
 	/// Funds `who` and registers it with the minimum stake, every kernel, room for any number
 	/// of jobs, the longest endpoint and `price`, so that the job pallets' benchmarks can build

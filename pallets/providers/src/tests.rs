@@ -39,6 +39,16 @@ fn register(who: AccountId, stake: Balance, kernels: &[KernelId]) {
 	));
 }
 
+/// Registers `who` and makes its terms the ones in force, as for a provider registered
+/// longer than the activation delay ago.
+fn register_assignable(who: AccountId, stake: Balance, kernels: &[KernelId]) {
+	register(who, stake, kernels);
+	crate::pallet::Providers::<Test>::mutate(who, |info| {
+		let info = info.as_mut().expect("registered");
+		info.prior_terms = info.terms();
+	});
+}
+
 fn held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::ProviderStake.into(), &who)
 }
@@ -272,6 +282,9 @@ fn registry_is_bounded_by_max_providers() {
 fn update_changes_kernels_endpoint_and_price_and_moves_index_entries() {
 	run_test(|| {
 		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
+		// Capabilities change once assignment no longer sees the provider.
+		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(ALICE)));
+		System::set_block_number(System::block_number() + ACTIVATION_DELAY);
 		assert_ok!(Providers::update(
 			RuntimeOrigin::signed(ALICE),
 			Some(caps(&[KernelId::SortU32, KernelId::MandelbrotQ12])),
@@ -281,10 +294,12 @@ fn update_changes_kernels_endpoint_and_price_and_moves_index_entries() {
 		let info = info(ALICE);
 		assert_eq!(info.price_per_work_unit, 7);
 		assert_eq!(info.endpoint.to_vec(), b"/dns4/gpu.example/tcp/4001".to_vec());
+		assert_eq!(last_event(), Event::Updated { provider: ALICE });
+		assert!(listed(KernelId::SortU32).is_empty(), "offline and out of assignment");
+		assert_ok!(Providers::go_online(RuntimeOrigin::signed(ALICE)));
 		assert!(listed(KernelId::MatmulI8).is_empty());
 		assert_eq!(listed(KernelId::SortU32), vec![ALICE]);
 		assert_eq!(listed(KernelId::MandelbrotQ12), vec![ALICE]);
-		assert_eq!(last_event(), Event::Updated { provider: ALICE });
 	});
 }
 
@@ -465,7 +480,7 @@ fn a_leaving_provider_cannot_change_or_come_back() {
 #[test]
 fn withdraw_waits_for_jobs_in_progress() {
 	run_test(|| {
-		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
 		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
 		System::set_block_number(1 + UNBONDING_PERIOD);
@@ -481,7 +496,7 @@ fn withdraw_waits_for_jobs_in_progress() {
 #[test]
 fn a_withdrawn_account_can_register_again_from_scratch() {
 	run_test(|| {
-		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
 		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
 		Providers::end_job(&ALICE, JobOutcome::Deviated);
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
@@ -503,8 +518,11 @@ fn candidates_are_online_providers_of_the_kernel_with_a_free_slot() {
 		register(BOB, 2 * MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
 		register(CHARLIE, MIN_STAKE, &[KernelId::SortU32]);
 		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(CHARLIE)));
+		let (candidates, _) = Providers::candidates(KernelId::MatmulI8, 0);
+		assert!(candidates.is_empty(), "nobody is assignable before the activation delay");
+		System::set_block_number(System::block_number() + ACTIVATION_DELAY);
 
-		let (candidates, shortfall) = Providers::candidates(KernelId::MatmulI8);
+		let (candidates, shortfall) = Providers::candidates(KernelId::MatmulI8, 0);
 		let accounts: Vec<_> = candidates.iter().map(|c| c.account).collect();
 		assert_eq!(accounts, vec![ALICE, BOB]);
 		assert_eq!(candidates[1].stake, 2 * MIN_STAKE);
@@ -518,12 +536,12 @@ fn candidates_are_online_providers_of_the_kernel_with_a_free_slot() {
 			Providers::begin_job(&ALICE, KernelId::MatmulI8),
 			Error::<Test>::CannotTakeJob
 		);
-		let (candidates, shortfall) = Providers::candidates(KernelId::MatmulI8);
+		let (candidates, shortfall) = Providers::candidates(KernelId::MatmulI8, 0);
 		assert_eq!(candidates.iter().map(|c| c.account).collect::<Vec<_>>(), vec![BOB]);
 		assert_eq!(shortfall.at_capacity, 1);
 
 		// SortU32: only BOB (CHARLIE is offline).
-		let (candidates, _) = Providers::candidates(KernelId::SortU32);
+		let (candidates, _) = Providers::candidates(KernelId::SortU32, 0);
 		assert_eq!(candidates.iter().map(|c| c.account).collect::<Vec<_>>(), vec![BOB]);
 		assert_noop!(
 			Providers::begin_job(&CHARLIE, KernelId::SortU32),
@@ -539,7 +557,7 @@ fn candidates_are_online_providers_of_the_kernel_with_a_free_slot() {
 #[test]
 fn end_job_frees_the_slot_and_counts_the_outcome() {
 	run_test(|| {
-		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
 		for outcome in
 			[JobOutcome::Agreed, JobOutcome::Agreed, JobOutcome::Deviated, JobOutcome::NoShow]
 		{
@@ -600,7 +618,7 @@ fn slash_without_beneficiary_burns_and_under_the_minimum_goes_offline() {
 #[test]
 fn a_leaving_provider_stays_slashable_and_keeps_its_jobs_settled() {
 	run_test(|| {
-		register(ALICE, 2 * MIN_STAKE, &[KernelId::MatmulI8]);
+		register_assignable(ALICE, 2 * MIN_STAKE, &[KernelId::MatmulI8]);
 		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
 		assert_eq!(Providers::slash(&ALICE, Perbill::from_percent(5), Some(&BOB)), 100);
@@ -662,4 +680,45 @@ fn genesis_json_reads_like_a_person_wrote_it() {
 		"pricePerWorkUnit":0}]}"#;
 	let config: crate::GenesisConfig<Test> = serde_json::from_str(json).expect("valid preset");
 	assert_eq!(config.providers[0].kernels, vec!["sort-u32".to_string()]);
+}
+
+#[test]
+fn a_change_reaches_assignment_only_after_the_activation_delay() {
+	run_test(|| {
+		register(ALICE, MIN_STAKE, &[KernelId::SortU32]);
+		let start = System::block_number();
+		System::set_block_number(start + ACTIVATION_DELAY);
+		let stake_seen = || Providers::candidates(KernelId::SortU32, 0).0.first().map(|c| c.stake);
+		assert_eq!(stake_seen(), Some(MIN_STAKE));
+
+		// More stake is weighed only after the delay.
+		assert_ok!(Providers::bond_extra(RuntimeOrigin::signed(ALICE), 5));
+		assert_eq!(stake_seen(), Some(MIN_STAKE));
+		System::set_block_number(start + 2 * ACTIVATION_DELAY);
+		assert_eq!(stake_seen(), Some(MIN_STAKE + 5));
+
+		// Going offline takes effect after the delay too: until then it may still be drawn.
+		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(stake_seen(), Some(MIN_STAKE + 5));
+		assert_noop!(
+			Providers::update(
+				RuntimeOrigin::signed(ALICE),
+				Some(caps(&[KernelId::MatmulI8])),
+				None,
+				None
+			),
+			Error::<Test>::StillAssignable
+		);
+		System::set_block_number(start + 3 * ACTIVATION_DELAY);
+		assert_eq!(stake_seen(), None);
+		// Offline and out of assignment: now its capabilities may change, and it leaves the
+		// index.
+		assert_ok!(Providers::update(
+			RuntimeOrigin::signed(ALICE),
+			Some(caps(&[KernelId::MatmulI8])),
+			None,
+			None
+		));
+		assert!(KernelProviders::<Test>::get(KernelId::SortU32).is_empty());
+	});
 }

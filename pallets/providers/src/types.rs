@@ -197,6 +197,27 @@ impl Reputation {
 	}
 }
 
+/// What assignment reads of a provider besides its kernels and record: whether it takes jobs,
+/// its stake (its weight) and its price (its eligibility).
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Decode,
+	DecodeWithMemTracking,
+	Default,
+	Encode,
+	Eq,
+	MaxEncodedLen,
+	PartialEq,
+	TypeInfo,
+)]
+pub struct Terms<Balance> {
+	pub online: bool,
+	pub stake: Balance,
+	pub price_per_work_unit: Balance,
+}
+
 /// Everything the chain knows about one provider.
 #[derive(
 	CloneNoBound,
@@ -229,6 +250,12 @@ where
 	pub active_jobs: u32,
 	pub reputation: Reputation,
 	pub registered_at: BlockNumber,
+	/// The terms assignment uses until `terms_changed_at + ActivationDelay`; from then on it
+	/// uses the record's own (see [`Self::terms`]). A change reaches assignment only after
+	/// that delay, so nobody can tune the pool for a draw whose randomness it already knows.
+	pub prior_terms: Terms<Balance>,
+	/// When the provider last changed its status, stake or price.
+	pub terms_changed_at: BlockNumber,
 }
 
 impl<Balance, BlockNumber, N, E> ProviderInfo<Balance, BlockNumber, N, E>
@@ -238,9 +265,25 @@ where
 	N: frame_support::traits::Get<u32>,
 	E: frame_support::traits::Get<u32>,
 {
-	/// Whether the provider may take one more job of `kernel` right now.
-	pub fn can_take(&self, kernel: KernelId) -> bool {
-		self.status == ProviderStatus::Online
+	/// The record's own terms, as they will reach assignment once the delay is over.
+	pub fn terms(&self) -> Terms<Balance> {
+		Terms {
+			online: self.status == ProviderStatus::Online,
+			stake: self.stake.clone(),
+			price_per_work_unit: self.price_per_work_unit.clone(),
+		}
+	}
+
+	/// Whether assignment may see the provider at all, now or within the delay: it is online,
+	/// or its prior terms (still in force, or not yet replaced) were. Exactly these providers
+	/// are in the kernel index.
+	pub fn is_listed(&self) -> bool {
+		self.status == ProviderStatus::Online || self.prior_terms.online
+	}
+
+	/// Whether the provider, with `terms` in force, may take one more job of `kernel`.
+	pub fn can_take(&self, terms: &Terms<Balance>, kernel: KernelId) -> bool {
+		terms.online
 			&& self.capabilities.supports(kernel)
 			&& self.active_jobs < self.capabilities.max_concurrent_jobs
 	}

@@ -249,6 +249,14 @@ impl KernelShape {
 		}
 	}
 
+	/// Device memory a provider must declare to be assigned the job, in MiB: the input and
+	/// the output together, rounded up. A lower bound on what any executor holds at once, so
+	/// a device declaring less is never given a job it would have to refuse.
+	pub fn memory_mib_needed(&self) -> u32 {
+		let bytes = self.input_len().saturating_add(self.output_len());
+		u32::try_from(bytes.div_ceil(1 << 20)).unwrap_or(u32::MAX)
+	}
+
 	/// The contract's work units.
 	pub fn work_units(&self) -> u64 {
 		match self {

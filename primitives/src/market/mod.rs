@@ -5,12 +5,14 @@
 //!   deviated or did not show up;
 //! - [`sampling`]: choosing `k` distinct providers at random, weighted, from a random seed;
 //! - [`weight`]: what a provider weighs in that draw (stake and track record);
-//! - [`commitment`]: the hash an assignee commits to before revealing its result.
+//! - [`commitment`]: the hash an assignee commits to before revealing its result;
+//! - [`window`]: the shortest commit window that fits a job's work.
 
 pub mod commitment;
 pub mod sampling;
 pub mod verdict;
 pub mod weight;
+pub mod window;
 
 #[cfg(test)]
 mod tests;

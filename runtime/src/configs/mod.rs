@@ -12,13 +12,16 @@ use frame_support::{
 	traits::{ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
+		ConstantMultiplier, IdentityFee, Weight,
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use sp_core::Void;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{
+	traits::{Bounded, One},
+	FixedPointNumber, Perbill, Perquintill,
+};
 use sp_version::RuntimeVersion;
 
 /// Share of a block's weight and length that ordinary transactions may fill; the rest is kept
@@ -118,7 +121,15 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
-	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// Fees rise while blocks are fuller than a quarter, and fall back when they are not, so
+	/// that filling blocks ahead of commits and reveals gets dearer the longer it lasts.
+	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(3, 100_000);
+	pub MinimumMultiplier: Multiplier = Multiplier::one();
+	pub MaximumMultiplier: Multiplier = Bounded::max_value();
+	/// A byte of a transaction costs a millionth of a CORD: a full block's worth (3.75 MiB)
+	/// costs about 3.9 CORD, where it cost 4 millionths of one.
+	pub const TransactionByteFee: Balance = MICRO_UNIT;
 }
 
 impl pallet_transaction_payment::Config for Runtime {
@@ -126,8 +137,14 @@ impl pallet_transaction_payment::Config for Runtime {
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
+	type FeeMultiplierUpdate = TargetedFeeAdjustment<
+		Self,
+		TargetBlockFullness,
+		AdjustmentVariable,
+		MinimumMultiplier,
+		MaximumMultiplier,
+	>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
@@ -142,6 +159,10 @@ parameter_types! {
 	pub const ProviderMinStake: Balance = 100 * UNIT;
 	/// A leaving provider stays slashable this long, longer than any job's deadlines.
 	pub const ProviderUnbondingPeriod: BlockNumber = HOURS;
+	/// A change of status, stake or price reaches assignment after two epochs and a block:
+	/// BABE authors can compute their VRF outputs an epoch ahead, so the pool any draw reads
+	/// was fixed before anyone could know the draw's randomness.
+	pub const ProviderActivationDelay: BlockNumber = 2 * (EPOCH_DURATION_IN_SLOTS as BlockNumber) + 1;
 }
 
 impl pallet_providers::Config for Runtime {
@@ -149,6 +170,7 @@ impl pallet_providers::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type MinStake = ProviderMinStake;
 	type UnbondingPeriod = ProviderUnbondingPeriod;
+	type ActivationDelay = ProviderActivationDelay;
 	type MaxProviders = ConstU32<1024>;
 	type MaxDeviceNameLen = ConstU32<64>;
 	type MaxEndpointLen = ConstU32<256>;
@@ -160,10 +182,14 @@ parameter_types! {
 	pub const JobDeposit: Balance = UNIT / 10;
 	/// Held per byte of inline input while the job is open; refunded when it ends.
 	pub const JobByteDeposit: Balance = MILLI_UNIT / 10;
-	/// A wrong answer costs a tenth of the stake: ten times the reward of most jobs.
+	/// A wrong answer, or a reveal withheld after committing, burns a tenth of the stake.
 	pub const WrongResultSlash: Perbill = Perbill::from_percent(10);
-	/// A no-show costs a fiftieth: it wastes the requester's time, but attacks nothing.
+	/// A no-show burns a fiftieth: it wastes the requester's time, but attacks nothing.
 	pub const NoShowSlash: Perbill = Perbill::from_percent(2);
+	/// Declining a job before committing costs 1 CORD, less than any no-show.
+	pub const JobDeclineFee: Balance = UNIT;
+	/// Revealers of a job that ends without a quorum get half the reward.
+	pub const FailedRevealShare: Perbill = Perbill::from_percent(50);
 	/// The agenda takes at most a fifth of a block.
 	pub JobsAgendaWeightLimit: Weight = Perbill::from_percent(20) * MAXIMUM_BLOCK_WEIGHT;
 }
@@ -175,17 +201,28 @@ impl pallet_jobs::Config for Runtime {
 	/// BABE's VRF output of the parent block: unknown to a requester when it submits.
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	type MaxReplicas = ConstU32<16>;
-	type EscalationReplicas = ConstU32<2>;
+	/// An escalation draws a fresh panel of three, decided by two of them.
+	type EscalationReplicas = ConstU32<3>;
 	type MaxEscalations = ConstU32<2>;
-	type MaxAssignees = ConstU32<20>;
+	type MaxAssignees = ConstU32<22>;
+	/// A draw of k providers needs 2k eligible ones.
+	type PoolFactor = ConstU32<2>;
+	/// Drawn three blocks after submission: the VRF outputs of two blocks nobody knew then
+	/// are mixed into the seed.
+	type DrawDelay = ConstU32<3>;
+	type ExpectedBlockMillis = ConstU64<MILLI_SECS_PER_BLOCK>;
+	type DeclineFee = JobDeclineFee;
+	type FailedRevealShare = FailedRevealShare;
+	type MaxOpenJobsPerRequester = ConstU32<16>;
 	/// 16 KiB: a small matrix or batch rides on chain; larger inputs go over libp2p.
 	type MaxInlineInput = ConstU32<16_384>;
 	type MaxSourceLen = ConstU32<256>;
 	type JobDeposit = JobDeposit;
 	type ByteDeposit = JobByteDeposit;
-	/// Two blocks (6 s) at least, half an hour at most each: providers always get time to
-	/// act, and requesters cannot tie providers up for long.
-	type MinWindow = ConstU32<2>;
+	/// Ten blocks (30 s) at least, and for commits as long as the job's work needs on the
+	/// slowest device; half an hour at most each: providers always get time to act, and
+	/// requesters cannot tie providers up for long.
+	type MinWindow = ConstU32<10>;
 	type MaxWindow = ConstU32<{ HOURS / 2 }>;
 	/// Ten minutes to find providers before a refund.
 	type AssignmentTimeout = ConstU32<{ 10 * MINUTES }>;

@@ -51,13 +51,14 @@ pub struct SubmitArgs {
 	/// Matching results needed; more than half of the replicas (the default is a majority).
 	#[arg(long)]
 	quorum: Option<u32>,
-	/// Reward per replica, in the smallest unit; by default the least that enough providers
-	/// accept now.
+	/// Reward per replica, in the smallest unit; by default the least at which the chain's
+	/// draw has its full pool (twice the replicas) now.
 	#[arg(long)]
 	reward: Option<u128>,
-	/// Blocks the providers have to run the job and commit.
-	#[arg(long, default_value_t = 20)]
-	commit_window: u32,
+	/// Blocks the providers have to run the job and commit; by default 20, or the shortest
+	/// the job's work allows if that is longer.
+	#[arg(long)]
+	commit_window: Option<u32>,
 	/// Blocks they then have to reveal.
 	#[arg(long, default_value_t = 10)]
 	reveal_window: u32,
@@ -114,8 +115,14 @@ async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
 	};
 	let submitted = requester::submit(&client, &signer, request).await?;
 	eprintln!(
-		"job {} submitted: reward {} per replica, {} held in escrow",
-		submitted.job, submitted.reward, submitted.escrow
+		"job {} submitted: reward {} per replica, {} held in escrow (unused escalations are \
+		 refunded), drawn from {} providers (at least {} needed), commit window {} blocks",
+		submitted.job,
+		submitted.reward,
+		submitted.escrow,
+		submitted.pool,
+		submitted.pool_needed,
+		submitted.commit_window
 	);
 	println!("{}", submitted.job);
 	if args.wait {

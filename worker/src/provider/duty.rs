@@ -15,8 +15,8 @@ pub enum Failure {
 	/// Something that may pass (the node, the pool, the GPU): try again on the next block.
 	Retry(anyhow::Error),
 	/// Something that will not change (the input is missing or breaks the kernel's contract,
-	/// the salt is lost): stop trying for this job. Not committing is the honest answer; the
-	/// chain treats it as a no-show, never as a wrong result.
+	/// the salt is lost): stop trying for this job. Before a commit the worker declines it;
+	/// the chain never treats not committing as a wrong result.
 	GiveUp(String),
 }
 
@@ -59,7 +59,10 @@ impl Work {
 		let recorded = match self.journal.get(job, &spec_hash).map_err(retry)? {
 			Some(recorded) => recorded,
 			None => {
-				let output = self.compute(job, info, at).await?;
+				let output = match self.compute(job, info, at).await {
+					Err(Failure::GiveUp(why)) => return self.decline(job, why).await,
+					computed => computed?,
+				};
 				let result_hash = result_hash(&output);
 				self.keep_result(&result_hash, &output).map_err(retry)?;
 				let recorded = Commitment { spec_hash, result_hash, salt: fresh_salt()? };
@@ -76,6 +79,18 @@ impl Work {
 			hex::encode(recorded.result_hash),
 			included.block_hash
 		))
+	}
+
+	/// Steps out of a job it cannot do honestly, for the chain's fixed fee, rather than leave
+	/// it to end as a no-show. A failed decline is tried again while the duty is listed.
+	async fn decline(&self, job: JobId, why: String) -> Result<String, Failure> {
+		let call = RuntimeCall::Jobs(pallet_jobs::Call::decline { job });
+		let included = self
+			.client
+			.submit(&self.config.signer, call)
+			.await
+			.map_err(|e| retry(e.context(format!("declining because {why}"))))?;
+		Ok(format!("declined because {why}, in block {:?}", included.block_hash))
 	}
 
 	async fn reveal(&self, job: JobId, spec_hash: [u8; 32]) -> Result<String, Failure> {

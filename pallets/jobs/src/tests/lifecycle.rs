@@ -13,6 +13,11 @@ fn slash_of(fraction_percent: u64) -> Balance {
 	STAKE * fraction_percent / 100
 }
 
+/// Escrow held for a job of `replicas` at `REWARD`: its replicas and every escalation panel.
+fn escrow(replicas: u32) -> Balance {
+	(replicas + MAX_ESCALATIONS * ESCALATION_REPLICAS) as Balance * REWARD + DEPOSIT
+}
+
 #[test]
 fn an_honest_quorum_is_attested_and_paid_within_the_reveal_block() {
 	run_test(|| {
@@ -22,15 +27,15 @@ fn an_honest_quorum_is_attested_and_paid_within_the_reveal_block() {
 		assert_eq!(job(id).spec.input.hash, input_hash, "the input is known by its hash");
 		assert_eq!(providers.len(), 3);
 		assert!(providers.iter().all(|p| PROVIDERS.contains(p)));
-		assert!(matches!(job(id).phase, Phase::Committing { until: 7 }));
-		assert_eq!(free(ALICE), before - 3 * REWARD - DEPOSIT);
+		assert!(matches!(job(id).phase, Phase::Committing { until: 8 }));
+		assert_eq!(free(ALICE), before - escrow(3), "escalations are paid for up front");
 		let provider_funds: Vec<_> = providers.iter().map(|p| free(*p)).collect();
 
 		for p in &providers {
 			assert_ok!(commit(*p, id, RESULT_A));
 		}
 		assert!(
-			matches!(job(id).phase, Phase::Revealing { until: 7 }),
+			matches!(job(id).phase, Phase::Revealing { until: 8 }),
 			"all committed: reveals open at once"
 		);
 		for p in &providers {
@@ -38,7 +43,7 @@ fn an_honest_quorum_is_attested_and_paid_within_the_reveal_block() {
 		}
 
 		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
-		assert_eq!(free(ALICE), before - 3 * REWARD, "deposit refunded, rewards paid");
+		assert_eq!(free(ALICE), before - 3 * REWARD, "deposit and unused escrow refunded");
 		for (p, funds) in providers.iter().zip(provider_funds) {
 			assert_eq!(free(*p), funds + REWARD);
 			assert_eq!(provider(*p).active_jobs, 0);
@@ -46,13 +51,17 @@ fn an_honest_quorum_is_attested_and_paid_within_the_reveal_block() {
 		}
 		let events = job_events();
 		assert!(events.contains(&Event::Attested { job: id, result_hash: RESULT_A, agreeing: 3 }));
-		assert!(events.contains(&Event::Refunded { job: id, requester: ALICE, amount: DEPOSIT }));
+		assert!(events.contains(&Event::Refunded {
+			job: id,
+			requester: ALICE,
+			amount: escrow(3) - 3 * REWARD
+		}));
 		assert_eq!(events.iter().filter(|e| matches!(e, Event::Paid { .. })).count(), 3);
 	});
 }
 
 #[test]
-fn a_deviant_is_slashed_to_the_requester_and_the_majority_paid() {
+fn a_deviant_is_slashed_and_burnt_and_the_majority_paid() {
 	run_test(|| {
 		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
 		let alice = free(ALICE);
@@ -60,6 +69,7 @@ fn a_deviant_is_slashed_to_the_requester_and_the_majority_paid() {
 		for (who, result) in [(p[0], RESULT_A), (p[1], RESULT_B), (p[2], RESULT_A)] {
 			assert_ok!(commit(who, id, result));
 		}
+		let issued = issuance();
 		for (who, result) in [(p[0], RESULT_A), (p[1], RESULT_B), (p[2], RESULT_A)] {
 			assert_ok!(reveal(who, id, result));
 		}
@@ -68,8 +78,9 @@ fn a_deviant_is_slashed_to_the_requester_and_the_majority_paid() {
 		assert_eq!(provider(p[1]).stake, STAKE - slash);
 		assert_eq!(free(p[1]), deviant_funds, "a deviant is not paid");
 		assert_eq!(provider(p[1]).reputation.deviated, 1);
-		// The requester gets the deviant's reward back, the deposit, and the slash.
-		assert_eq!(free(ALICE), alice + REWARD + DEPOSIT + slash);
+		// The requester gets back what it did not pay out, and nothing of the slash.
+		assert_eq!(free(ALICE), alice + escrow(3) - 2 * REWARD);
+		assert_eq!(issuance(), issued - slash, "the slash is burnt");
 		assert!(job_events().contains(&Event::Slashed {
 			job: id,
 			provider: p[1],
@@ -85,9 +96,9 @@ fn a_no_show_is_slashed_less_than_a_deviant() {
 		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
 		assert_ok!(commit(p[0], id, RESULT_A));
 		assert_ok!(commit(p[1], id, RESULT_A));
-		// p[2] never commits: reveals open when the commit window closes (block 7).
-		run_to(8);
-		assert!(matches!(job(id).phase, Phase::Revealing { until: 13 }));
+		// p[2] never commits: reveals open when the commit window closes (block 8).
+		run_to(9);
+		assert!(matches!(job(id).phase, Phase::Revealing { until: 14 }));
 		assert_ok!(reveal(p[0], id, RESULT_A));
 		assert_ok!(reveal(p[1], id, RESULT_A));
 		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
@@ -99,7 +110,7 @@ fn a_no_show_is_slashed_less_than_a_deviant() {
 }
 
 #[test]
-fn committing_without_revealing_is_a_no_show_at_the_reveal_deadline() {
+fn committing_then_withholding_costs_as_much_as_a_wrong_result() {
 	run_test(|| {
 		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
 		for who in &p {
@@ -108,190 +119,221 @@ fn committing_without_revealing_is_a_no_show_at_the_reveal_deadline() {
 		assert_ok!(reveal(p[0], id, RESULT_A));
 		assert_ok!(reveal(p[1], id, RESULT_A));
 		assert!(job(id).phase.is_open(), "waits for the third reveal");
-		run_to(8); // reveal window 2..=7
+		run_to(9); // reveal window 3..=8
 		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
-		assert_eq!(job(id).assignees[2].outcome, Some(JobOutcome::NoShow));
-		assert_eq!(provider(p[2]).stake, STAKE - slash_of(2));
+		assert_eq!(job(id).assignees[2].outcome, Some(JobOutcome::Deviated));
+		assert_eq!(provider(p[2]).stake, STAKE - slash_of(10));
+		assert!(job_events().contains(&Event::Slashed {
+			job: id,
+			provider: p[2],
+			offence: Offence::Withheld,
+			amount: slash_of(10),
+		}));
 	});
 }
 
 #[test]
-fn no_quorum_escalates_and_every_round_counts() {
+fn no_quorum_escalates_to_a_fresh_panel_whose_verdict_judges_every_round() {
 	run_test(|| {
 		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
 		for (who, result) in [(p[0], RESULT_A), (p[1], RESULT_B)] {
 			assert_ok!(commit(who, id, result));
 		}
-		run_to(8);
+		run_to(9);
 		assert_ok!(reveal(p[0], id, RESULT_A));
 		let alice = free(ALICE);
 		assert_ok!(reveal(p[1], id, RESULT_B));
-		// A split vote and a no-show: two more providers are assigned next block.
+		// A split vote and a no-show: a panel of three is drawn DRAW_DELAY blocks later.
 		assert!(job_events().contains(&Event::Escalated {
 			job: id,
 			round: 1,
 			extra: ESCALATION_REPLICAS
 		}));
-		assert_eq!(
-			free(ALICE),
-			alice - ESCALATION_REPLICAS as Balance * REWARD,
-			"extra rewards held"
-		);
-		next_block();
+		assert_eq!(free(ALICE), alice, "the panel's rewards were held at submission");
+		run_to(9 + DRAW_DELAY);
 		let all = assignees(id);
-		assert_eq!(all.len(), 5);
-		let extra = &all[3..];
-		assert!(extra.iter().all(|e| !p.contains(e)), "escalation draws new providers");
+		assert_eq!(all.len(), 6);
+		let panel = &all[3..];
+		assert!(panel.iter().all(|e| !p.contains(e)), "escalation draws new providers");
 		assert_eq!(commit(p[0], id, RESULT_A), Err(crate::Error::<Test>::AlreadyCommitted.into()));
-		for who in extra {
+		for who in panel {
 			assert_ok!(commit(*who, id, RESULT_A));
 		}
-		for who in extra {
+		for who in panel {
 			assert_ok!(reveal(*who, id, RESULT_A));
 		}
 		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
 		let outcomes: Vec<_> = job(id).assignees.iter().map(|a| a.outcome.unwrap()).collect();
 		use JobOutcome::*;
-		assert_eq!(outcomes, vec![Agreed, Deviated, NoShow, Agreed, Agreed]);
-		assert_eq!(job(id).paid, 3 * REWARD);
+		assert_eq!(outcomes, vec![Agreed, Deviated, NoShow, Agreed, Agreed, Agreed]);
+		assert_eq!(job(id).paid, 4 * REWARD);
 	});
 }
 
 #[test]
-fn without_a_quorum_after_every_escalation_the_job_fails_and_refunds() {
+fn without_a_quorum_after_every_escalation_nobody_is_slashed_and_revealers_get_a_share() {
 	run_test(|| {
 		let before = free(ALICE);
 		let (id, p) = submit_assigned(ALICE, 1, 1, REWARD);
-		// Nobody commits, in either round.
-		run_to(8);
+		// Nobody commits in round 0.
+		run_to(9);
 		assert!(job_events().contains(&Event::Escalated {
 			job: id,
 			round: 1,
 			extra: ESCALATION_REPLICAS
 		}));
-		next_block();
-		assert_eq!(assignees(id).len(), 3);
-		let round_two = assignees(id)[1..].to_vec();
-		assert_ok!(commit(round_two[0], id, RESULT_A));
-		assert_ok!(commit(round_two[1], id, RESULT_B));
-		assert_ok!(reveal(round_two[0], id, RESULT_A));
-		assert_ok!(reveal(round_two[1], id, RESULT_B));
+		run_to(9 + DRAW_DELAY);
+		assert_eq!(assignees(id).len(), 4);
+		let panel = assignees(id)[1..].to_vec();
+		assert_ok!(commit(panel[0], id, RESULT_A));
+		assert_ok!(commit(panel[1], id, RESULT_B));
+		run_to(9 + DRAW_DELAY + 6);
+		let funds = free(panel[0]);
+		assert_ok!(reveal(panel[0], id, RESULT_A));
+		assert_ok!(reveal(panel[1], id, RESULT_B));
 		assert_eq!(job(id).phase, Phase::Failed { reason: FailReason::NoQuorum });
-		// Revealers are released without a verdict; the no-show of round 0 is slashed.
-		assert_eq!(provider(round_two[0]).reputation, Default::default());
-		assert_eq!(provider(round_two[0]).active_jobs, 0);
-		assert_eq!(provider(p[0]).stake, STAKE - slash_of(2));
-		assert_eq!(free(ALICE), before + slash_of(2), "everything refunded, plus the slash");
-	});
-}
-
-#[test]
-fn an_escalation_the_requester_cannot_fund_fails_the_job() {
-	run_test(|| {
-		// POOR can pay one replica (100 + 26 deposit) but not two more.
-		let (id, p) = submit_assigned(POOR, 1, 1, REWARD);
-		run_to(8);
-		assert_eq!(job(id).phase, Phase::Failed { reason: FailReason::EscalationUnfunded });
-		// Nobody revealed, so nobody is slashed: the job may be at fault (see `fail`).
-		assert_eq!(free(POOR), POOR_FUNDS);
+		// No verdict, so no blame: the no-shows of both rounds keep their stake.
 		assert_eq!(provider(p[0]).stake, STAKE);
-		assert_eq!(job(id).assignees[0].outcome, Some(JobOutcome::Inconclusive));
+		assert_eq!(provider(panel[2]).stake, STAKE);
+		assert_eq!(provider(panel[0]).reputation, Default::default());
+		assert_eq!(provider(panel[0]).active_jobs, 0);
+		let share = REWARD / 2;
+		assert_eq!(free(panel[0]), funds + share, "a revealer is paid its share");
+		assert_eq!(free(ALICE), before - 2 * share, "the rest is refunded");
 	});
 }
 
 #[test]
-fn a_job_no_provider_can_take_says_why_and_fails_at_its_deadline() {
+fn escalations_are_held_at_submission_so_none_can_go_unfunded() {
+	run_test(|| {
+		// POOR could pay one replica (100 + 26 deposit), not the panel an escalation needs.
+		assert_eq!(
+			Jobs::submit(
+				RuntimeOrigin::signed(POOR),
+				concord_primitives::kernel::KernelId::SortU32,
+				sort_params(),
+				sort_input(),
+				1,
+				1,
+				REWARD,
+				5,
+				5
+			),
+			Err(crate::Error::<Test>::InsufficientBalance.into())
+		);
+		assert_eq!(free(POOR), POOR_FUNDS);
+	});
+}
+
+#[test]
+fn a_job_no_provider_runs_is_refused_at_submission() {
 	run_test(|| {
 		let before = free(ALICE);
-		let id = submit_matmul(ALICE);
-		next_block();
-		let reason = NoAssignment::NoProviderSupportsKernel;
-		assert!(
-			job_events().contains(&Event::AssignmentDeferred { job: id, reason: reason.clone() })
+		assert_eq!(
+			Jobs::submit(
+				RuntimeOrigin::signed(ALICE),
+				concord_primitives::kernel::KernelId::MatmulI8,
+				vec![1, 1, 1],
+				InputSpec::Inline(vec![1, 1]),
+				1,
+				1,
+				REWARD,
+				5,
+				5,
+			),
+			Err(crate::Error::<Test>::NoProviderSupportsKernel.into())
 		);
-		assert_eq!(crate::Pallet::<Test>::why_unassigned(id), Some(reason.clone()));
-		assert_eq!(job(id).unassigned, Some(reason.clone()));
-		run_to(1 + ASSIGNMENT_TIMEOUT);
-		assert_eq!(job(id).phase, Phase::Failed { reason: FailReason::Unassigned(reason.clone()) });
-		assert_eq!(free(ALICE), before, "refunded in full");
-		assert_eq!(crate::Pallet::<Test>::why_unassigned(id), Some(reason));
+		assert_eq!(free(ALICE), before);
+		assert_eq!(crate::NextJobId::<Test>::get(), 0, "nothing was stored");
 	});
 }
 
-/// Submits a 1x1x1 matmul-i8 job, a kernel no genesis provider lists.
-fn submit_matmul(who: AccountId) -> JobId {
-	let id = crate::NextJobId::<Test>::get();
-	assert_ok!(Jobs::submit(
-		RuntimeOrigin::signed(who),
-		concord_primitives::kernel::KernelId::MatmulI8,
-		vec![1, 1, 1],
-		InputSpec::Inline(vec![1, 1]),
-		1,
-		1,
-		REWARD,
-		5,
-		5,
-	));
-	id
-}
-
 #[test]
-fn a_low_reward_is_told_the_reward_that_would_do() {
+fn a_low_reward_is_refused_and_the_quote_names_the_reward_that_would_do() {
 	run_test(|| {
-		let cost = PRICE * SORT_WORK_UNITS;
-		let id = submit(ALICE, 2, 2, cost - 1);
-		next_block();
-		let reason = NoAssignment::PriceTooLow { min_reward: cost };
-		assert_eq!(job(id).unassigned, Some(reason.clone()));
-		// One provider gets cheaper: still one short of two.
-		assert_ok!(Providers::update(RuntimeOrigin::signed(PROVIDERS[0]), None, None, Some(0)));
-		assert_eq!(crate::Pallet::<Test>::why_unassigned(id), Some(reason));
-		assert_ok!(Providers::update(RuntimeOrigin::signed(PROVIDERS[1]), None, None, Some(1)));
-		run_to(2 + RETRY_INTERVAL);
-		let mut assigned = assignees(id);
-		assigned.sort();
-		assert_eq!(assigned, vec![PROVIDERS[0], PROVIDERS[1]], "only they accept the reward");
-		assert!(matches!(job(id).phase, Phase::Committing { .. }));
+		// The pool of a 2-replica job is 4: the fourth cheapest provider's cost.
+		for (provider, price) in PROVIDERS.iter().zip([0, 0, 1, 1]) {
+			assert_ok!(Providers::update(
+				RuntimeOrigin::signed(*provider),
+				None,
+				None,
+				Some(price)
+			));
+			make_assignable(*provider);
+		}
+		let quote = crate::Pallet::<Test>::quote(
+			concord_primitives::kernel::KernelId::SortU32,
+			sort_params(),
+			2,
+		)
+		.expect("valid");
+		assert_eq!(quote.min_reward, Ok(SORT_WORK_UNITS), "the fourth lowest cost");
+		assert_eq!((quote.pool, quote.pool_needed), (4, 4));
+		let refused = Jobs::submit(
+			RuntimeOrigin::signed(ALICE),
+			concord_primitives::kernel::KernelId::SortU32,
+			sort_params(),
+			sort_input(),
+			2,
+			2,
+			SORT_WORK_UNITS - 1,
+			5,
+			5,
+		);
+		assert_eq!(refused, Err(crate::Error::<Test>::RewardTooLow.into()));
+		let id = submit(ALICE, 2, 2, SORT_WORK_UNITS);
+		run_to(1 + DRAW_DELAY);
+		let assigned = assignees(id);
+		assert!(assigned.iter().all(|a| PROVIDERS[..4].contains(a)), "only they accept it");
 	});
 }
 
 #[test]
 fn full_providers_are_reported_as_at_capacity() {
 	run_test(|| {
-		// Six providers with two slots each: two jobs of five replicas fill ten of the twelve.
-		let first = submit(ALICE, 5, 3, REWARD);
-		let second = submit(BOB, 5, 3, REWARD);
-		next_block();
-		assert_eq!(assignees(first).len() + assignees(second).len(), 10);
-		let third = submit(ALICE, 3, 2, REWARD);
-		next_block();
-		// At least four providers are full (more if both jobs left out the same one).
-		let Some(NoAssignment::AllAtCapacity { listed: 6, at_capacity, wanted: 3 }) =
-			job(third).unassigned
+		// Twelve providers with two slots each: three jobs of five replicas, drawn first (an
+		// agenda block holds three), take 15 of the 24 slots, so at least three providers are
+		// full and at most nine free: too few for the fourth job's pool of ten.
+		for requester in [ALICE, ALICE, BOB] {
+			submit(requester, 5, 3, REWARD);
+		}
+		let fourth = submit(BOB, 5, 3, REWARD);
+		run_to(2 + DRAW_DELAY);
+		let Some(NoAssignment::AllAtCapacity { listed: 12, at_capacity, needed: 10 }) =
+			job(fourth).unassigned
 		else {
-			panic!("expected AllAtCapacity, got {:?}", job(third).unassigned)
+			panic!("expected AllAtCapacity, got {:?}", job(fourth).unassigned)
 		};
-		assert!(at_capacity >= 4);
+		assert!(at_capacity >= 3);
 	});
 }
 
 #[test]
 fn a_requester_is_never_assigned_its_own_job() {
 	run_test(|| {
-		// Provider 10 asks for five replicas: exactly the five other providers.
-		let id = submit(PROVIDERS[0], 5, 3, REWARD);
-		next_block();
-		let mut assigned = assignees(id);
-		assigned.sort();
-		assert_eq!(assigned, PROVIDERS[1..].to_vec());
-		// With two providers offline, four are online; less the requester, three are left.
+		for _ in 0..4 {
+			let id = submit(PROVIDERS[0], 5, 3, REWARD);
+			run_to(System::block_number() + DRAW_DELAY);
+			assert!(!assignees(id).contains(&PROVIDERS[0]));
+		}
+		// Two providers go offline; once that reaches assignment, eleven less two is too few
+		// for a pool of ten.
 		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(PROVIDERS[4])));
 		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(PROVIDERS[5])));
-		let too_many = submit(PROVIDERS[0], 4, 3, REWARD);
-		next_block();
+		run_to(System::block_number() + ACTIVATION_DELAY);
 		assert_eq!(
-			job(too_many).unassigned,
-			Some(NoAssignment::TooFewEligible { eligible: 3, wanted: 4 })
+			Jobs::submit(
+				RuntimeOrigin::signed(PROVIDERS[0]),
+				concord_primitives::kernel::KernelId::SortU32,
+				sort_params(),
+				sort_input(),
+				5,
+				3,
+				REWARD,
+				5,
+				5
+			),
+			Err(crate::Error::<Test>::PoolTooSmall.into())
 		);
 	});
 }

@@ -79,6 +79,10 @@ fn a_bad_submission_gets_its_named_error_and_changes_nothing() {
 				Box::new(move |a: &mut Args| a.input = remote(16, b"ip4 1.2.3.4")),
 				Error::InvalidSource,
 			),
+			(
+				Box::new(move |a: &mut Args| a.input = remote(16, b"/ip4/1.2.3.4")),
+				Error::RemoteInputUnsupported,
+			),
 			(Box::new(|a: &mut Args| a.replicas = 0), Error::ZeroReplicas),
 			(Box::new(|a: &mut Args| a.replicas = MAX_REPLICAS + 1), Error::TooManyReplicas),
 			(Box::new(|a: &mut Args| a.quorum = 4), Error::QuorumAboveReplicas),
@@ -90,14 +94,19 @@ fn a_bad_submission_gets_its_named_error_and_changes_nothing() {
 			(Box::new(|a: &mut Args| a.reward = Balance::MAX / 2), Error::EscrowOverflow),
 			(Box::new(|a: &mut Args| a.reward = FUNDS / 3), Error::InsufficientBalance),
 			(Box::new(|a: &mut Args| a.who = POOR), Error::InsufficientBalance),
+			(Box::new(|a: &mut Args| a.reward = 1), Error::RewardTooLow),
+			(Box::new(|a: &mut Args| a.replicas = 5), Error::QuorumTooLow),
 		];
 		for (change, error) in cases {
 			let before = free(ALICE);
 			assert_noop!(try_submit(change), error);
 			assert_eq!(free(ALICE), before);
 		}
-		// A poor requester can still afford one replica.
-		assert_ok!(try_submit(|a| (a.who, a.replicas, a.quorum) = (POOR, 1, 1)));
+		// A poor requester cannot afford one replica and the panel an escalation would need.
+		assert_noop!(
+			try_submit(|a| (a.who, a.replicas, a.quorum) = (POOR, 1, 1)),
+			Error::<Test>::InsufficientBalance
+		);
 	});
 }
 
@@ -122,8 +131,8 @@ fn an_mlp_input_breaking_its_contract_is_refused_inline() {
 #[test]
 fn too_many_open_jobs_are_refused() {
 	run_test(|| {
-		for _ in 0..MAX_OPEN_JOBS {
-			submit(BOB, 1, 1, REWARD);
+		for requester in (0..MAX_OPEN_JOBS).map(|i| if i % 2 == 0 { BOB } else { PROVIDERS[0] }) {
+			submit(requester, 1, 1, REWARD);
 		}
 		assert_noop!(try_submit(|_| {}), Error::<Test>::TooManyOpenJobs);
 	});
@@ -159,10 +168,10 @@ fn commits_close_with_their_window() {
 	run_test(|| {
 		let id = submit(ALICE, 3, 2, REWARD);
 		assert_noop!(commit(PROVIDERS[0], id, RESULT_A), Error::<Test>::NotAssignee);
-		next_block();
+		run_to(1 + DRAW_DELAY);
 		let p = assignees(id);
 		assert_ok!(commit(p[0], id, RESULT_A));
-		run_to(8);
+		run_to(9);
 		assert_noop!(commit(p[1], id, RESULT_A), Error::<Test>::CommitWindowClosed);
 	});
 }
@@ -175,12 +184,12 @@ fn reveals_wait_for_every_commit_or_the_window() {
 		assert_ok!(commit(p[1], id, RESULT_A));
 		assert_noop!(reveal(p[0], id, RESULT_A), Error::<Test>::RevealTooEarly);
 		assert_noop!(reveal(p[2], id, RESULT_A), Error::<Test>::RevealTooEarly);
-		run_to(8);
+		run_to(9);
 		assert_noop!(reveal(p[2], id, RESULT_A), Error::<Test>::NotCommitted);
 		assert_ok!(reveal(p[0], id, RESULT_A));
 		assert_noop!(reveal(p[0], id, RESULT_A), Error::<Test>::AlreadyRevealed);
-		run_to(14);
-		// The window (8..=13) closed with one reveal: no quorum, so the job escalated, and
+		run_to(15);
+		// The window (9..=14) closed with one reveal: no quorum, so the job escalated, and
 		// round 0 can no longer reveal.
 		assert!(matches!(job(id).phase, Phase::Queued { .. }));
 		assert_eq!(job(id).round, 1);

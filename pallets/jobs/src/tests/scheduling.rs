@@ -11,9 +11,9 @@ fn a_full_agenda_block_spills_into_the_next() {
 	run_test(|| {
 		let ids: Vec<_> =
 			(0..MAX_AGENDA_PER_BLOCK + 1).map(|_| submit(BOB, 1, 1, REWARD)).collect();
-		assert_eq!(Agenda::<Test>::get(2).len() as u32, MAX_AGENDA_PER_BLOCK);
-		assert_eq!(Agenda::<Test>::get(3).to_vec(), vec![ids[MAX_AGENDA_PER_BLOCK as usize]]);
-		next_block();
+		assert_eq!(Agenda::<Test>::get(3).len() as u32, MAX_AGENDA_PER_BLOCK);
+		assert_eq!(Agenda::<Test>::get(4).to_vec(), vec![ids[MAX_AGENDA_PER_BLOCK as usize]]);
+		run_to(3);
 		assert!(matches!(job(ids[MAX_AGENDA_PER_BLOCK as usize]).phase, Phase::Queued { .. }));
 		next_block();
 		assert!(ids.iter().all(|id| matches!(job(*id).phase, Phase::Committing { .. })));
@@ -29,10 +29,10 @@ fn what_does_not_fit_the_weight_limit_waits_for_the_next_block() {
 		let one = Pallet::<Test>::agenda_item_weight()
 			.saturating_add(Pallet::<Test>::agenda_block_weight());
 		AgendaWeightLimit::set(&one);
-		next_block();
+		run_to(3);
 		assert!(matches!(job(first).phase, Phase::Committing { .. }));
 		assert!(matches!(job(second).phase, Phase::Queued { .. }));
-		assert_eq!(AgendaBacklog::<Test>::get(), Some(2));
+		assert_eq!(AgendaBacklog::<Test>::get(), Some(3));
 		AgendaWeightLimit::set(&Weight::MAX);
 		next_block();
 		assert!(matches!(job(second).phase, Phase::Committing { .. }));
@@ -45,7 +45,7 @@ fn assignment_waits_for_randomness() {
 	run_test(|| {
 		HasRandomness::set(&false);
 		let id = submit(ALICE, 1, 1, REWARD);
-		next_block();
+		run_to(3);
 		assert!(matches!(job(id).phase, Phase::Queued { .. }));
 		assert_eq!(job(id).unassigned, None, "nothing is wrong with the job itself");
 		HasRandomness::set(&true);
@@ -82,14 +82,14 @@ fn duties_tell_a_provider_what_it_owes() {
 		let (id, p) = submit_assigned(ALICE, 2, 2, REWARD);
 		assert_eq!(
 			Pallet::<Test>::duties(p[0]),
-			vec![PendingDuty { job: id, duty: Duty::Commit { until: 7 } }]
+			vec![PendingDuty { job: id, duty: Duty::Commit { until: 8 } }]
 		);
 		assert_ok!(commit(p[0], id, RESULT_A));
 		assert!(Pallet::<Test>::duties(p[0]).is_empty());
 		assert_ok!(commit(p[1], id, RESULT_A));
 		assert_eq!(
 			Pallet::<Test>::duties(p[0]),
-			vec![PendingDuty { job: id, duty: Duty::Reveal { until: 7 } }]
+			vec![PendingDuty { job: id, duty: Duty::Reveal { until: 8 } }]
 		);
 		assert_eq!(Pallet::<Test>::open_jobs(), vec![id]);
 		assert_eq!(Pallet::<Test>::job_input(id), Some(vec![7u8; 16]));
@@ -105,12 +105,19 @@ fn duties_tell_a_provider_what_it_owes() {
 fn a_quote_gives_the_price_of_k_providers_or_why_there_is_none() {
 	run_test(|| {
 		assert_ok!(Providers::update(RuntimeOrigin::signed(PROVIDERS[0]), None, None, Some(1)));
+		let unchanged = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 1).unwrap();
+		assert_eq!(unchanged.min_reward, Ok(PRICE * SORT_WORK_UNITS), "not in force yet");
+		make_assignable(PROVIDERS[0]);
 		let quote = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 2).unwrap();
 		assert_eq!(quote.work_units, SORT_WORK_UNITS);
 		assert_eq!(quote.min_reward, Ok(PRICE * SORT_WORK_UNITS));
+		assert_eq!((quote.pool, quote.pool_needed), (12, 4), "every provider asks that much");
+		assert_eq!(quote.escalation_replicas, MAX_ESCALATIONS * ESCALATION_REPLICAS);
 		assert_eq!(quote.inline_deposit, Some(JOB_DEPOSIT + 16 * BYTE_DEPOSIT));
+		// Two for one replica: the cheapest alone is no draw.
 		let one = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 1).unwrap();
-		assert_eq!(one.min_reward, Ok(SORT_WORK_UNITS), "the cheapest provider alone");
+		assert_eq!(one.min_reward, Ok(PRICE * SORT_WORK_UNITS));
+		assert_eq!((one.pool, one.pool_needed), (12, 2));
 		assert_eq!(
 			Pallet::<Test>::quote(KernelId::MatmulI8, vec![1, 1, 1], 1).unwrap().min_reward,
 			Err(NoAssignment::NoProviderSupportsKernel)
@@ -134,17 +141,17 @@ fn a_duty_past_its_window_is_not_listed_even_if_the_agenda_runs_late() {
 	run_test(|| {
 		let (id, p) = submit_assigned(ALICE, 2, 2, REWARD);
 		assert_eq!(Pallet::<Test>::duties(p[0]).len(), 1);
-		// Block 8 before its hooks: the commit window (2..=7) closed, the job not yet moved on
+		// Block 9 before its hooks: the commit window (3..=8) closed, the job not yet moved on
 		// (as when the agenda of a busy block spills into later ones).
-		System::set_block_number(8);
-		assert!(matches!(job(id).phase, Phase::Committing { until: 7 }));
+		System::set_block_number(9);
+		assert!(matches!(job(id).phase, Phase::Committing { until: 8 }));
 		assert!(Pallet::<Test>::duties(p[0]).is_empty());
 		assert_eq!(
 			commit(p[0], id, RESULT_A),
 			Err(crate::Error::<Test>::CommitWindowClosed.into())
 		);
-		// Block 8's hooks now run: nothing was committed, so the job escalates.
-		<Jobs as frame_support::traits::Hooks<u64>>::on_initialize(8);
+		// Block 9's hooks now run: nothing was committed, so the job escalates.
+		<Jobs as frame_support::traits::Hooks<u64>>::on_initialize(9);
 		assert_eq!(job(id).round, 1);
 	});
 }

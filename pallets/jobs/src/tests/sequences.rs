@@ -1,7 +1,9 @@
-//! The property test: random sequences of submissions, cancellations, commits and reveals
-//! (honest, wrong, or with a bad salt), block advances and providers leaving. After every
-//! step every invariant holds, a refused call changes no state at all, and the total issuance
-//! never moves.
+//! The property test: random sequences of submissions, cancellations, commits and reveals,
+//! block advances and providers leaving, with an adversary among the providers: `SYBIL`
+//! commits wrong results, reveals with a bad salt, withholds its reveal, declines, or does
+//! nothing; the others are honest and always do what they owe before time passes. After
+//! every step every invariant holds, a refused call changes no state at all, the total
+//! issuance falls only by what was burnt, and no honest provider has lost any stake.
 
 use crate::{mock::*, types::*, Jobs as JobsMap, NextJobId};
 use proptest::{prelude::*, test_runner::Config as ProptestConfig};
@@ -13,7 +15,12 @@ enum Behaviour {
 	Honest,
 	Wrong,
 	BadSalt,
+	Withhold,
+	Decline,
 }
+
+/// The adversary among the providers; every other provider is honest.
+const SYBIL: AccountId = PROVIDERS[0];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -49,6 +56,8 @@ fn op() -> impl Strategy<Value = Op> {
 		6 => Just(Behaviour::Honest),
 		2 => Just(Behaviour::Wrong),
 		1 => Just(Behaviour::BadSalt),
+		1 => Just(Behaviour::Withhold),
+		1 => Just(Behaviour::Decline),
 	];
 	prop_oneof![
 		3 => (0usize..3, 1u32..=4, prop::sample::select(vec![10u64, 40, 100, 100, 100]))
@@ -94,6 +103,8 @@ fn apply(op: &Op, committed: &mut Committed) -> sp_runtime::DispatchResult {
 			} else {
 				owing[assignee % owing.len()]
 			};
+			// Only the Sybil misbehaves.
+			let behaviour = if who == SYBIL { behaviour } else { &Behaviour::Honest };
 			act(id, who, behaviour, committed)
 		}
 		Op::Everyone { pick } => {
@@ -104,7 +115,16 @@ fn apply(op: &Op, committed: &mut Committed) -> sp_runtime::DispatchResult {
 			Ok(())
 		}
 		Op::Advance { blocks } => {
-			run_to(System::block_number() + blocks);
+			// Honest providers do what they owe before time passes; the Sybil may not.
+			for _ in 0..blocks {
+				for id in crate::Pallet::<Test>::open_jobs() {
+					for who in owing(id).into_iter().filter(|who| *who != SYBIL) {
+						act(id, who, &Behaviour::Honest, committed)
+							.expect("an owed, honest act succeeds");
+					}
+				}
+				next_block();
+			}
 			Ok(())
 		}
 		Op::Provider { index, action } => {
@@ -144,8 +164,12 @@ fn act(
 	committed: &mut Committed,
 ) -> sp_runtime::DispatchResult {
 	let job = JobsMap::<Test>::get(id).expect("acting on an existing job");
-	match job.phase {
-		Phase::Committing { .. } => {
+	match (job.phase, behaviour) {
+		(Phase::Committing { .. }, Behaviour::Decline) => {
+			Jobs::decline(RuntimeOrigin::signed(who), id).map(|_| ()).map_err(|e| e.error)
+		}
+		(_, Behaviour::Withhold | Behaviour::Decline) => Ok(()),
+		(Phase::Committing { .. }, _) => {
 			let result = match behaviour {
 				Behaviour::Wrong => RESULT_B,
 				_ => RESULT_A,
@@ -168,7 +192,7 @@ fn act(
 
 proptest! {
 	#![proptest_config(ProptestConfig {
-		cases: 10_000,
+		cases: 3_000,
 		failure_persistence: None,
 		..ProptestConfig::default()
 	})]
@@ -185,10 +209,14 @@ proptest! {
 					assert_eq!(root_before, root_after, "refused {op:?} changed state");
 				}
 				check_invariants();
-				assert_eq!(issuance(), issuance_before, "issuance moved after {op:?}");
+				assert_eq!(issuance() + burnt(), issuance_before, "issuance moved after {op:?}");
+				for honest in PROVIDERS.iter().filter(|p| **p != SYBIL) {
+					assert_eq!(provider(*honest).stake, STAKE, "honest {honest} lost stake after {op:?}");
+				}
 			}
-			// Run out every deadline: every job ends, every slot is freed, nothing stays held.
-			run_to(System::block_number() + 60);
+			// Run out every deadline, honest providers doing their part: every job ends,
+			// every slot is freed, nothing stays held.
+			apply(&Op::Advance { blocks: 60 }, &mut committed).expect("advancing never fails");
 			check_invariants();
 			for id in 0..NextJobId::<Test>::get() {
 				if let Some(job) = JobsMap::<Test>::get(id) {
