@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs a development chain whose three
-# registered providers take jobs: Alice inside the node (`--provider`), Bob and Charlie as
-# `concord worker run` daemons. Alice authors and finalizes blocks. Ctrl-C stops everything.
+# The main job: installs what is missing, builds, and runs a development chain whose six
+# registered providers take jobs: Alice inside the node (`--provider`), Bob, Charlie, Eve,
+# Ferdie and Alice's stash as `concord worker run` daemons (a job of three replicas is drawn
+# from a pool of six). Alice authors and finalizes blocks. Ctrl-C stops everything.
 # Extra arguments go to concord-node (e.g. --base-path ~/.concord to keep the chain's state).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,9 +24,10 @@ note "Prometheus metrics: http://127.0.0.1:9615/metrics"
 node=$!
 trap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT INT TERM
 
-step "Starting providers Bob and Charlie (concord worker run)"
-for name in bob charlie; do
-	"$bin/concord" worker run --key "//${name^}" --state-dir "$state/$name" \
+step "Starting providers Bob, Charlie, Eve, Ferdie and Alice//stash (concord worker run)"
+for key in //Bob //Charlie //Eve //Ferdie //Alice//stash; do
+	name="$(echo "${key#//}" | tr '/' '-' | tr '[:upper:]' '[:lower:]')"
+	"$bin/concord" worker run --key "$key" --state-dir "$state/$name" \
 		2>"$state/$name.log" &
 	note "$name: log $state/$name.log"
 done

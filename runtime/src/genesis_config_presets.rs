@@ -73,8 +73,17 @@ fn genesis(
 	})
 }
 
+/// Six providers: the draw of a default job (three replicas) needs a pool of six. Dave is
+/// left out to be the requester of the examples.
 fn dev_providers() -> Vec<GenesisProvider<AccountId, Balance>> {
-	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+	[
+		Sr25519Keyring::Alice,
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Eve,
+		Sr25519Keyring::Ferdie,
+		Sr25519Keyring::AliceStash,
+	]
 		.into_iter()
 		.zip(0..)
 		.map(|(account, index)| preset_provider(account, index))
