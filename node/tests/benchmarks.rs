@@ -49,6 +49,7 @@ fn every_jobs_benchmark_runs_in_the_runtime() {
 			"cancel",
 			"commit",
 			"reveal",
+			"decline",
 			"process_assignment",
 			"process_verdict",
 			"prune_job",

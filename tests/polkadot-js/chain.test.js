@@ -37,11 +37,11 @@ test('every call of the providers pallet is documented in the metadata', () => {
   }
 });
 
-test('the dev chain starts with Alice, Bob and Charlie as online providers', async () => {
+test('the dev chain starts with six online providers', async () => {
   const { api } = dev.node;
   const entries = await api.query.providers.providers.entries();
   const providers = new Map(entries.map(([key, value]) => [key.args[0].toString(), value.unwrap()]));
-  for (const name of ['Alice', 'Bob', 'Charlie']) {
+  for (const name of ['Alice', 'Bob', 'Charlie', 'Eve', 'Ferdie', 'Alice//stash']) {
     const account = dev.keyring.addFromUri(`//${name}`).address;
     const info = providers.get(account);
     assert.ok(info, `${name} is a provider`);
@@ -53,7 +53,7 @@ test('the dev chain starts with Alice, Bob and Charlie as online providers', asy
     );
   }
   const listed = await api.query.providers.kernelProviders('MatmulI8');
-  assert.equal(listed.length, 3);
+  assert.equal(listed.length, 6);
 });
 
 /** A new account holding `amount`, funded by Alice. */

@@ -1,7 +1,7 @@
 //! End to end on real parts: a `concord-node --dev` process, provider workers computing on
-//! wgpu (lavapipe in CI), and a requester using `concord job`. The dev chain's providers are
-//! Alice (run inside the node with `--provider`), Bob and Charlie (`concord worker run`);
-//! Dave requests.
+//! wgpu (lavapipe in CI), and a requester using `concord job`. The dev chain's six providers
+//! are Alice (run inside the node with `--provider`) and Bob, Charlie, Eve, Ferdie and
+//! Alice//stash (`concord worker run`); Dave requests.
 //!
 //! Progress is followed block by block over the node's RPC, never by sleeping.
 
@@ -79,17 +79,25 @@ fn start_dev_node(dir: &Path, rpc_port: u16, extra: &[&str]) -> (Process, String
 	(Process(child), format!("ws://127.0.0.1:{rpc_port}"))
 }
 
+/// The dev providers run as `concord worker run` (Alice runs inside the node).
+const WORKERS: [&str; 5] = ["Bob", "Charlie", "Eve", "Ferdie", "Alice//stash"];
+
+/// A file name for dev account `name` (`Alice//stash` becomes `Alice-stash`).
+fn file_name(name: &str) -> String {
+	name.replace('/', "-").replace("--", "-")
+}
+
 /// `concord worker run` for dev account `name`, logging to `<dir>/<name>.log`.
 fn start_worker(rpc: &str, name: &str, dir: &Path) -> Process {
 	let log = std::fs::OpenOptions::new()
 		.create(true)
 		.append(true)
-		.open(dir.join(format!("{name}.log")))
+		.open(dir.join(format!("{}.log", file_name(name))))
 		.unwrap();
 	let child = concord()
 		.args(["worker", "run", "--rpc", rpc, "--key", &format!("//{name}")])
 		.arg("--state-dir")
-		.arg(dir.join(name))
+		.arg(dir.join(file_name(name)))
 		.stdout(Stdio::null())
 		.stderr(log)
 		.spawn()
@@ -98,10 +106,11 @@ fn start_worker(rpc: &str, name: &str, dir: &Path) -> Process {
 }
 
 fn logs(dir: &Path) -> String {
-	["node", "Bob", "Charlie"]
-		.iter()
+	std::iter::once("node")
+		.chain(WORKERS)
 		.map(|name| {
-			let log = std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+			let path = dir.join(format!("{}.log", file_name(name)));
+			let log = std::fs::read_to_string(path).unwrap_or_default();
 			format!("--- {name}\n{log}")
 		})
 		.collect()
@@ -135,9 +144,6 @@ async fn wait_for(client: &Client, job: u64, done: impl Fn(&JobInfo) -> bool) ->
 	tokio::time::timeout(STAGE_TIMEOUT, follow).await.ok()
 }
 
-fn outcome(job: &JobInfo, who: &AccountId) -> Option<JobOutcome> {
-	job.assignees.iter().find(|a| &a.provider == who).and_then(|a| a.outcome)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
@@ -149,8 +155,7 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let (kernel, params, seed) = (KernelId::MatmulI8, [16u32, 24, 8], 7u64);
 	let params_arg = params.map(|p| p.to_string()).join(",");
 
-	// Only Alice (in the node) and Bob run at first, so the job cannot leave the commit phase
-	// without Charlie.
+	// Only Alice (in the node) and Bob run at first; the job draws three of the six providers.
 	let submitted = concord()
 		.args(["job", "submit", "--rpc", &rpc, "--key", "//Dave", "--kernel", "matmul-i8"])
 		.args(["--params", &params_arg, "--random-input", &seed.to_string()])
@@ -160,19 +165,37 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let job: u64 = succeed(submitted, "concord job submit").parse().expect("a job number");
 
 	let client = Client::connect(&rpc).await.unwrap();
-	let (alice, bob_account, charlie) = (account("Alice"), account("Bob"), account("Charlie"));
+	let assigned = wait_for(&client, job, |info| !info.assignees.is_empty())
+		.await
+		.unwrap_or_else(|| panic!("the job was not drawn\n{}", logs(dir.path())));
+	let drawn: Vec<&str> = WORKERS
+		.into_iter()
+		.filter(|name| assigned.assignees.iter().any(|a| a.provider == account(name)))
+		.collect();
+	assert!(!drawn.is_empty(), "a job of three drawn from six includes a worker: {assigned:?}");
+	// The first worker drawn commits alone (besides Alice), so the job cannot leave the commit
+	// phase before it restarts.
+	let first = drawn[0];
+	let mut restarted = if first == "Bob" {
+		bob
+	} else {
+		drop(bob);
+		start_worker(&rpc, first, dir.path())
+	};
+	let first_account = account(first);
 	wait_for(&client, job, |info| {
-		info.assignees.iter().any(|a| a.provider == bob_account && a.commitment.is_some())
+		info.assignees.iter().any(|a| a.provider == first_account && a.commitment.is_some())
 	})
 	.await
-	.unwrap_or_else(|| panic!("Bob did not commit\n{}", logs(dir.path())));
+	.unwrap_or_else(|| panic!("{first} did not commit\n{}", logs(dir.path())));
 
-	// Bob dies after committing, before anything could be revealed, then comes back with
-	// its state directory: it must reveal the salt it committed to, not recompute a new one.
-	bob.0.kill().unwrap();
-	bob.0.wait().unwrap();
-	let _charlie = start_worker(&rpc, "Charlie", dir.path());
-	let _bob = start_worker(&rpc, "Bob", dir.path());
+	// It dies after committing, before anything could be revealed, then comes back with its
+	// state directory: it must reveal the salt it committed to, not recompute a new one.
+	restarted.0.kill().unwrap();
+	restarted.0.wait().unwrap();
+	let _others: Vec<Process> =
+		drawn[1..].iter().map(|name| start_worker(&rpc, name, dir.path())).collect();
+	let _first = start_worker(&rpc, first, dir.path());
 
 	let info = wait_for(&client, job, |info| {
 		!matches!(info.phase, Phase::Committing { .. } | Phase::Revealing { .. })
@@ -180,9 +203,10 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	.await
 	.unwrap_or_else(|| panic!("the job did not end\n{}", logs(dir.path())));
 	assert!(matches!(info.phase, Phase::Attested { .. }), "{info:?}\n{}", logs(dir.path()));
-	for (name, who) in [("Alice", &alice), ("Bob", &bob_account), ("Charlie", &charlie)] {
-		assert_eq!(outcome(&info, who), Some(JobOutcome::Agreed), "{name}\n{}", logs(dir.path()));
+	for assignee in &info.assignees {
+		assert_eq!(assignee.outcome, Some(JobOutcome::Agreed), "{info:?}\n{}", logs(dir.path()));
 	}
+	assert_eq!(info.assignees.len(), 3);
 
 	// The requester's view of the same verdict.
 	let waited = tokio::task::spawn_blocking({
@@ -221,20 +245,22 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 			.unwrap()
 	};
 
-	// More replicas than the chain has providers: refused before anything is held.
+	// More replicas than half the chain's providers: no pool is large enough for the draw,
+	// which the quote says before anything is sent.
 	let refused = submit(&["--replicas", "9", "--quorum", "5"]);
 	assert!(!refused.status.success());
 	let stderr = String::from_utf8_lossy(&refused.stderr);
-	assert!(stderr.contains("TooFewEligible { eligible: 3, wanted: 9 }"), "{stderr}");
+	assert!(stderr.contains("PoolTooSmall { eligible: 6, needed: 18 }"), "{stderr}");
 
-	// A reward under every provider's price: the job waits, and says for what.
-	let job = succeed(submit(&["--reward", "1"]), "concord job submit");
-	let status = concord().args(["job", "status", "--rpc", &rpc, &job]).output().unwrap();
-	let status = succeed(status, "concord job status");
-	assert!(status.starts_with("Queued"), "{status}");
-	assert!(status.contains("PriceTooLow { min_reward: "), "{status}");
+	// A reward under every provider's price: the chain refuses it by name.
+	let refused = submit(&["--reward", "1"]);
+	assert!(!refused.status.success());
+	let stderr = String::from_utf8_lossy(&refused.stderr);
+	assert!(stderr.contains("Jobs(RewardTooLow)"), "{stderr}");
 
-	// Nobody took it, so the requester may take it back.
+	// A job is drawn three blocks after its submission; until then the requester may take it
+	// back.
+	let job = succeed(submit(&[]), "concord job submit");
 	let cancel = concord().args(["job", "cancel", "--rpc", &rpc, "--key", "//Dave", &job]).output();
 	succeed(cancel.unwrap(), "concord job cancel");
 	let status = concord().args(["job", "status", "--rpc", &rpc, &job]).output().unwrap();
@@ -245,16 +271,17 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	let dir = tempfile::tempdir().unwrap();
 	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &[]);
-	let eve = |args: &[&str]| {
+	// Dave is not a provider on the dev chain.
+	let dave = |args: &[&str]| {
 		concord()
 			.arg("provider")
 			.args(args)
-			.args(["--rpc", &rpc, "--key", "//Eve"])
+			.args(["--rpc", &rpc, "--key", "//Dave"])
 			.output()
 			.unwrap()
 	};
 	let register = |stake: &str| {
-		eve(&["register", "--stake", stake, "--price", "2", "--kernels", "sort-u32,sha256-batch"]
+		dave(&["register", "--stake", stake, "--price", "2", "--kernels", "sort-u32,sha256-batch"]
 			.iter()
 			.chain(&["--endpoint", "/ip4/127.0.0.1/tcp/40400", "--memory-mib", "1024", "--cpu"])
 			.copied()
@@ -266,7 +293,7 @@ async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	assert!(!refused.status.success());
 	let stderr = String::from_utf8_lossy(&refused.stderr);
 	assert!(stderr.contains("Providers(StakeBelowMinimum)"), "{stderr}");
-	let status = succeed(eve(&["status"]), "concord provider status");
+	let status = succeed(dave(&["status"]), "concord provider status");
 	assert!(status.ends_with("not a registered provider"), "{status}");
 
 	let registered = succeed(register("200CORD"), "concord provider register");
@@ -275,6 +302,6 @@ async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	{
 		assert!(registered.contains(expected), "{expected:?} in {registered}");
 	}
-	let offline = succeed(eve(&["go-offline"]), "concord provider go-offline");
+	let offline = succeed(dave(&["go-offline"]), "concord provider go-offline");
 	assert!(offline.contains(": Offline,"), "{offline}");
 }
