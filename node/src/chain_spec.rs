@@ -58,13 +58,19 @@ mod tests {
 	}
 
 	#[test]
-	fn dev_genesis_has_one_validator_and_three_online_providers() {
+	fn dev_genesis_has_one_validator_and_six_assignable_providers() {
 		in_genesis_of(development_chain_spec().unwrap(), || {
 			assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 1);
 			assert_eq!(pallet_babe::EpochConfig::<Runtime>::get(), Some(BABE_GENESIS_EPOCH_CONFIG));
-			assert_eq!(pallet_providers::Providers::<Runtime>::count(), 3);
+			assert_eq!(pallet_providers::Providers::<Runtime>::count(), 6);
 			for kernel in concord_primitives::kernel::KernelId::ALL {
-				assert_eq!(pallet_providers::KernelProviders::<Runtime>::get(kernel).len(), 3);
+				assert_eq!(pallet_providers::KernelProviders::<Runtime>::get(kernel).len(), 6);
+				// Assignable from the first block: genesis terms are in force at once.
+				let (candidates, _) = <concord_runtime::Providers as pallet_providers::ProviderRegistry<
+					_,
+					_,
+				>>::candidates(kernel, 0);
+				assert_eq!(candidates.len(), 6);
 			}
 			concord_runtime::Providers::do_try_state().expect("registry invariants hold");
 		});
@@ -75,7 +81,7 @@ mod tests {
 		in_genesis_of(local_chain_spec().unwrap(), || {
 			assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 2);
 			assert_eq!(pallet_grandpa::Authorities::<Runtime>::get().len(), 2);
-			assert_eq!(pallet_providers::Providers::<Runtime>::count(), 3);
+			assert_eq!(pallet_providers::Providers::<Runtime>::count(), 6);
 		});
 	}
 

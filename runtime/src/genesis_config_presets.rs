@@ -84,10 +84,10 @@ fn dev_providers() -> Vec<GenesisProvider<AccountId, Balance>> {
 		Sr25519Keyring::Ferdie,
 		Sr25519Keyring::AliceStash,
 	]
-		.into_iter()
-		.zip(0..)
-		.map(|(account, index)| preset_provider(account, index))
-		.collect()
+	.into_iter()
+	.zip(0..)
+	.map(|(account, index)| preset_provider(account, index))
+	.collect()
 }
 
 /// `--dev`: one validator.

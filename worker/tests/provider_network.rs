@@ -144,13 +144,12 @@ async fn wait_for(client: &Client, job: u64, done: impl Fn(&JobInfo) -> bool) ->
 	tokio::time::timeout(STAGE_TIMEOUT, follow).await.ok()
 }
 
-
 #[tokio::test(flavor = "multi_thread")]
 async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let dir = tempfile::tempdir().unwrap();
 	// Bob's worker starts before the node is up: it keeps trying until the node answers.
 	let rpc_port = free_port();
-	let mut bob = start_worker(&format!("ws://127.0.0.1:{rpc_port}"), "Bob", dir.path());
+	let bob = start_worker(&format!("ws://127.0.0.1:{rpc_port}"), "Bob", dir.path());
 	let (_node, rpc) = start_dev_node(dir.path(), rpc_port, &["--provider", "//Alice"]);
 	let (kernel, params, seed) = (KernelId::MatmulI8, [16u32, 24, 8], 7u64);
 	let params_arg = params.map(|p| p.to_string()).join(",");
@@ -281,11 +280,13 @@ async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 			.unwrap()
 	};
 	let register = |stake: &str| {
-		dave(&["register", "--stake", stake, "--price", "2", "--kernels", "sort-u32,sha256-batch"]
-			.iter()
-			.chain(&["--endpoint", "/ip4/127.0.0.1/tcp/40400", "--memory-mib", "1024", "--cpu"])
-			.copied()
-			.collect::<Vec<_>>())
+		dave(
+			&["register", "--stake", stake, "--price", "2", "--kernels", "sort-u32,sha256-batch"]
+				.iter()
+				.chain(&["--endpoint", "/ip4/127.0.0.1/tcp/40400", "--memory-mib", "1024", "--cpu"])
+				.copied()
+				.collect::<Vec<_>>(),
+		)
 	};
 
 	// A stake under the minimum is refused by name, and nothing is registered.

@@ -97,8 +97,8 @@ fn assign<T: Config>(id: JobId) -> Vec<T::AccountId> {
 }
 
 /// A job in its last round with `n` assignees in a full registry, each staking the minimum:
-/// the last escalation panel (up to its quorum) committed to `RESULT`, and all but its first
-/// member revealed it; the other assignees are round-0 providers that did what `earlier` says.
+/// the last escalation panel (as much of it as `n` allows) committed to `RESULT`, and all but
+/// its first member revealed it, which is already a quorum when the panel is full; the other assignees are round-0 providers that did what `earlier` says.
 /// Returns the job and the panel's first member, which has yet to reveal.
 fn last_round_job<T: Config>(
 	n: u32,
@@ -110,7 +110,7 @@ fn last_round_job<T: Config>(
 	let id = submit_job::<T>(&who, 1, 1);
 	let mut job = Pallet::<T>::job(id).expect("submitted");
 	let last_round = T::MaxEscalations::get() as u8;
-	let panel = (T::EscalationReplicas::get() / 2 + 1).min(n) as usize;
+	let panel = T::EscalationReplicas::get().min(n) as usize;
 	for (i, provider) in providers.iter().take(n as usize).enumerate() {
 		T::Providers::begin_job(provider, KERNEL).expect("registered for every kernel");
 		let sealed = H256(commitment(&RESULT.0, &SALT, &provider.encode()));
