@@ -96,6 +96,9 @@ fn assign<T: Config>(id: JobId) -> Vec<T::AccountId> {
 	job.assignees.iter().map(|a| a.provider.clone()).collect()
 }
 
+/// What a round-0 assignee did: its commitment and its reveal.
+type EarlierRound<T> = fn(&<T as frame_system::Config>::AccountId) -> (Option<H256>, Option<H256>);
+
 /// A job in its last round with `n` assignees in a full registry, each staking the minimum:
 /// the last escalation panel (as much of it as `n` allows) committed to `RESULT`, and all but
 /// its first member revealed it, which is already a quorum when the panel is full; the other assignees are round-0 providers that did what `earlier` says.
@@ -103,7 +106,7 @@ fn assign<T: Config>(id: JobId) -> Vec<T::AccountId> {
 fn last_round_job<T: Config>(
 	n: u32,
 	reveal_until: BlockNumberFor<T>,
-	earlier: fn(&T::AccountId) -> (Option<H256>, Option<H256>),
+	earlier: EarlierRound<T>,
 ) -> (JobId, T::AccountId) {
 	let providers = fill_registry::<T>();
 	let who = requester::<T>();
