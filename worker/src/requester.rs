@@ -151,27 +151,40 @@ pub async fn describe(
 	Ok(line)
 }
 
+/// Blocks `fetch_result` waits for a provider to serve an attested output.
+const FETCH_RETRY_BLOCKS: usize = 3;
+
 /// The attested output of job `id`, fetched over libp2p from one of the providers that
-/// revealed it (tried in turn) and checked against the attested hash.
+/// revealed it (tried in turn, again at each of the next few blocks) and checked against the
+/// attested hash.
 pub async fn fetch_result(client: &Client, id: JobId) -> anyhow::Result<(H256, Vec<u8>)> {
 	let at = client.best_header().await?.hash();
 	let job = client.existing_job(id, at).await?;
 	let Phase::Attested { result_hash } = job.phase else {
 		bail!("job {id} has no attested result: {:?}", job.phase);
 	};
+	// Providers serve an output once they have seen its job attested, so right after the
+	// verdict none may serve it yet: ask again at each of the next few blocks.
+	let mut heads = client.best_heads().await?;
 	let mut failures = Vec::new();
-	for assignee in job.assignees.iter().filter(|a| a.revealed == Some(result_hash)) {
-		let endpoint = match client.provider(&assignee.provider, at).await? {
-			Some(info) => String::from_utf8_lossy(&info.endpoint).into_owned(),
-			None => continue,
-		};
-		let fetched = match endpoint.parse() {
-			Ok(address) => crate::blobs::fetch(address, result_hash.0).await,
-			Err(e) => Err(anyhow!("{e}")),
-		};
-		match fetched {
-			Ok(output) => return Ok((result_hash, output)),
-			Err(e) => failures.push(format!("{} at {endpoint}: {e:#}", assignee.provider)),
+	for attempt in 0..=FETCH_RETRY_BLOCKS {
+		failures.clear();
+		for assignee in job.assignees.iter().filter(|a| a.revealed == Some(result_hash)) {
+			let endpoint = match client.provider(&assignee.provider, at).await? {
+				Some(info) => String::from_utf8_lossy(&info.endpoint).into_owned(),
+				None => continue,
+			};
+			let fetched = match endpoint.parse() {
+				Ok(address) => crate::blobs::fetch(address, result_hash.0).await,
+				Err(e) => Err(anyhow!("{e}")),
+			};
+			match fetched {
+				Ok(output) => return Ok((result_hash, output)),
+				Err(e) => failures.push(format!("{} at {endpoint}: {e:#}", assignee.provider)),
+			}
+		}
+		if attempt < FETCH_RETRY_BLOCKS && heads.next().await.is_none() {
+			break;
 		}
 	}
 	bail!("no provider that computed the result served it:\n  {}", failures.join("\n  "))

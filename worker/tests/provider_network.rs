@@ -188,6 +188,18 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	.await
 	.unwrap_or_else(|| panic!("{first} did not commit\n{}", logs(dir.path())));
 
+	// Before the verdict the output is kept back: a requester that could read it now could
+	// make the job fail and never pay.
+	let shape = validate_params(kernel, &params).unwrap();
+	let expected = cpu::run(kernel, &params, &random::input(&shape, seed)).unwrap();
+	let head = client.best_header().await.unwrap().hash();
+	let record = client.provider(&first_account, head).await.unwrap().expect("a provider");
+	let endpoint: libp2p::Multiaddr =
+		std::str::from_utf8(&record.endpoint).unwrap().parse().expect("a multiaddr");
+	let early = concord_worker::blobs::fetch(endpoint, result_hash(&expected)).await;
+	let refused = early.expect_err("an output served before its job was attested");
+	assert!(refused.to_string().contains("does not have it"), "{refused:#}");
+
 	// It dies after committing, before anything could be revealed, then comes back with its
 	// state directory: it must reveal the salt it committed to, not recompute a new one.
 	restarted.0.kill().unwrap();
@@ -216,8 +228,6 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	.unwrap();
 	let attested = succeed(waited, &format!("concord job wait\n{}", logs(dir.path())));
 
-	let shape = validate_params(kernel, &params).unwrap();
-	let expected = cpu::run(kernel, &params, &random::input(&shape, seed)).unwrap();
 	assert_eq!(attested, hex::encode(result_hash(&expected)), "the CPU reference's hash");
 
 	// The output itself, from a provider that computed it, over libp2p.

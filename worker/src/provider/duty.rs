@@ -1,6 +1,6 @@
 //! One duty of one job: run it and commit, or reveal what was committed.
 
-use super::{Commitment, Config, Journal};
+use super::{Commitment, Config, Journal, Results};
 use crate::chain::{Client, Hash, JobId, JobInfo, RuntimeCall, RuntimeEvent};
 use codec::Encode;
 use concord_kernels::{result_hash, KernelError};
@@ -29,6 +29,7 @@ pub struct Work {
 	pub client: Client,
 	pub config: Arc<Config>,
 	pub journal: Journal,
+	pub results: Results,
 }
 
 impl Work {
@@ -64,7 +65,7 @@ impl Work {
 					computed => computed?,
 				};
 				let result_hash = result_hash(&output);
-				self.keep_result(&result_hash, &output).map_err(retry)?;
+				self.results.keep(job, &result_hash, &output).map_err(retry)?;
 				let recorded = Commitment { spec_hash, result_hash, salt: fresh_salt()? };
 				self.journal.put(job, &recorded).map_err(retry)?;
 				recorded
@@ -156,15 +157,6 @@ impl Work {
 			) => Err(Failure::GiveUp(e.to_string())),
 			Err(e) => Err(retry(e)),
 		}
-	}
-
-	/// Keeps an output under its result hash (`<state dir>/results/<hex>`), for requesters to
-	/// fetch.
-	fn keep_result(&self, result_hash: &[u8; 32], output: &[u8]) -> anyhow::Result<()> {
-		let dir = self.config.state_dir.join("results");
-		std::fs::create_dir_all(&dir)?;
-		std::fs::write(dir.join(hex::encode(result_hash)), output)?;
-		Ok(())
 	}
 }
 

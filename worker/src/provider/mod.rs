@@ -9,6 +9,7 @@
 mod compute;
 mod duty;
 mod journal;
+mod results;
 
 pub use compute::Device;
 pub use journal::{Commitment, Journal};
@@ -17,7 +18,9 @@ use crate::chain::{Client, JobId, ProviderInfo, Signer, VersionMismatch};
 use anyhow::Context;
 use duty::{Failure, Work};
 use libp2p::{multiaddr::Protocol, Multiaddr};
+use pallet_jobs::Phase;
 use pallet_jobs::{Duty, PendingDuty};
+use results::{Results, Verdict};
 use std::{collections::HashSet, path::PathBuf, sync::Arc, time::Duration};
 use tokio::task::JoinSet;
 
@@ -72,7 +75,8 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 	let journal = Journal::open(&config.state_dir, client.genesis())?;
 	let me = config.signer.account().clone();
 
-	let work = Arc::new(Work { client, config, journal });
+	let results = Results::new(&config.state_dir);
+	let work = Arc::new(Work { client, config, journal, results });
 	let mut heads = work.client.best_heads().await?;
 	// Duties being worked on, and jobs this provider cannot do (it says why once).
 	let mut under_way: HashSet<(JobId, bool)> = HashSet::new();
@@ -96,6 +100,7 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 					let work = work.clone();
 					tasks.spawn(async move { (key, work.perform(job, duty, at).await) });
 				}
+				publish_attested(&work, at).await;
 			}
 			Some(done) = tasks.join_next() => {
 				let ((job, reveal), outcome) = done.context("a duty's task panicked")?;
@@ -109,6 +114,32 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 					},
 				}
 			}
+		}
+	}
+}
+
+/// Serves the outputs of jobs attested by block `at`, and drops those of jobs that ended
+/// without them (see [`results`]).
+async fn publish_attested(work: &Work, at: crate::chain::Hash) {
+	let pending = match work.results.pending() {
+		Ok(pending) => pending,
+		Err(e) => return log(format!("reading the pending results failed: {e}")),
+	};
+	for (job, hash) in pending {
+		let verdict = match work.client.job(job, at).await {
+			Ok(None) => Verdict::Ended,
+			Ok(Some(info)) => match info.phase {
+				Phase::Attested { result_hash } => Verdict::Attested(result_hash.0),
+				phase if phase.is_open() => Verdict::Open,
+				_ => Verdict::Ended,
+			},
+			Err(e) => {
+				log(format!("job {job}: reading its verdict failed: {e:#}"));
+				continue;
+			}
+		};
+		if let Err(e) = work.results.settle(job, &hash, verdict) {
+			log(format!("job {job}: settling its output failed: {e}"));
 		}
 	}
 }
