@@ -11,7 +11,6 @@ use alloc::vec::Vec;
 use codec::Codec;
 use concord_primitives::kernel::{self, KernelId};
 use frame_support::traits::Get;
-use sp_runtime::traits::{SaturatedConversion, Saturating};
 
 sp_api::decl_runtime_apis! {
 	/// Jobs, what providers owe them, and prices.
@@ -112,12 +111,9 @@ impl<T: Config> Pallet<T> {
 			.map(|free| Self::min_reward(free, work_units, pool_needed))
 			.map_err(Clone::clone);
 		let pool = match (&free, &min_reward) {
-			(Ok(free), Ok(reward)) => free
-				.iter()
-				.filter(|c| {
-					c.price_per_work_unit.saturating_mul(work_units.saturated_into()) <= *reward
-				})
-				.count() as u32,
+			(Ok(free), Ok(reward)) => {
+				free.iter().filter(|c| Self::cost(c, work_units) <= *reward).count() as u32
+			}
 			_ => 0,
 		};
 		let inline_deposit = u32::try_from(input_len)

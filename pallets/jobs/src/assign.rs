@@ -51,8 +51,9 @@ impl<T: Config> Pallet<T> {
 		wanted.saturating_mul(T::PoolFactor::get())
 	}
 
-	/// Device memory a job of `kernel` with `params` needs, in MiB.
-	pub(crate) fn memory_needed(kernel: KernelId, params: &[u32]) -> u32 {
+	/// Device memory a job of `kernel` with `params` needs, in MiB (stored params are valid;
+	/// anything else needs more than any device).
+	fn memory_needed(kernel: KernelId, params: &[u32]) -> u32 {
 		kernel::validate_params(kernel, params).map_or(u32::MAX, |shape| shape.memory_mib_needed())
 	}
 
@@ -70,7 +71,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A provider's cost for a job of `work_units`: its price times the work units.
-	fn cost(candidate: &CandidateOf<T>, work_units: u64) -> BalanceOf<T> {
+	pub(crate) fn cost(candidate: &CandidateOf<T>, work_units: u64) -> BalanceOf<T> {
 		candidate.price_per_work_unit.saturating_mul(work_units.saturated_into())
 	}
 

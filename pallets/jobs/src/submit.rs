@@ -72,7 +72,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::TooManyOpenJobsForRequester
 		);
 		let work_units = shape.work_units();
-		Self::ensure_assignable(&who, kernel, &params, work_units, replicas, reward)?;
+		Self::ensure_assignable(&who, &shape, replicas, reward)?;
 		let inline_len = inline.as_ref().map_or(0, |bytes| bytes.len() as u32);
 		let deposit =
 			Self::deposit_for(inline_len, open_of_requester).ok_or(Error::<T>::EscrowOverflow)?;
@@ -176,16 +176,14 @@ impl<T: Config> Pallet<T> {
 	/// job waits for free slots.
 	fn ensure_assignable(
 		who: &T::AccountId,
-		kernel: KernelId,
-		params: &[u32],
-		work_units: u64,
+		shape: &kernel::KernelShape,
 		replicas: u32,
 		reward: BalanceOf<T>,
 	) -> DispatchResult {
 		let round = crate::assign::Round {
-			kernel,
-			memory_mib: Self::memory_needed(kernel, params),
-			work_units,
+			kernel: shape.kernel(),
+			memory_mib: shape.memory_mib_needed(),
+			work_units: shape.work_units(),
 			reward,
 			wanted: replicas,
 			requester: who,

@@ -180,6 +180,17 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Puts `who`'s own terms in force at once, as for a provider registered long before:
+	/// genesis providers (nobody knew any randomness when the chain spec was written) and the
+	/// benchmarks' registry.
+	pub(crate) fn put_terms_in_force(who: &T::AccountId) {
+		Providers::<T>::mutate(who, |info| {
+			if let Some(info) = info {
+				info.prior_terms = info.terms();
+			}
+		});
+	}
+
 	/// Call before changing anything [`Terms`] holds: what is in force now stays in force for
 	/// the activation delay, and the change after it. A second change within the delay
 	/// restarts it, so every terms that reach assignment were set at least the delay before.
@@ -411,7 +422,6 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			}
 			shortfall.listed.saturating_inc();
 			if info.capabilities.memory_mib < memory_mib {
-				shortfall.too_small.saturating_inc();
 				continue;
 			}
 			if !info.can_take(&terms, kernel) {
@@ -482,12 +492,7 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			max_endpoint::<T>(),
 			price,
 		)?;
-		// Assignable at once, as if registered long ago.
-		Providers::<T>::mutate(who, |info| {
-			if let Some(info) = info {
-				info.prior_terms = info.terms();
-			}
-		});
+		Self::put_terms_in_force(who);
 		Ok(())
 	}
 }

@@ -51,11 +51,5 @@ pub(crate) fn register<T: Config>(provider: &GenesisProvider<T::AccountId, Balan
 		provider.price_per_work_unit,
 	)
 	.unwrap_or_else(|e| panic!("genesis provider could not register: {e:?}"));
-	// Genesis providers are assignable from the first block: nobody knew any randomness when
-	// the chain spec was written.
-	Providers::<T>::mutate(&provider.account, |info| {
-		if let Some(info) = info {
-			info.prior_terms = info.terms();
-		}
-	});
+	Pallet::<T>::put_terms_in_force(&provider.account);
 }

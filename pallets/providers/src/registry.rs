@@ -25,8 +25,6 @@ pub struct Candidate<AccountId, Balance> {
 pub struct Shortfall {
 	/// Providers that list the kernel and whose terms in force are online.
 	pub listed: u32,
-	/// Of those, how many declared less device memory than the job needs.
-	pub too_small: u32,
 	/// Of those, how many are at their concurrency cap.
 	pub at_capacity: u32,
 }
