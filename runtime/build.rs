@@ -1,4 +1,7 @@
-//! Compiles the runtime to WebAssembly (the form the node executes and the chain stores).
+//! Compiles the runtime to WebAssembly (the form the node executes and the chain stores), and
+//! a second time as its own next version (feature `upgrade-rehearsal`), which the runtime
+//! upgrade test installs on a running chain. The two builds share one wasm project and target
+//! directory, so the second compiles only this crate again.
 fn main() {
 	#[cfg(all(feature = "std", feature = "metadata-hash"))]
 	substrate_wasm_builder::WasmBuilder::init_with_defaults()
@@ -7,4 +10,10 @@ fn main() {
 
 	#[cfg(all(feature = "std", not(feature = "metadata-hash")))]
 	substrate_wasm_builder::WasmBuilder::build_using_defaults();
+
+	#[cfg(feature = "std")]
+	substrate_wasm_builder::WasmBuilder::init_with_defaults()
+		.enable_feature("upgrade-rehearsal")
+		.set_file_name("upgrade_rehearsal.rs")
+		.build();
 }

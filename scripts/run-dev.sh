@@ -16,13 +16,21 @@ state="${CONCORD_DEV_STATE:-$(mktemp -d -t concord-dev.XXXXXX)}"
 # Mesa's software Vulkan (lavapipe) when there is no GPU; set WGPU_BACKEND to choose another.
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 
+# Another chain on these ports would take our workers: refuse to start beside it.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in 9944 30333 40333 40334 40335 40336 40337 40338; do
+	if port_in_use "$port"; then
+		die "port $port is in use (another dev chain or its providers?): stop it first, or its workers would join that chain"
+	fi
+done
+
 step "Starting the development chain, with provider Alice inside the node"
 note "JSON-RPC and WebSocket: ws://127.0.0.1:9944"
 note "Polkadot.js Apps: https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A9944"
 note "Prometheus metrics: http://127.0.0.1:9615/metrics"
+trap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT INT TERM
 "$bin/concord-node" --dev --provider //Alice --provider-state-dir "$state/alice" "$@" &
 node=$!
-trap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT INT TERM
 
 step "Starting providers Bob, Charlie, Eve, Ferdie and Alice//stash (concord worker run)"
 for key in //Bob //Charlie //Eve //Ferdie //Alice//stash; do

@@ -23,7 +23,7 @@ fn wasm() -> Result<&'static [u8], String> {
 	})
 }
 
-/// `--dev`: one validator (Alice), providers Alice, Bob and Charlie.
+/// `--dev`: one validator (Alice), six providers (see the runtime's genesis presets).
 pub fn development_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name("Concord Development")
@@ -34,7 +34,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
-/// `--chain local`: validators Alice and Bob, providers Alice, Bob and Charlie.
+/// `--chain local`: validators Alice and Bob, the same six providers.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name("Concord Local Testnet")

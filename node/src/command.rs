@@ -145,17 +145,14 @@ pub fn run() -> sc_cli::Result<()> {
 					}
 				}?;
 				if let Some(provider) = provider {
-					// Essential: a node whose provider stopped would leave it slashed for
-					// no-shows, so the node stops too and says why.
-					task_manager.spawn_essential_handle().spawn(
-						"concord-provider",
-						None,
-						async move {
-							if let Err(e) = concord_worker::provider::run(provider).await {
-								eprintln!("the provider worker stopped: {e:#}");
-							}
-						},
-					);
+					// Not essential: the worker waits out what it cannot do (an unreachable
+					// node, a runtime it cannot sign for) and never ends, and a validator's
+					// block production must not depend on it.
+					task_manager.spawn_handle().spawn("concord-provider", None, async move {
+						match concord_worker::provider::run(provider).await {
+							Err(e) => eprintln!("the provider worker stopped: {e:#}"),
+						}
+					});
 				}
 				Ok(task_manager)
 			})

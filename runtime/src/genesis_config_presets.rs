@@ -1,8 +1,8 @@
 //! Genesis presets: the initial state of a development chain and of a local test network.
 //!
-//! - `development` (`--dev`): Alice validates alone; Alice, Bob and Charlie are registered
-//!   providers of every kernel.
-//! - `local_testnet`: Alice and Bob validate; the same three providers.
+//! - `development` (`--dev`): Alice validates alone; Alice, Bob, Charlie, Eve, Ferdie and
+//!   Alice//stash are registered providers of every kernel.
+//! - `local_testnet`: Alice and Bob validate; the same six providers.
 //!
 //! Every dev account is endowed; Alice is the sudo key.
 

@@ -12,6 +12,16 @@
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+/// The wasm of this runtime as its own next version (see [`VERSION`]), for the runtime
+/// upgrade test.
+#[cfg(feature = "std")]
+pub const UPGRADE_REHEARSAL_WASM: Option<&[u8]> = upgrade_rehearsal::WASM_BINARY;
+#[cfg(feature = "std")]
+mod upgrade_rehearsal {
+	#![allow(dead_code)]
+	include!(concat!(env!("OUT_DIR"), "/upgrade_rehearsal.rs"));
+}
+
 extern crate alloc;
 
 use alloc::vec::Vec;
@@ -111,18 +121,42 @@ impl_opaque_keys! {
 
 /// The runtime's version. Bump `spec_version` with every change of runtime logic, and
 /// `transaction_version` with every change to calls or their encoding: the `concord` client
-/// refuses to sign against a node whose versions it was not built for.
+/// signs with the node's `spec_version`, and refuses to sign for a `transaction_version` it
+/// was not built for.
+#[cfg(not(feature = "upgrade-rehearsal"))]
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("concord"),
 	impl_name: alloc::borrow::Cow::Borrowed("concord-node"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 2,
+	transaction_version: 3,
 	system_version: 1,
 };
+
+/// This runtime as its own next version: the same logic and transaction format, one
+/// `spec_version` later. The build script compiles it beside the real runtime
+/// ([`UPGRADE_REHEARSAL_WASM`]) for the test that upgrades a running chain with
+/// `sudo.setCode`. (`#[runtime_version]` reads the numbers as literals, hence the copy; keep
+/// it the real version with `spec_version` plus one.)
+#[cfg(feature = "upgrade-rehearsal")]
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("concord"),
+	impl_name: alloc::borrow::Cow::Borrowed("concord-node"),
+	authoring_version: 1,
+	spec_version: 104,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 3,
+	system_version: 1,
+};
+
+/// The largest block, in bytes: operational transactions (a runtime upgrade's `set_code`) may
+/// fill it, normal ones three quarters of it. The node's block proposer uses the same bound.
+pub const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
 /// BABE's probability that a slot has a primary author, as (numerator, denominator).
 pub const PRIMARY_PROBABILITY: (u64, u64) = (1, 4);
@@ -151,6 +185,7 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
+	pallet_jobs::PrioritizeDuties<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 );

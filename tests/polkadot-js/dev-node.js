@@ -6,6 +6,10 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
+// Concord's own transaction extension (pallet-jobs' `PrioritizeDuties`) adds nothing to an
+// extrinsic or its signed payload; declaring it tells @polkadot/api so.
+export const CONCORD_EXTENSIONS = { PrioritizeDuties: { extrinsic: {}, payload: {} } };
+
 /** A TCP port no one listens on right now. */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -83,7 +87,7 @@ export async function startNode(chainArgs) {
   let api;
   try {
     api = await Promise.race([
-      ApiPromise.create({ provider, noInitWarn: true }),
+      ApiPromise.create({ provider, noInitWarn: true, signedExtensions: CONCORD_EXTENSIONS }),
       exited.then((code) => { throw new Error(`concord-node exited with ${code}:\n${log}`); }),
     ]);
   } catch (error) {

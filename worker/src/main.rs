@@ -5,5 +5,19 @@ mod cli;
 use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
+	init_logging();
 	cli::Cli::parse().run()
+}
+
+/// Log lines (the provider daemon's, libp2p's) go to standard error, filtered by `RUST_LOG`
+/// (`info` when it is not set), as the node's `-l` filters them inside `concord-node`.
+fn init_logging() {
+	use std::io::IsTerminal;
+	use tracing_subscriber::EnvFilter;
+	let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+	let _ = tracing_subscriber::fmt()
+		.with_env_filter(filter)
+		.with_writer(std::io::stderr)
+		.with_ansi(std::io::stderr().is_terminal())
+		.try_init();
 }

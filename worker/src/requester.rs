@@ -3,6 +3,7 @@
 use crate::chain::{Balance, BlockNumber, Client, JobId, JobInfo, RuntimeEvent, Signer};
 use anyhow::{anyhow, bail};
 use concord_primitives::kernel::KernelId;
+use frame_support::traits::Get;
 use pallet_jobs::{InputSpec, Phase};
 use sp_core::H256;
 
@@ -46,6 +47,15 @@ pub async fn submit(
 	signer: &Signer,
 	request: JobRequest,
 ) -> anyhow::Result<Submitted> {
+	let inline_bound: u32 =
+		<concord_runtime::Runtime as pallet_jobs::Config>::MaxInlineInput::get();
+	if request.input.len() as u64 > u64::from(inline_bound) {
+		bail!(
+			"the input is {} bytes, and the chain carries at most {inline_bound} bytes of input \
+			 inline; larger inputs need the data plane, which is not built yet",
+			request.input.len()
+		);
+	}
 	let at = client.best_header().await?.hash();
 	let quote = client
 		.quote(request.kernel, request.params.clone(), request.replicas, at)
@@ -154,15 +164,42 @@ pub async fn describe(
 /// Blocks `fetch_result` waits for a provider to serve an attested output.
 const FETCH_RETRY_BLOCKS: usize = 3;
 
+/// Who reads an output: the job's requester with its key, or anyone with a grant the
+/// requester signed.
+pub enum Reader<'a> {
+	Requester(&'a crate::chain::Signer),
+	Holder(crate::blobs::Grant),
+}
+
 /// The attested output of job `id`, fetched over libp2p from one of the providers that
 /// revealed it (tried in turn, again at each of the next few blocks) and checked against the
-/// attested hash.
-pub async fn fetch_result(client: &Client, id: JobId) -> anyhow::Result<(H256, Vec<u8>)> {
+/// attested hash. Providers serve it only to the job's requester, so `reader` must be that
+/// account's key or a grant it signed for this output.
+pub async fn fetch_result(
+	client: &Client,
+	id: JobId,
+	reader: &Reader<'_>,
+) -> anyhow::Result<(H256, Vec<u8>)> {
 	let at = client.best_header().await?.hash();
 	let job = client.existing_job(id, at).await?;
 	let Phase::Attested { result_hash } = job.phase else {
 		bail!("job {id} has no attested result: {:?}", job.phase);
 	};
+	let grant = match reader {
+		Reader::Requester(signer) => signer.grant(&result_hash.0),
+		Reader::Holder(grant) => grant.clone(),
+	};
+	if grant.account() != job.requester {
+		bail!(
+			"job {id} was requested by {}, and its providers serve the output only to it or to \
+			 whoever holds a grant it signed (`concord job grant`); this is {}'s",
+			job.requester,
+			grant.account()
+		);
+	}
+	if !grant.permits(&result_hash.0) {
+		bail!("the grant is not {}'s signature for job {id}'s output", job.requester);
+	}
 	// Providers serve an output once they have seen its job attested, so right after the
 	// verdict none may serve it yet: ask again at each of the next few blocks.
 	let mut heads = client.best_heads().await?;
@@ -175,7 +212,7 @@ pub async fn fetch_result(client: &Client, id: JobId) -> anyhow::Result<(H256, V
 				None => continue,
 			};
 			let fetched = match endpoint.parse() {
-				Ok(address) => crate::blobs::fetch(address, result_hash.0).await,
+				Ok(address) => crate::blobs::fetch(address, result_hash.0, &grant).await,
 				Err(e) => Err(anyhow!("{e}")),
 			};
 			match fetched {

@@ -61,26 +61,35 @@ impl<T: Config> Pallet<T> {
 		let mut duties = Vec::new();
 		for id in Self::open_jobs() {
 			let Some(job) = Jobs::<T>::get(id) else { continue };
-			let Some(mine) = job.assignees.iter().find(|a| a.provider == provider) else {
-				continue;
-			};
-			if mine.round != job.round || mine.declined {
-				continue;
+			if let Some(duty) = Self::duty_of(&job, &provider, now) {
+				duties.push(PendingDuty { job: id, duty });
 			}
-			let duty = match job.phase {
-				Phase::Committing { until } if now <= until && mine.commitment.is_none() => {
-					Duty::Commit { until }
-				}
-				Phase::Revealing { until }
-					if now <= until && mine.commitment.is_some() && mine.revealed.is_none() =>
-				{
-					Duty::Reveal { until }
-				}
-				_ => continue,
-			};
-			duties.push(PendingDuty { job: id, duty });
 		}
 		duties
+	}
+
+	/// What `provider` owes `job` at block `now`: a commit or a reveal in an open window of
+	/// the job's current round, or nothing.
+	pub fn duty_of(
+		job: &JobInfoOf<T>,
+		provider: &T::AccountId,
+		now: frame_system::pallet_prelude::BlockNumberFor<T>,
+	) -> Option<Duty<frame_system::pallet_prelude::BlockNumberFor<T>>> {
+		let mine = job.assignees.iter().find(|a| a.provider == *provider)?;
+		if mine.round != job.round || mine.declined {
+			return None;
+		}
+		match job.phase {
+			Phase::Committing { until } if now <= until && mine.commitment.is_none() => {
+				Some(Duty::Commit { until })
+			}
+			Phase::Revealing { until }
+				if now <= until && mine.commitment.is_some() && mine.revealed.is_none() =>
+			{
+				Some(Duty::Reveal { until })
+			}
+			_ => None,
+		}
 	}
 
 	pub fn why_unassigned(id: JobId) -> Option<NoAssignmentOf<T>> {

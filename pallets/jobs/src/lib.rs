@@ -66,11 +66,13 @@ mod assign;
 mod attest;
 #[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
+pub mod priority;
 mod settle;
 mod submit;
 pub mod types;
 pub mod weights;
 
+pub use priority::PrioritizeDuties;
 pub use types::*;
 pub use weights::WeightInfo;
 

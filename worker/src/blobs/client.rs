@@ -1,6 +1,6 @@
 //! Fetching a blob by hash from one peer.
 
-use super::codec::swarm;
+use super::{codec::swarm, Answer, BlobRequest, Grant};
 use anyhow::{anyhow, bail};
 use futures::StreamExt;
 use libp2p::{
@@ -11,8 +11,9 @@ use libp2p::{
 use std::time::Duration;
 
 /// Asks the peer at `address` (with or without `/p2p/<peer id>`; with it, the peer's identity
-/// is checked) for the blob whose blake2-256 hash is `hash`, and checks what comes back.
-pub async fn fetch(address: Multiaddr, hash: [u8; 32]) -> anyhow::Result<Vec<u8>> {
+/// is checked) for the blob whose blake2-256 hash is `hash`, showing `grant`, and checks what
+/// comes back.
+pub async fn fetch(address: Multiaddr, hash: [u8; 32], grant: &Grant) -> anyhow::Result<Vec<u8>> {
 	let mut swarm = swarm(libp2p::identity::Keypair::generate_ed25519(), false)?;
 	let peer = address.iter().find_map(|p| match p {
 		libp2p::multiaddr::Protocol::P2p(peer) => Some(peer),
@@ -27,13 +28,23 @@ pub async fn fetch(address: Multiaddr, hash: [u8; 32]) -> anyhow::Result<Vec<u8>
 		loop {
 			match swarm.select_next_some().await {
 				SwarmEvent::ConnectionEstablished { peer_id, .. } => {
-					swarm.behaviour_mut().send_request(&peer_id, hash);
+					let request = BlobRequest { hash, grant: grant.clone() };
+					swarm.behaviour_mut().send_request(&peer_id, request);
 				}
 				SwarmEvent::OutgoingConnectionError { error, .. } => bail!("{error}"),
 				SwarmEvent::Behaviour(Event::Message {
 					message: Message::Response { response, .. },
 					..
-				}) => return response.ok_or_else(|| anyhow!("the peer does not have it")),
+				}) => {
+					return match response {
+						Answer::Blob(blob) => Ok(blob),
+						Answer::Missing => Err(anyhow!("the peer does not have it")),
+						Answer::Refused => Err(anyhow!(
+							"the peer refuses: it serves the output only to the job's requester, \
+							 or to whoever holds a grant the requester signed"
+						)),
+					}
+				}
 				SwarmEvent::Behaviour(Event::OutboundFailure { error, .. }) => bail!("{error}"),
 				_ => {}
 			}

@@ -1,10 +1,14 @@
-//! The wire format: request = 32-byte hash; response = `0` (not here) or `1` then the bytes,
-//! up to the end of the stream.
+//! The wire format. Request: the blob's 32-byte hash, then the 96-byte [`Grant`] (account,
+//! signature). Response: `0` (not here), `2` (here, but the grant does not permit it), or `1`
+//! then the bytes, up to the end of the stream.
 
-use super::MAX_BLOB_BYTES;
+use super::{Answer, BlobRequest, Grant, MAX_BLOB_BYTES};
+use codec::{Decode, Encode};
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use libp2p::StreamProtocol;
 use std::io;
+
+const REQUEST_BYTES: usize = 32 + 96;
 
 #[derive(Clone, Default)]
 pub struct BlobCodec;
@@ -12,37 +16,38 @@ pub struct BlobCodec;
 #[async_trait::async_trait]
 impl libp2p::request_response::Codec for BlobCodec {
 	type Protocol = StreamProtocol;
-	type Request = [u8; 32];
-	type Response = Option<Vec<u8>>;
+	type Request = BlobRequest;
+	type Response = Answer;
 
-	async fn read_request<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<[u8; 32]>
+	async fn read_request<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<BlobRequest>
 	where
 		T: AsyncRead + Unpin + Send,
 	{
+		let mut bytes = [0u8; REQUEST_BYTES];
+		io.read_exact(&mut bytes).await?;
 		let mut hash = [0u8; 32];
-		io.read_exact(&mut hash).await?;
-		Ok(hash)
+		hash.copy_from_slice(&bytes[..32]);
+		let grant = Grant::decode(&mut &bytes[32..])
+			.map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not a grant"))?;
+		Ok(BlobRequest { hash, grant })
 	}
 
-	async fn read_response<T>(
-		&mut self,
-		_: &StreamProtocol,
-		io: &mut T,
-	) -> io::Result<Option<Vec<u8>>>
+	async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<Answer>
 	where
 		T: AsyncRead + Unpin + Send,
 	{
 		let mut found = [0u8; 1];
 		io.read_exact(&mut found).await?;
 		match found[0] {
-			0 => Ok(None),
+			0 => Ok(Answer::Missing),
+			2 => Ok(Answer::Refused),
 			1 => {
 				let mut blob = Vec::new();
 				io.take(MAX_BLOB_BYTES + 1).read_to_end(&mut blob).await?;
 				if blob.len() as u64 > MAX_BLOB_BYTES {
 					return Err(io::Error::new(io::ErrorKind::InvalidData, "blob too large"));
 				}
-				Ok(Some(blob))
+				Ok(Answer::Blob(blob))
 			}
 			_ => Err(io::Error::new(io::ErrorKind::InvalidData, "not a blob response")),
 		}
@@ -52,12 +57,13 @@ impl libp2p::request_response::Codec for BlobCodec {
 		&mut self,
 		_: &StreamProtocol,
 		io: &mut T,
-		hash: [u8; 32],
+		request: BlobRequest,
 	) -> io::Result<()>
 	where
 		T: AsyncWrite + Unpin + Send,
 	{
-		io.write_all(&hash).await?;
+		io.write_all(&request.hash).await?;
+		io.write_all(&request.grant.encode()).await?;
 		io.close().await
 	}
 
@@ -65,14 +71,15 @@ impl libp2p::request_response::Codec for BlobCodec {
 		&mut self,
 		_: &StreamProtocol,
 		io: &mut T,
-		blob: Option<Vec<u8>>,
+		answer: Answer,
 	) -> io::Result<()>
 	where
 		T: AsyncWrite + Unpin + Send,
 	{
-		match blob {
-			None => io.write_all(&[0]).await?,
-			Some(blob) => {
+		match answer {
+			Answer::Missing => io.write_all(&[0]).await?,
+			Answer::Refused => io.write_all(&[2]).await?,
+			Answer::Blob(blob) => {
 				io.write_all(&[1]).await?;
 				io.write_all(&blob).await?;
 			}

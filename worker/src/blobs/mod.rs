@@ -1,20 +1,40 @@
-//! The blob exchange, `/concord/blob/1`: libp2p request-response over TCP with Noise and
+//! The blob exchange, `/concord/blob/2`: libp2p request-response over TCP with Noise and
 //! yamux (the libp2p that the node's own network stack already compiles). A request is a
-//! blob's blake2-256 hash; the answer is the blob, or that the peer does not have it. Whoever
-//! receives a blob checks its hash before using it, so peers need not be trusted.
+//! blob's blake2-256 hash and a [`Grant`] to read it; the answer is the blob, that the peer
+//! does not have it, or that the grant does not let its holder read it. Whoever receives a
+//! blob checks its hash before using it, so peers need not be trusted.
 
+mod access;
 mod client;
 mod codec;
 mod identity;
 mod server;
 
+pub use access::Grant;
 pub use client::fetch;
 pub use identity::load_or_create_identity;
-pub use server::serve;
+pub use server::{add_reader, readers, serve};
 
 use libp2p::StreamProtocol;
 
-pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/concord/blob/1");
+pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/concord/blob/2");
+
+/// A request for the blob with `hash`, with the grant that lets its holder read it.
+#[derive(Clone, Debug)]
+pub struct BlobRequest {
+	pub hash: [u8; 32],
+	pub grant: Grant,
+}
+
+/// A server's answer to a [`BlobRequest`].
+#[derive(Clone, Debug)]
+pub enum Answer {
+	/// It does not have the blob.
+	Missing,
+	/// It has the blob, but the grant is not from one of its readers, or not for this blob.
+	Refused,
+	Blob(Vec<u8>),
+}
 
 /// The largest blob served or accepted: larger than any kernel's output that a job can ask
 /// for on the devices we target, small enough to hold in memory.
@@ -23,19 +43,25 @@ pub const MAX_BLOB_BYTES: u64 = 1 << 30;
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use sp_core::{sr25519, Pair};
 	use sp_crypto_hashing::blake2_256;
 
 	/// A real server and client over TCP on localhost.
 	#[tokio::test(flavor = "multi_thread")]
-	async fn a_blob_is_served_by_hash_and_checked_on_arrival() {
+	async fn a_blob_is_served_by_hash_to_its_readers_and_checked_on_arrival() {
 		let dir = tempfile::tempdir().unwrap();
 		let results = dir.path().join("results");
 		std::fs::create_dir_all(&results).unwrap();
+		let dave = sr25519::Pair::from_string("//Dave", None).unwrap();
+		let eve = sr25519::Pair::from_string("//Eve", None).unwrap();
 		let blob = b"the output of a kernel".to_vec();
-		std::fs::write(results.join(hex::encode(blake2_256(&blob))), &blob).unwrap();
+		let hash = blake2_256(&blob);
+		std::fs::write(results.join(hex::encode(hash)), &blob).unwrap();
+		add_reader(&results, &hash, &dave.public().0).unwrap();
 		// A file whose bytes do not match the hash it is stored under.
 		let lie = blake2_256(b"what was asked for");
 		std::fs::write(results.join(hex::encode(lie)), b"something else").unwrap();
+		add_reader(&results, &lie, &dave.public().0).unwrap();
 
 		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
 		let address: libp2p::Multiaddr = format!("/ip4/127.0.0.1/tcp/{port}").parse().unwrap();
@@ -50,13 +76,32 @@ mod tests {
 		}));
 		ready.await.unwrap();
 
-		assert_eq!(fetch(address.clone(), blake2_256(&blob)).await.unwrap(), blob);
+		let by_dave = Grant::sign(&dave, &hash);
+		assert_eq!(fetch(address.clone(), hash, &by_dave).await.unwrap(), blob);
 		let with_peer: libp2p::Multiaddr = format!("{address}/p2p/{peer}").parse().unwrap();
-		assert_eq!(fetch(with_peer, blake2_256(&blob)).await.unwrap(), blob);
-		let missing = fetch(address.clone(), [7; 32]).await.unwrap_err();
+		assert_eq!(fetch(with_peer, hash, &by_dave).await.unwrap(), blob);
+
+		let refused = fetch(address.clone(), hash, &Grant::sign(&eve, &hash)).await.unwrap_err();
+		assert!(refused.to_string().contains("refuses"), "not a reader: {refused}");
+		let other_blob = Grant::sign(&dave, &lie);
+		let refused = fetch(address.clone(), hash, &other_blob).await.unwrap_err();
+		assert!(refused.to_string().contains("refuses"), "a grant for another blob: {refused}");
+
+		let missing = fetch(address.clone(), [7; 32], &Grant::sign(&dave, &[7; 32])).await;
+		let missing = missing.unwrap_err();
 		assert!(missing.to_string().contains("does not have it"), "{missing}");
-		let forged = fetch(address, lie).await.unwrap_err();
+		let forged = fetch(address, lie, &other_blob).await.unwrap_err();
 		assert!(forged.to_string().contains("do not match"), "{forged}");
+	}
+
+	#[test]
+	fn readers_are_recorded_once_each() {
+		let dir = tempfile::tempdir().unwrap();
+		add_reader(dir.path(), &[1; 32], &[5; 32]).unwrap();
+		add_reader(dir.path(), &[1; 32], &[6; 32]).unwrap();
+		add_reader(dir.path(), &[1; 32], &[5; 32]).unwrap();
+		assert_eq!(readers(dir.path(), &[1; 32]).unwrap(), vec![[5; 32], [6; 32]]);
+		assert!(readers(dir.path(), &[2; 32]).unwrap().is_empty());
 	}
 
 	#[test]

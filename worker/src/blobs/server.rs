@@ -1,6 +1,7 @@
-//! Serving the outputs a provider computed, from `<state dir>/results/<hex hash>`.
+//! Serving the outputs a provider computed, from `<state dir>/results/<hex hash>`, to the
+//! accounts listed in `<hex hash>.readers` beside it (see [`super::access`]).
 
-use super::codec::swarm;
+use super::{codec::swarm, Answer, BlobRequest};
 use futures::StreamExt;
 use libp2p::{
 	identity::Keypair,
@@ -8,7 +9,10 @@ use libp2p::{
 	swarm::SwarmEvent,
 	Multiaddr,
 };
-use std::path::PathBuf;
+use std::{
+	io::Write,
+	path::{Path, PathBuf},
+};
 
 /// Listens on `address` and answers blob requests from `results_dir` until the task is
 /// dropped. Returns an error only if it cannot listen.
@@ -33,12 +37,60 @@ pub async fn serve(
 				message: Message::Request { request, channel, .. },
 				..
 			}) => {
-				let path = results_dir.join(hex::encode(request));
-				let read = tokio::task::spawn_blocking(move || std::fs::read(path).ok());
-				let blob = read.await.ok().flatten();
-				let _ = swarm.behaviour_mut().send_response(channel, blob);
+				let dir = results_dir.clone();
+				let answer = tokio::task::spawn_blocking(move || answer(&dir, &request));
+				let answer = answer.await.unwrap_or(Answer::Missing);
+				let _ = swarm.behaviour_mut().send_response(channel, answer);
 			}
 			_ => {}
 		}
 	}
+}
+
+/// The blob asked for, if it is here and the request's grant lets its holder read it.
+fn answer(results_dir: &Path, request: &BlobRequest) -> Answer {
+	let Ok(blob) = std::fs::read(results_dir.join(hex::encode(request.hash))) else {
+		return Answer::Missing;
+	};
+	let readers = readers(results_dir, &request.hash).unwrap_or_default();
+	if readers.contains(&request.grant.account) && request.grant.permits(&request.hash) {
+		Answer::Blob(blob)
+	} else {
+		Answer::Refused
+	}
+}
+
+fn readers_path(results_dir: &Path, hash: &[u8; 32]) -> PathBuf {
+	results_dir.join(format!("{}.readers", hex::encode(hash)))
+}
+
+/// The accounts that may read the blob with `hash`: the requesters of the jobs attested
+/// with it.
+pub fn readers(results_dir: &Path, hash: &[u8; 32]) -> std::io::Result<Vec<[u8; 32]>> {
+	let text = match std::fs::read_to_string(readers_path(results_dir, hash)) {
+		Ok(text) => text,
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+		Err(e) => return Err(e),
+	};
+	let mut accounts = Vec::new();
+	for line in text.lines() {
+		let mut account = [0u8; 32];
+		if hex::decode_to_slice(line.trim(), &mut account).is_ok() {
+			accounts.push(account);
+		}
+	}
+	Ok(accounts)
+}
+
+/// Lets `account` read the blob with `hash` (once: a second call changes nothing).
+pub fn add_reader(results_dir: &Path, hash: &[u8; 32], account: &[u8; 32]) -> std::io::Result<()> {
+	if readers(results_dir, hash)?.contains(account) {
+		return Ok(());
+	}
+	let mut file = std::fs::OpenOptions::new()
+		.create(true)
+		.append(true)
+		.open(readers_path(results_dir, hash))?;
+	writeln!(file, "{}", hex::encode(account))?;
+	file.sync_all()
 }

@@ -59,6 +59,29 @@ impl Client {
 		self.storage(pallet_jobs::JobInputs::<Runtime>::hashed_key_for(id), at).await
 	}
 
+	/// The open jobs at block `at`, oldest first.
+	pub async fn open_jobs(&self, at: Hash) -> anyhow::Result<Vec<JobId>> {
+		self.runtime_call("JobsApi_open_jobs", Vec::new(), at).await
+	}
+
+	/// Every registered provider at block `at`, with its record.
+	pub async fn providers(&self, at: Hash) -> anyhow::Result<Vec<(AccountId, ProviderInfo)>> {
+		use codec::Decode;
+		let prefix = pallet_providers::Providers::<Runtime>::map_storage_final_prefix();
+		let mut providers = Vec::new();
+		for key in self.keys_under(&prefix, at).await? {
+			// The key ends with the account, after its 16-byte blake2-128 (`Blake2_128Concat`).
+			let account = key
+				.get(prefix.len() + 16..)
+				.and_then(|mut tail| AccountId::decode(&mut tail).ok())
+				.ok_or_else(|| anyhow::anyhow!("a provider key without an account"))?;
+			if let Some(info) = self.storage(key.0, at).await? {
+				providers.push((account, info));
+			}
+		}
+		Ok(providers)
+	}
+
 	/// `account`'s provider record, if it is registered.
 	pub async fn provider(
 		&self,

@@ -11,8 +11,8 @@ use jsonrpsee::{
 use serde_json::Value;
 
 impl Client {
-	/// Connects to the node at `url` (e.g. `ws://127.0.0.1:9944`) and checks that it runs the
-	/// runtime version this build encodes for.
+	/// Connects to the node at `url` (e.g. `ws://127.0.0.1:9944`) and checks that its runtime
+	/// takes transactions in the format this build encodes.
 	pub async fn connect(url: &str) -> anyhow::Result<Client> {
 		let rpc = WsClientBuilder::default()
 			.max_request_size(64 << 20)
@@ -25,7 +25,7 @@ impl Client {
 			.await
 			.context("reading the genesis hash")?;
 		let client = Client { rpc, genesis };
-		client.check_version().await?;
+		client.signing_version().await?;
 		Ok(client)
 	}
 
@@ -33,8 +33,10 @@ impl Client {
 		self.genesis
 	}
 
-	/// Fails unless the node's runtime is the one this build encodes for.
-	pub async fn check_version(&self) -> anyhow::Result<(u32, u32)> {
+	/// The `(spec_version, transaction_version)` to sign with: the node's current ones, so that
+	/// a runtime upgrade that keeps the transaction format (same `transaction_version`) does
+	/// not stop anyone signing. Fails with [`super::VersionMismatch`] when the format changed.
+	pub async fn signing_version(&self) -> anyhow::Result<(u32, u32)> {
 		let version: Value = self
 			.rpc
 			.request("state_getRuntimeVersion", rpc_params![])
@@ -47,10 +49,7 @@ impl Client {
 				.ok_or_else(|| anyhow!("the node's runtime version has no {name}"))
 		};
 		let node = (field("specVersion")?, field("transactionVersion")?);
-		let ours = super::built_for();
-		if node != ours {
-			return Err(super::VersionMismatch { node, ours }.into());
-		}
+		super::compatible(node)?;
 		Ok(node)
 	}
 
@@ -60,6 +59,29 @@ impl Client {
 			.subscribe("chain_subscribeNewHeads", rpc_params![], "chain_unsubscribeNewHeads")
 			.await
 			.context("subscribing to new blocks")
+	}
+
+	/// The header of the latest block GRANDPA finalized: it can no longer be re-orged away.
+	pub async fn finalized_header(&self) -> anyhow::Result<Header> {
+		let hash: Hash = self
+			.rpc
+			.request("chain_getFinalizedHead", rpc_params![])
+			.await
+			.context("reading the finalized head")?;
+		self.header(hash).await
+	}
+
+	/// The hash of block `number` on the node's best chain, if it has one.
+	pub async fn block_hash(&self, number: super::BlockNumber) -> anyhow::Result<Option<Hash>> {
+		self.rpc
+			.request("chain_getBlockHash", rpc_params![number])
+			.await
+			.context("reading a block hash")
+	}
+
+	/// The header of block `at`.
+	pub async fn header(&self, at: Hash) -> anyhow::Result<Header> {
+		self.rpc.request("chain_getHeader", rpc_params![at]).await.context("reading a block header")
 	}
 
 	/// The latest best block's header.
@@ -93,6 +115,32 @@ impl Client {
 		bytes
 			.map(|bytes| R::decode(&mut &bytes[..]).context("decoding a storage value"))
 			.transpose()
+	}
+
+	/// Every storage key under `prefix` at block `at`, a page of `PAGE` at a time.
+	pub(super) async fn keys_under(
+		&self,
+		prefix: &[u8],
+		at: Hash,
+	) -> anyhow::Result<Vec<sp_core::Bytes>> {
+		const PAGE: u32 = 512;
+		let mut keys: Vec<sp_core::Bytes> = Vec::new();
+		loop {
+			let start = keys.last().cloned();
+			let page: Vec<sp_core::Bytes> = self
+				.rpc
+				.request(
+					"state_getKeysPaged",
+					rpc_params![sp_core::Bytes(prefix.to_vec()), PAGE, start, at],
+				)
+				.await
+				.context("listing storage keys")?;
+			let full = page.len() == PAGE as usize;
+			keys.extend(page);
+			if !full {
+				return Ok(keys);
+			}
+		}
 	}
 
 	/// The encoded extrinsics of block `at`.

@@ -12,12 +12,19 @@ use tokio::sync::Mutex;
 /// rather than landing late.
 const MORTALITY: u64 = 64;
 
-/// An account that signs transactions, and the nonce it will use next.
+/// A transaction is born at the finalized head, so that no re-org can take its birth block
+/// away (which would make it invalid on the new chain). When finality lags so far behind the
+/// best block that such a transaction would have fewer than this many blocks left to land, it
+/// is signed immortal instead (its nonce still makes it land at most once).
+const MIN_LIFE: u64 = 16;
+
+/// An account that signs transactions.
 pub struct Signer {
 	pair: sr25519::Pair,
 	account: AccountId,
-	/// The next nonce, once known; `None` makes the next transaction ask the node.
-	pub(super) next_nonce: Mutex<Option<u32>>,
+	/// Held while one transaction is signed and handed to the pool, so that the next one
+	/// reads a nonce that counts it.
+	pub(super) sending: Mutex<()>,
 }
 
 /// What a signature commits to besides the call: which chain, which runtime, and from which
@@ -26,8 +33,19 @@ pub(super) struct SigningContext {
 	pub genesis: Hash,
 	pub spec_version: u32,
 	pub transaction_version: u32,
-	pub block_number: BlockNumber,
-	pub block_hash: Hash,
+	/// The block the transaction's mortal era starts at; `None`: immortal.
+	pub birth: Option<(BlockNumber, Hash)>,
+}
+
+/// The birth block of a transaction sent when the best block is number `best` and the
+/// finalized one is `finalized`: the finalized block, unless finality lags too far behind
+/// (see [`MIN_LIFE`]).
+pub(super) fn birth(
+	best: BlockNumber,
+	finalized: (BlockNumber, Hash),
+) -> Option<(BlockNumber, Hash)> {
+	let lag = u64::from(best.saturating_sub(finalized.0));
+	(lag + MIN_LIFE <= MORTALITY).then_some(finalized)
 }
 
 impl Signer {
@@ -37,14 +55,20 @@ impl Signer {
 		let pair = sr25519::Pair::from_string(uri, None)
 			.map_err(|e| anyhow!("not a valid secret key URI ({e:?})"))?;
 		let account = AccountId::from(pair.public());
-		Ok(Signer { pair, account, next_nonce: Mutex::new(None) })
+		Ok(Signer { pair, account, sending: Mutex::new(()) })
 	}
 
 	pub fn account(&self) -> &AccountId {
 		&self.account
 	}
 
-	/// `call`, signed with `nonce`, valid for [`MORTALITY`] blocks from the context's block.
+	/// This account's permission to fetch the blob with `hash` (see [`crate::blobs::Grant`]).
+	pub fn grant(&self, hash: &[u8; 32]) -> crate::blobs::Grant {
+		crate::blobs::Grant::sign(&self.pair, hash)
+	}
+
+	/// `call`, signed with `nonce`, valid for [`MORTALITY`] blocks from the context's birth
+	/// block (or for ever if it has none).
 	pub(super) fn sign(
 		&self,
 		call: RuntimeCall,
@@ -65,7 +89,10 @@ impl Signer {
 
 /// The checks a transaction carries: all standard, so any wallet could have signed it too.
 fn extension(nonce: u32, context: &SigningContext) -> TxExtension {
-	let era = Era::mortal(MORTALITY, u64::from(context.block_number));
+	let era = match context.birth {
+		Some((number, _)) => Era::mortal(MORTALITY, u64::from(number)),
+		None => Era::Immortal,
+	};
 	(
 		frame_system::CheckNonZeroSender::<Runtime>::new(),
 		frame_system::CheckSpecVersion::<Runtime>::new(),
@@ -74,13 +101,15 @@ fn extension(nonce: u32, context: &SigningContext) -> TxExtension {
 		frame_system::CheckEra::<Runtime>::from(era),
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_jobs::PrioritizeDuties::<Runtime>::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
 	)
 }
 
 /// What each extension adds to the signed payload without sending it. The era's birth block
-/// is the context's block, because a 64-block era is not quantized.
+/// is the context's block, because a 64-block era is not quantized; an immortal
+/// transaction's is the genesis block.
 type Implicit = <TxExtension as sp_runtime::traits::TransactionExtension<RuntimeCall>>::Implicit;
 fn implicit(context: &SigningContext) -> Implicit {
 	(
@@ -88,7 +117,8 @@ fn implicit(context: &SigningContext) -> Implicit {
 		context.spec_version,
 		context.transaction_version,
 		context.genesis,
-		context.block_hash,
+		context.birth.map_or(context.genesis, |(_, hash)| hash),
+		(),
 		(),
 		(),
 		(),
@@ -111,9 +141,30 @@ mod tests {
 			genesis: Hash::repeat_byte(genesis),
 			spec_version: 7,
 			transaction_version: 2,
-			block_number: 100,
-			block_hash: Hash::repeat_byte(2),
+			birth: Some((100, Hash::repeat_byte(2))),
 		}
+	}
+
+	#[test]
+	fn transactions_are_born_at_the_finalized_block_unless_finality_stalls() {
+		let finalized = (90, Hash::repeat_byte(3));
+		assert_eq!(birth(92, finalized), Some(finalized));
+		assert_eq!(birth(90, finalized), Some(finalized));
+		let longest_lag = (MORTALITY - MIN_LIFE) as u32;
+		assert_eq!(birth(90 + longest_lag, finalized), Some(finalized));
+		assert_eq!(birth(90 + longest_lag + 1, finalized), None, "immortal");
+	}
+
+	/// A mortal transaction's signature covers its birth block's hash; an immortal one's the
+	/// genesis hash, as `CheckEra` rebuilds them.
+	#[test]
+	fn the_era_and_its_birth_block_are_signed() {
+		let mortal = context(1);
+		assert_eq!(extension(0, &mortal).4, frame_system::CheckEra::from(Era::mortal(64, 100)));
+		assert_eq!(implicit(&mortal).4, Hash::repeat_byte(2));
+		let immortal = SigningContext { birth: None, ..context(1) };
+		assert_eq!(extension(0, &immortal).4, frame_system::CheckEra::from(Era::Immortal));
+		assert_eq!(implicit(&immortal).4, Hash::repeat_byte(1));
 	}
 
 	/// The signature verifies over the payload the runtime rebuilds, and only on its chain.

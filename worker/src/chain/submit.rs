@@ -23,34 +23,29 @@ impl Client {
 	/// pool's reason if the node refused or dropped it.
 	///
 	/// Inclusion in a best block is enough here: the dev chain and the test networks finalize
-	/// two blocks behind, and a transaction retracted by a re-org goes back to the pool.
+	/// two blocks behind, and a transaction retracted by a re-org goes back to the pool, where
+	/// it stays valid because it was born at a finalized block. Callers whose state depends on
+	/// a transaction (the provider's salts) wait for finality themselves.
 	pub async fn submit(&self, signer: &Signer, call: RuntimeCall) -> anyhow::Result<Included> {
-		let (spec_version, transaction_version) = self.check_version().await?;
+		let (spec_version, transaction_version) = self.signing_version().await?;
 		let (mut subscription, tx_hash) = {
-			// One transaction at a time per signer until the pool has it, so that two
-			// never take the same nonce.
-			let mut next_nonce = signer.next_nonce.lock().await;
-			let head = self.best_header().await?;
+			// One transaction at a time per signer until the pool has it (the node accepts the
+			// subscription only after its pool imported the transaction), so that two never
+			// take the same nonce. The nonce is always the node's, which counts its pool: one
+			// counted here would run ahead of the chain after a re-org dropped a transaction.
+			let _sending = signer.sending.lock().await;
+			let best = self.best_header().await?;
+			let finalized = self.finalized_header().await?;
 			let context = SigningContext {
 				genesis: self.genesis,
 				spec_version,
 				transaction_version,
-				block_number: head.number,
-				block_hash: head.hash(),
+				birth: super::signer::birth(best.number, (finalized.number, finalized.hash())),
 			};
-			let from_node = self.next_nonce(signer.account()).await?;
-			let nonce = next_nonce.map_or(from_node, |ours| ours.max(from_node));
+			let nonce = self.next_nonce(signer.account()).await?;
 			let extrinsic = signer.sign(call, nonce, &context).encode();
-			match self.submit_and_watch(extrinsic.clone()).await {
-				Ok(watch) => {
-					*next_nonce = Some(nonce + 1);
-					(watch, super::signer::extrinsic_hash(&extrinsic))
-				}
-				Err(e) => {
-					*next_nonce = None;
-					return Err(e);
-				}
-			}
+			let watch = self.submit_and_watch(extrinsic.clone()).await?;
+			(watch, super::signer::extrinsic_hash(&extrinsic))
 		};
 		while let Some(status) = subscription.next().await {
 			let status = status.context("following the transaction")?;
@@ -60,7 +55,6 @@ impl Client {
 				return self.outcome(block_hash, tx_hash).await;
 			}
 			if let Some(reason) = dropped(&status) {
-				*signer.next_nonce.lock().await = None;
 				bail!("the transaction was not included: {reason}");
 			}
 		}

@@ -25,3 +25,11 @@ impl ChainArgs {
 		Signer::from_uri(&key)
 	}
 }
+
+/// Which node to read from, for commands that sign nothing.
+#[derive(Args)]
+pub struct NodeArgs {
+	/// The node's WebSocket JSON-RPC address.
+	#[arg(long, default_value = "ws://127.0.0.1:9944", value_name = "URL")]
+	pub rpc: String,
+}

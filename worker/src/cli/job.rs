@@ -1,11 +1,15 @@
 //! `concord job ...`: submit a job, follow it, read its state.
 
-use super::{chain_args::ChainArgs, params::JobArgs};
+use super::{
+	chain_args::{ChainArgs, NodeArgs},
+	params::JobArgs,
+};
 use clap::{Args, Subcommand};
 use concord_worker::{
 	chain::{Client, JobId, RuntimeCall, RuntimeEvent},
 	requester::{self, Ending, JobRequest},
 };
+use pallet_jobs::Phase;
 
 #[derive(Subcommand)]
 pub enum JobCommand {
@@ -13,22 +17,41 @@ pub enum JobCommand {
 	Submit(SubmitArgs),
 	/// Print a job's state once.
 	Status(JobRef),
+	/// Print every open job's state, one a line, oldest first.
+	List(NodeArgs),
 	/// Follow a job until it ends; prints the attested result hash, or fails with the reason.
 	Wait(JobRef),
 	/// Cancel a job no provider has taken yet, for a full refund.
 	Cancel(CancelArgs),
 	/// Fetch an attested job's output from the providers that computed it (libp2p,
-	/// /concord/blob/1), checked against the attested hash.
+	/// /concord/blob/2), checked against the attested hash. Providers serve it to the job's
+	/// requester (--key) or to whoever holds a grant the requester signed (--grant).
 	Fetch(FetchArgs),
+	/// As the job's requester, sign a grant that lets its holder fetch the job's attested
+	/// output (`job fetch --grant`); prints the grant.
+	Grant(GrantArgs),
 }
 
 #[derive(Args)]
 pub struct FetchArgs {
 	#[command(flatten)]
-	job: JobRef,
+	chain: ChainArgs,
+	/// The job number.
+	job: JobId,
+	/// A grant from the job's requester (`concord job grant`), instead of its key.
+	#[arg(long, value_name = "HEX", conflicts_with = "key")]
+	grant: Option<String>,
 	/// Write the output bytes here.
 	#[arg(long)]
 	output: std::path::PathBuf,
+}
+
+#[derive(Args)]
+pub struct GrantArgs {
+	#[command(flatten)]
+	chain: ChainArgs,
+	/// The job number.
+	job: JobId,
 }
 
 #[derive(Args)]
@@ -51,9 +74,9 @@ pub struct SubmitArgs {
 	/// Matching results needed; more than half of the replicas (the default is a majority).
 	#[arg(long)]
 	quorum: Option<u32>,
-	/// Reward per replica, in the smallest unit; by default the least at which the chain's
-	/// draw has its full pool (twice the replicas) now.
-	#[arg(long)]
+	/// Reward per replica, in the smallest unit (`1500`) or in CORD (`0.5CORD`); by default the
+	/// least at which the chain's draw has its full pool (twice the replicas) now.
+	#[arg(long, value_parser = super::amount::amount)]
 	reward: Option<u128>,
 	/// Blocks the providers have to run the job and commit; by default 20, or the shortest
 	/// the job's work allows if that is longer.
@@ -82,15 +105,10 @@ impl JobCommand {
 			match self {
 				JobCommand::Submit(args) => submit(args).await,
 				JobCommand::Status(args) => status(args).await,
+				JobCommand::List(args) => list(args).await,
 				JobCommand::Cancel(args) => cancel(args).await,
-				JobCommand::Fetch(args) => {
-					let client = Client::connect(&args.job.rpc).await?;
-					let (hash, output) = requester::fetch_result(&client, args.job.job).await?;
-					std::fs::write(&args.output, &output)?;
-					eprintln!("{} bytes written to {}", output.len(), args.output.display());
-					println!("{}", hex::encode(hash));
-					Ok(())
-				}
+				JobCommand::Grant(args) => grant(args).await,
+				JobCommand::Fetch(args) => fetch(args).await,
 				JobCommand::Wait(args) => {
 					let client = Client::connect(&args.rpc).await?;
 					wait(&client, args.job).await
@@ -131,6 +149,44 @@ async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
 	Ok(())
 }
 
+/// Prints a grant, signed by the job's requester, to fetch its attested output.
+async fn grant(args: GrantArgs) -> anyhow::Result<()> {
+	let signer = args.chain.signer()?;
+	let client = Client::connect(&args.chain.rpc).await?;
+	let at = client.best_header().await?.hash();
+	let job = client.existing_job(args.job, at).await?;
+	let Phase::Attested { result_hash } = job.phase else {
+		anyhow::bail!("job {} has no attested result: {:?}", args.job, job.phase);
+	};
+	anyhow::ensure!(
+		job.requester == *signer.account(),
+		"job {} was requested by {}, not by {}",
+		args.job,
+		job.requester,
+		signer.account()
+	);
+	println!("{}", signer.grant(&result_hash.0).to_hex());
+	Ok(())
+}
+
+/// Fetches a job's attested output as its requester (`--key`) or with a grant (`--grant`).
+async fn fetch(args: FetchArgs) -> anyhow::Result<()> {
+	let client = Client::connect(&args.chain.rpc).await?;
+	let signer;
+	let reader = match &args.grant {
+		Some(grant) => requester::Reader::Holder(concord_worker::blobs::Grant::from_hex(grant)?),
+		None => {
+			signer = args.chain.signer()?;
+			requester::Reader::Requester(&signer)
+		}
+	};
+	let (hash, output) = requester::fetch_result(&client, args.job, &reader).await?;
+	std::fs::write(&args.output, &output)?;
+	eprintln!("{} bytes written to {}", output.len(), args.output.display());
+	println!("{}", hex::encode(hash));
+	Ok(())
+}
+
 async fn cancel(args: CancelArgs) -> anyhow::Result<()> {
 	let signer = args.chain.signer()?;
 	let client = Client::connect(&args.chain.rpc).await?;
@@ -150,6 +206,20 @@ async fn status(args: JobRef) -> anyhow::Result<()> {
 	let at = client.best_header().await?.hash();
 	let job = client.existing_job(args.job, at).await?;
 	println!("{}", requester::describe(&client, args.job, &job, at).await?);
+	Ok(())
+}
+
+async fn list(args: NodeArgs) -> anyhow::Result<()> {
+	let client = Client::connect(&args.rpc).await?;
+	let at = client.best_header().await?.hash();
+	let open = client.open_jobs(at).await?;
+	for id in &open {
+		let job = client.existing_job(*id, at).await?;
+		let kernel = job.spec.kernel.name();
+		let line = requester::describe(&client, *id, &job, at).await?;
+		println!("{id}: {kernel} for {}: {line}", job.requester);
+	}
+	eprintln!("{} open jobs", open.len());
 	Ok(())
 }
 

@@ -1,7 +1,11 @@
 //! `concord provider ...`: register a provider and manage its record. The daemon that does
 //! the work is `concord worker run`.
 
-use super::{amount::amount, chain_args::ChainArgs, params};
+use super::{
+	amount::amount,
+	chain_args::{ChainArgs, NodeArgs},
+	params,
+};
 use anyhow::{anyhow, Context};
 use clap::{Args, Subcommand};
 use concord_kernels::{AdapterChoice, Executor, KernelId};
@@ -15,6 +19,8 @@ pub enum ProviderCommand {
 	Register(RegisterArgs),
 	/// Print the signing account's provider record.
 	Status(ChainArgs),
+	/// Print every registered provider, one a line.
+	List(NodeArgs),
 	/// Stop taking new jobs (jobs in progress still have to be finished).
 	GoOffline(ChainArgs),
 	/// Take new jobs again.
@@ -64,6 +70,9 @@ impl ProviderCommand {
 				ProviderCommand::Status(chain) => {
 					let account = chain.signer()?.account().clone();
 					return status(&Client::connect(&chain.rpc).await?, &account).await;
+				}
+				ProviderCommand::List(node) => {
+					return list(&Client::connect(&node.rpc).await?).await
 				}
 				ProviderCommand::GoOffline(chain) => (chain, pallet_providers::Call::go_offline {}),
 				ProviderCommand::GoOnline(chain) => (chain, pallet_providers::Call::go_online {}),
@@ -122,17 +131,33 @@ fn register_call(
 async fn status(client: &Client, account: &AccountId) -> anyhow::Result<()> {
 	let at = client.best_header().await?.hash();
 	match client.provider(account, at).await? {
-		Some(info) => println!(
-			"{account}: {:?}, stake {}, price {} per work unit, {} jobs in progress, kernels {}, \
-			 reputation {:?}",
-			info.status,
-			info.stake,
-			info.price_per_work_unit,
-			info.active_jobs,
-			info.capabilities.kernels.iter().map(|k| k.name()).collect::<Vec<_>>().join(","),
-			info.reputation,
-		),
+		Some(info) => println!("{}", describe(account, &info)),
 		None => println!("{account}: not a registered provider"),
 	}
 	Ok(())
+}
+
+async fn list(client: &Client) -> anyhow::Result<()> {
+	let at = client.best_header().await?.hash();
+	let providers = client.providers(at).await?;
+	for (account, info) in &providers {
+		println!("{}", describe(account, info));
+	}
+	eprintln!("{} providers", providers.len());
+	Ok(())
+}
+
+/// One provider's record on one line.
+fn describe(account: &AccountId, info: &concord_worker::chain::ProviderInfo) -> String {
+	format!(
+		"{account}: {:?}, stake {}, price {} per work unit, {} of {} jobs in progress, kernels {}, \
+		 reputation {:?}",
+		info.status,
+		info.stake,
+		info.price_per_work_unit,
+		info.active_jobs,
+		info.capabilities.max_concurrent_jobs,
+		info.capabilities.kernels.iter().map(|k| k.name()).collect::<Vec<_>>().join(","),
+		info.reputation,
+	)
 }

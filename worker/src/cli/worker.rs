@@ -38,6 +38,6 @@ impl WorkerCommand {
 			device: Device::open(args.cpu)?,
 			listen: args.listen,
 		};
-		tokio::runtime::Runtime::new()?.block_on(provider::run(config))
+		match tokio::runtime::Runtime::new()?.block_on(provider::run(config))? {}
 	}
 }

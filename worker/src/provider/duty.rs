@@ -107,8 +107,9 @@ impl Work {
 			result_hash: H256(recorded.result_hash),
 			salt: recorded.salt,
 		});
+		// The salt stays journaled until a finalized block shows this reveal (see
+		// `forget_final_salts`): the block that carries it may yet be re-orged away.
 		let included = self.client.submit(&self.config.signer, call).await.map_err(retry)?;
-		self.journal.remove(job).map_err(retry)?;
 		let mut report = format!("revealed in block {:?}", included.block_hash);
 		for event in &included.events {
 			if let RuntimeEvent::Jobs(pallet_jobs::Event::Attested {

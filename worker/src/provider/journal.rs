@@ -3,7 +3,9 @@
 //! A commitment can only be revealed with its salt, and a provider that cannot reveal is
 //! slashed as a no-show. So the result hash and salt of a job are written to disk, and synced,
 //! before the commit is ever submitted; after a crash or restart the worker reveals from here
-//! instead of running the job again with a new salt.
+//! instead of running the job again with a new salt. A record is forgotten only once a
+//! finalized block shows the reveal (or the job's end): a re-org can drop the block that
+//! carried the reveal, and then the worker must reveal again.
 
 use anyhow::Context;
 use codec::{Decode, Encode};
@@ -69,7 +71,22 @@ impl Journal {
 		Ok(())
 	}
 
-	/// Forgets `job` once its reveal is on chain.
+	/// The jobs with a recorded commitment.
+	pub fn jobs(&self) -> anyhow::Result<Vec<JobId>> {
+		let entries =
+			fs::read_dir(&self.dir).with_context(|| format!("reading {}", self.dir.display()))?;
+		let mut jobs = Vec::new();
+		for entry in entries {
+			let name = entry?.file_name();
+			if let Some(job) = name.to_str().and_then(|name| name.parse().ok()) {
+				jobs.push(job);
+			}
+		}
+		jobs.sort_unstable();
+		Ok(jobs)
+	}
+
+	/// Forgets `job`, once a finalized block shows its reveal or its end.
 	pub fn remove(&self, job: JobId) -> anyhow::Result<()> {
 		match fs::remove_file(self.path(job)) {
 			Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
@@ -99,9 +116,14 @@ mod tests {
 
 		let other_chain = Journal::open(dir.path(), Hash::repeat_byte(2)).unwrap();
 		assert_eq!(other_chain.get(3, &[5; 32]).unwrap(), None);
+		assert_eq!(other_chain.jobs().unwrap(), Vec::<JobId>::new());
+
+		reopened.put(12, &commitment(5)).unwrap();
+		assert_eq!(reopened.jobs().unwrap(), vec![3, 12]);
 
 		reopened.remove(3).unwrap();
 		assert_eq!(reopened.get(3, &[5; 32]).unwrap(), None);
+		assert_eq!(reopened.jobs().unwrap(), vec![12]);
 		reopened.remove(3).unwrap();
 	}
 

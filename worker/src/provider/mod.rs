@@ -41,15 +41,20 @@ const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(30);
 
 /// Runs the daemon for good. When the node is unreachable, or goes away, the daemon says so
 /// and connects again (waiting 1, 2, 4 … up to 30 seconds between attempts); its journal
-/// carries what it committed across the gap. Only a node on another runtime version stops it.
-pub async fn run(config: Config) -> anyhow::Result<()> {
+/// carries what it committed across the gap. A runtime upgrade that keeps the transaction
+/// format changes nothing (transactions are signed with the node's current version); one that
+/// changes it leaves the daemon unable to sign anything, so it says so and keeps asking the
+/// node, without exiting, until the node runs a runtime it can sign for again.
+pub async fn run(config: Config) -> anyhow::Result<std::convert::Infallible> {
 	let config = Arc::new(config);
 	let mut delay = Duration::from_secs(1);
 	let mut serving = false;
+	let mut said_mismatch = false;
 	loop {
 		match Client::connect(&config.rpc).await {
 			Ok(client) => {
 				delay = Duration::from_secs(1);
+				said_mismatch = false;
 				let error = match announce(&client, &config).await {
 					Ok(record) => {
 						if !serving {
@@ -61,10 +66,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 				};
 				log(format!("lost the node at {}: {error:#}", config.rpc));
 			}
-			Err(error) if error.is::<VersionMismatch>() => return Err(error),
+			Err(error) if error.is::<VersionMismatch>() => {
+				if !said_mismatch {
+					log(format!(
+						"{error:#}. No duty can be done until then: asking the node again every \
+						 {} s",
+						MAX_RECONNECT_DELAY.as_secs()
+					));
+					said_mismatch = true;
+				}
+				delay = MAX_RECONNECT_DELAY;
+			}
 			Err(error) => log(format!("{error:#}")),
 		}
-		log(format!("connecting again in {} s", delay.as_secs()));
+		if !said_mismatch {
+			log(format!("connecting again in {} s", delay.as_secs()));
+		}
 		tokio::time::sleep(delay).await;
 		delay = (delay * 2).min(MAX_RECONNECT_DELAY);
 	}
@@ -92,6 +109,7 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 					Ok(duties) => duties,
 					Err(e) => { log(format!("#{}: reading duties failed: {e:#}", head.number)); continue },
 				};
+				log::debug!(target: LOG_TARGET, "#{}: {} duties to do", head.number, duties.len());
 				for PendingDuty { job, duty } in duties {
 					let key = (job, matches!(duty, Duty::Reveal { .. }));
 					if given_up.contains(&job) || !under_way.insert(key) {
@@ -101,12 +119,16 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 					tasks.spawn(async move { (key, work.perform(job, duty, at).await) });
 				}
 				publish_attested(&work, at).await;
+				forget_final_salts(&work, at).await;
 			}
 			Some(done) = tasks.join_next() => {
 				let ((job, reveal), outcome) = done.context("a duty's task panicked")?;
 				under_way.remove(&(job, reveal));
 				match outcome {
 					Ok(report) => log(format!("job {job}: {report}")),
+					// Nothing can be signed until the node runs a runtime this build can sign
+					// for: `run` waits for that.
+					Err(Failure::Retry(e)) if e.is::<VersionMismatch>() => return Err(e),
 					Err(Failure::Retry(e)) => log(format!("job {job}: {e:#} (trying again next block)")),
 					Err(Failure::GiveUp(why)) => {
 						log(format!("job {job}: not taking part: {why}"));
@@ -129,7 +151,9 @@ async fn publish_attested(work: &Work, at: crate::chain::Hash) {
 		let verdict = match work.client.job(job, at).await {
 			Ok(None) => Verdict::Ended,
 			Ok(Some(info)) => match info.phase {
-				Phase::Attested { result_hash } => Verdict::Attested(result_hash.0),
+				Phase::Attested { result_hash } => {
+					Verdict::Attested { hash: result_hash.0, requester: info.requester.into() }
+				}
 				phase if phase.is_open() => Verdict::Open,
 				_ => Verdict::Ended,
 			},
@@ -142,6 +166,57 @@ async fn publish_attested(work: &Work, at: crate::chain::Hash) {
 			log(format!("job {job}: settling its output failed: {e}"));
 		}
 	}
+}
+
+/// Forgets the salts that no re-org can make necessary again: of jobs whose reveal, or end,
+/// is in a finalized block, and of jobs that neither the finalized block nor the best block
+/// `best` has (pruned long ago).
+async fn forget_final_salts(work: &Work, best: crate::chain::Hash) {
+	let jobs = match work.journal.jobs() {
+		Ok(jobs) if jobs.is_empty() => return,
+		Ok(jobs) => jobs,
+		Err(e) => return log(format!("reading the journal failed: {e:#}")),
+	};
+	let finalized = match work.client.finalized_header().await {
+		Ok(header) => header.hash(),
+		Err(e) => return log(format!("{e:#}")),
+	};
+	let me = work.config.signer.account();
+	for job in jobs {
+		let read = async {
+			let at_finality = work.client.job(job, finalized).await?;
+			let at_best = match at_finality {
+				Some(_) => None,
+				None => work.client.job(job, best).await?,
+			};
+			anyhow::Ok(salt_still_needed(at_finality.as_ref(), at_best.is_some(), me))
+		};
+		let needed = match read.await {
+			Ok(needed) => needed,
+			Err(e) => {
+				log(format!("job {job}: reading it at the finalized block failed: {e:#}"));
+				continue;
+			}
+		};
+		if !needed {
+			if let Err(e) = work.journal.remove(job) {
+				log(format!("job {job}: forgetting its salt failed: {e:#}"));
+			}
+		}
+	}
+}
+
+/// Whether provider `me`'s salt for a job can still be asked for, given the job as the
+/// finalized chain has it (`None`: not there) and whether the best chain has it. A job that
+/// only the best chain has keeps its salt: its commit may be in a block not yet final.
+fn salt_still_needed(
+	finalized: Option<&crate::chain::JobInfo>,
+	on_best_chain: bool,
+	me: &crate::chain::AccountId,
+) -> bool {
+	let Some(info) = finalized else { return on_best_chain };
+	info.phase.is_open()
+		&& !info.assignees.iter().any(|a| &a.provider == me && a.revealed.is_some())
 }
 
 /// Starts serving computed results over libp2p, on `--listen` or else the endpoint in the
@@ -200,6 +275,10 @@ async fn announce(client: &Client, config: &Config) -> anyhow::Result<Option<Pro
 	Ok(record)
 }
 
+/// The daemon's log target: `concord-node -l concord-provider=debug`, or
+/// `RUST_LOG=concord-provider=debug concord worker run ...`.
+const LOG_TARGET: &str = "concord-provider";
+
 fn log(line: String) {
-	eprintln!("concord-provider: {line}");
+	log::info!(target: LOG_TARGET, "{line}");
 }

@@ -3,7 +3,9 @@
 //! An output is written to `<state dir>/results/pending/<job>-<hex hash>` when it is computed,
 //! and moved to `<state dir>/results/<hex hash>`, where the blob server serves it, only once
 //! the job is attested with that hash. Served before, a requester could read the honest
-//! outputs of a job it then made fail, and never pay for them.
+//! outputs of a job it then made fail, and never pay for them. Even then it is served only
+//! to the job's requester, or to whoever holds a grant the requester signed
+//! ([`crate::blobs::Grant`]): the requester paid for it.
 
 use crate::chain::JobId;
 use std::path::{Path, PathBuf};
@@ -18,8 +20,8 @@ pub struct Results {
 pub enum Verdict {
 	/// Not decided yet: keep the output back.
 	Open,
-	/// Attested with this hash.
-	Attested([u8; 32]),
+	/// Attested with `hash`, for the `requester` (an sr25519 account id) who paid for it.
+	Attested { hash: [u8; 32], requester: [u8; 32] },
 	/// Ended without a result, or no longer on chain.
 	Ended,
 }
@@ -64,11 +66,12 @@ impl Results {
 		let path = self.pending.join(pending_name(job, hash));
 		match verdict {
 			Verdict::Open => Ok(()),
-			Verdict::Attested(attested) if attested == *hash => {
+			Verdict::Attested { hash: attested, requester } if attested == *hash => {
 				std::fs::create_dir_all(&self.served)?;
+				crate::blobs::add_reader(&self.served, hash, &requester)?;
 				std::fs::rename(path, self.served.join(hex::encode(hash)))
 			}
-			Verdict::Attested(_) | Verdict::Ended => std::fs::remove_file(path),
+			Verdict::Attested { .. } | Verdict::Ended => std::fs::remove_file(path),
 		}
 	}
 }
@@ -103,10 +106,13 @@ mod tests {
 
 		results.settle(7, &honest, Verdict::Open).unwrap();
 		assert!(!served(&honest).exists());
-		results.settle(7, &honest, Verdict::Attested(honest)).unwrap();
+		let requester = [9u8; 32];
+		results.settle(7, &honest, Verdict::Attested { hash: honest, requester }).unwrap();
 		assert_eq!(std::fs::read(served(&honest)).unwrap(), b"output");
+		let readers = crate::blobs::readers(&dir.path().join("results"), &honest).unwrap();
+		assert_eq!(readers, vec![requester], "served to the job's requester");
 		// A job attested with another hash, or ended without one: nothing to serve.
-		results.settle(8, &other, Verdict::Attested(honest)).unwrap();
+		results.settle(8, &other, Verdict::Attested { hash: honest, requester }).unwrap();
 		assert!(!served(&other).exists());
 		assert!(results.pending().unwrap().is_empty());
 	}

@@ -500,3 +500,59 @@ fn register_with(who: AccountId, price: Balance, slots: u32) {
 		price,
 	));
 }
+
+/// C6: anyone tipping a little could fill blocks ahead of tip-less commits and reveals until
+/// their windows closed, and the assignees would be slashed as no-shows. A duty owed now,
+/// sent by the assignee who owes it, outranks any such tip; nothing else gets the boost.
+#[test]
+fn duties_owed_in_their_window_go_first_and_nothing_else_does() {
+	use crate::priority::{PrioritizeDuties, DUTY_PRIORITY};
+	use frame_support::dispatch::GetDispatchInfo;
+	use sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{TransactionPriority, TransactionSource},
+	};
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
+		let outsider = *PROVIDERS.iter().find(|who| !p.contains(who)).unwrap();
+		let priority = |who: AccountId, call: crate::Call<Test>| -> TransactionPriority {
+			let call = RuntimeCall::Jobs(call);
+			let info = call.get_dispatch_info();
+			let (valid, ..) = PrioritizeDuties::<Test>::new()
+				.validate_only(
+					RuntimeOrigin::signed(who),
+					&call,
+					&info,
+					0,
+					TransactionSource::External,
+					0,
+				)
+				.expect("the extension never refuses");
+			valid.priority
+		};
+		let commit_call =
+			|who| crate::Call::commit { job: id, commitment: commitment_of(who, RESULT_A) };
+		let reveal_call =
+			|who| crate::Call::reveal { job: id, result_hash: RESULT_A, salt: salt(who) };
+
+		assert_eq!(priority(p[0], commit_call(p[0])), DUTY_PRIORITY);
+		assert_eq!(priority(p[0], crate::Call::decline { job: id }), DUTY_PRIORITY);
+		assert_eq!(priority(outsider, commit_call(outsider)), 0, "not an assignee");
+		assert_eq!(priority(p[0], reveal_call(p[0])), 0, "no reveal is owed yet");
+		assert_eq!(priority(ALICE, crate::Call::cancel { job: id }), 0, "not a duty");
+
+		assert_ok!(commit(p[0], id, RESULT_A));
+		assert_ok!(commit(p[1], id, RESULT_A));
+		assert_eq!(priority(p[0], commit_call(p[0])), 0, "already committed");
+		run_to(9);
+		let Phase::Revealing { until } = job(id).phase else { panic!("{:?}", job(id).phase) };
+		assert_eq!(priority(p[0], reveal_call(p[0])), DUTY_PRIORITY);
+		assert_eq!(priority(p[2], reveal_call(p[2])), 0, "it committed nothing to reveal");
+		assert_ok!(reveal(p[0], id, RESULT_A));
+		assert_eq!(priority(p[0], reveal_call(p[0])), 0, "already revealed");
+		run_to(until);
+		assert_eq!(priority(p[1], reveal_call(p[1])), DUTY_PRIORITY, "the window's last block");
+		run_to(until + 1);
+		assert_eq!(priority(p[1], reveal_call(p[1])), 0, "the window has closed");
+	});
+}

@@ -1,148 +1,13 @@
-//! End to end on real parts: a `concord-node --dev` process, provider workers computing on
-//! wgpu (lavapipe in CI), and a requester using `concord job`. The dev chain's six providers
-//! are Alice (run inside the node with `--provider`) and Bob, Charlie, Eve, Ferdie and
-//! Alice//stash (`concord worker run`); Dave requests.
-//!
-//! Progress is followed block by block over the node's RPC, never by sleeping.
+//! Jobs on a `--dev` chain: the dev chain's six providers are Alice (run inside the node with
+//! `--provider`) and Bob, Charlie, Eve, Ferdie and Alice//stash (`concord worker run`); Dave
+//! requests.
 
+use crate::common::*;
 use concord_kernels::{cpu, random, result_hash};
 use concord_primitives::kernel::{validate_params, KernelId};
-use concord_worker::chain::{AccountId, Client, JobInfo, Signer};
+use concord_worker::chain::{Client, Signer};
 use pallet_jobs::Phase;
 use pallet_providers::JobOutcome;
-use std::{
-	io::{BufRead, BufReader, Write},
-	net::TcpListener,
-	path::{Path, PathBuf},
-	process::{Child, Command, Output, Stdio},
-	sync::mpsc,
-	time::Duration,
-};
-
-/// How long any one stage may take before the test fails with the logs.
-const STAGE_TIMEOUT: Duration = Duration::from_secs(240);
-
-/// A child process killed when the test lets go of it.
-struct Process(Child);
-
-impl Drop for Process {
-	fn drop(&mut self) {
-		let _ = self.0.kill();
-		let _ = self.0.wait();
-	}
-}
-
-fn concord() -> Command {
-	Command::new(env!("CARGO_BIN_EXE_concord"))
-}
-
-/// The node binary built beside this test (same target directory), or `CONCORD_NODE`.
-fn node_binary() -> PathBuf {
-	if let Ok(path) = std::env::var("CONCORD_NODE") {
-		return path.into();
-	}
-	let exe = std::env::current_exe().unwrap();
-	let path = exe.parent().and_then(Path::parent).unwrap().join("concord-node");
-	assert!(path.exists(), "{} is missing: build the workspace (scripts/build.sh)", path.display());
-	path
-}
-
-fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A `--dev` node on free ports with temporary storage, logging to `<dir>/node.log`; returns
-/// once its RPC server listens.
-fn start_dev_node(dir: &Path, rpc_port: u16, extra: &[&str]) -> (Process, String) {
-	let mut child = Command::new(node_binary())
-		.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
-		.args(extra)
-		.args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()])
-		.stdout(Stdio::null())
-		.stderr(Stdio::piped())
-		.spawn()
-		.expect("starting concord-node");
-	let mut log = std::fs::File::create(dir.join("node.log")).unwrap();
-	let (lines, listening) = mpsc::channel();
-	let stderr = BufReader::new(child.stderr.take().unwrap());
-	// Reads the node's log to the end (so it never blocks on a full pipe), reporting the line
-	// that says the RPC server listens.
-	std::thread::spawn(move || {
-		for line in stderr.lines().map_while(Result::ok) {
-			let _ = writeln!(log, "{line}");
-			if line.contains("Running JSON-RPC server") {
-				let _ = lines.send(());
-			}
-		}
-	});
-	listening.recv_timeout(STAGE_TIMEOUT).expect("concord-node did not start its JSON-RPC server");
-	(Process(child), format!("ws://127.0.0.1:{rpc_port}"))
-}
-
-/// The dev providers run as `concord worker run` (Alice runs inside the node).
-const WORKERS: [&str; 5] = ["Bob", "Charlie", "Eve", "Ferdie", "Alice//stash"];
-
-/// A file name for dev account `name` (`Alice//stash` becomes `Alice-stash`).
-fn file_name(name: &str) -> String {
-	name.replace('/', "-").replace("--", "-")
-}
-
-/// `concord worker run` for dev account `name`, logging to `<dir>/<name>.log`.
-fn start_worker(rpc: &str, name: &str, dir: &Path) -> Process {
-	let log = std::fs::OpenOptions::new()
-		.create(true)
-		.append(true)
-		.open(dir.join(format!("{}.log", file_name(name))))
-		.unwrap();
-	let child = concord()
-		.args(["worker", "run", "--rpc", rpc, "--key", &format!("//{name}")])
-		.arg("--state-dir")
-		.arg(dir.join(file_name(name)))
-		.stdout(Stdio::null())
-		.stderr(log)
-		.spawn()
-		.expect("starting concord worker");
-	Process(child)
-}
-
-fn logs(dir: &Path) -> String {
-	std::iter::once("node")
-		.chain(WORKERS)
-		.map(|name| {
-			let path = dir.join(format!("{}.log", file_name(name)));
-			let log = std::fs::read_to_string(path).unwrap_or_default();
-			format!("--- {name}\n{log}")
-		})
-		.collect()
-}
-
-fn succeed(output: Output, what: &str) -> String {
-	let stdout = String::from_utf8_lossy(&output.stdout).trim().to_string();
-	let stderr = String::from_utf8_lossy(&output.stderr);
-	assert!(output.status.success(), "{what} failed:\n{stdout}\n{stderr}");
-	stdout
-}
-
-fn account(name: &str) -> AccountId {
-	Signer::from_uri(&format!("//{name}")).unwrap().account().clone()
-}
-
-/// Follows the best chain until `done(job)` holds; `None` if it does not within
-/// [`STAGE_TIMEOUT`].
-async fn wait_for(client: &Client, job: u64, done: impl Fn(&JobInfo) -> bool) -> Option<JobInfo> {
-	let follow = async {
-		let mut heads = client.best_heads().await.unwrap();
-		while let Some(head) = heads.next().await {
-			if let Some(info) = client.job(job, head.unwrap().hash()).await.unwrap() {
-				if done(&info) {
-					return info;
-				}
-			}
-		}
-		panic!("the node closed the block subscription");
-	};
-	tokio::time::timeout(STAGE_TIMEOUT, follow).await.ok()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
@@ -196,7 +61,9 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let record = client.provider(&first_account, head).await.unwrap().expect("a provider");
 	let endpoint: libp2p::Multiaddr =
 		std::str::from_utf8(&record.endpoint).unwrap().parse().expect("a multiaddr");
-	let early = concord_worker::blobs::fetch(endpoint, result_hash(&expected)).await;
+	let dave = Signer::from_uri("//Dave").unwrap();
+	let hash = result_hash(&expected);
+	let early = concord_worker::blobs::fetch(endpoint.clone(), hash, &dave.grant(&hash)).await;
 	let refused = early.expect_err("an output served before its job was attested");
 	assert!(refused.to_string().contains("does not have it"), "{refused:#}");
 
@@ -230,15 +97,58 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 
 	assert_eq!(attested, hex::encode(result_hash(&expected)), "the CPU reference's hash");
 
-	// The output itself, from a provider that computed it, over libp2p.
+	// The output itself, from a provider that computed it, over libp2p: to the requester.
 	let output = dir.path().join("output.bin");
 	let fetch = concord()
-		.args(["job", "fetch", "--rpc", &rpc, &job.to_string(), "--output"])
+		.args(["job", "fetch", "--rpc", &rpc, "--key", "//Dave", &job.to_string(), "--output"])
 		.arg(&output)
 		.output()
 		.unwrap();
 	succeed(fetch, &format!("concord job fetch\n{}", logs(dir.path())));
 	assert!(std::fs::read(&output).unwrap() == expected, "the fetched output differs");
+
+	// Not to another account: the requester paid for it. (The first worker serves it once it
+	// has seen the verdict; until then it does not have it.)
+	let eve = Signer::from_uri("//Eve").unwrap();
+	let mut heads = client.best_heads().await.unwrap();
+	let served = async {
+		loop {
+			match concord_worker::blobs::fetch(endpoint.clone(), hash, &dave.grant(&hash)).await {
+				Ok(bytes) => return bytes,
+				Err(e) if e.to_string().contains("does not have it") => heads.next().await,
+				Err(e) => panic!("{e:#}"),
+			};
+		}
+	};
+	let served = tokio::time::timeout(STAGE_TIMEOUT, served).await.expect("the output is served");
+	assert!(served == expected);
+	let refused = concord_worker::blobs::fetch(endpoint, hash, &eve.grant(&hash)).await;
+	let refused = refused.expect_err("an output served to an account that did not pay for it");
+	assert!(refused.to_string().contains("refuses"), "{refused:#}");
+	let by_eve = concord()
+		.args(["job", "fetch", "--rpc", &rpc, "--key", "//Eve", &job.to_string(), "--output"])
+		.arg(&output)
+		.output()
+		.unwrap();
+	assert!(!by_eve.status.success());
+	let stderr = String::from_utf8_lossy(&by_eve.stderr);
+	assert!(stderr.contains("serve the output only to it"), "{stderr}");
+
+	// Unless the requester grants it: anyone holding the grant reads the output.
+	let grant = concord()
+		.args(["job", "grant", "--rpc", &rpc, "--key", "//Dave", &job.to_string()])
+		.output()
+		.unwrap();
+	let grant = succeed(grant, "concord job grant");
+	let shared = dir.path().join("shared.bin");
+	let fetch = concord()
+		.args(["job", "fetch", "--rpc", &rpc, "--grant", &grant, &job.to_string(), "--output"])
+		.arg(&shared)
+		.env_remove("CONCORD_KEY")
+		.output()
+		.unwrap();
+	succeed(fetch, "concord job fetch --grant");
+	assert!(std::fs::read(&shared).unwrap() == expected, "the output fetched with a grant");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -270,6 +180,19 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	// A job is drawn three blocks after its submission; until then the requester may take it
 	// back.
 	let job = succeed(submit(&[]), "concord job submit");
+	let listed = concord().args(["job", "list", "--rpc", &rpc]).output().unwrap();
+	let listed = succeed(listed, "concord job list");
+	assert!(
+		listed.starts_with(&format!("{job}: sort-u32 for {}: Queued", account("Dave"))),
+		"{listed}"
+	);
+	let providers = concord().args(["provider", "list", "--rpc", &rpc]).output().unwrap();
+	let providers = succeed(providers, "concord provider list");
+	assert_eq!(providers.lines().count(), 6, "{providers}");
+	for name in PROVIDERS {
+		let line = format!("{}: Online, stake 1000000000000000,", account(name));
+		assert!(providers.contains(&line), "{name} in\n{providers}");
+	}
 	let cancel = concord().args(["job", "cancel", "--rpc", &rpc, "--key", "//Dave", &job]).output();
 	succeed(cancel.unwrap(), "concord job cancel");
 	let status = concord().args(["job", "status", "--rpc", &rpc, &job]).output().unwrap();
@@ -315,4 +238,39 @@ async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	}
 	let offline = succeed(dave(&["go-offline"]), "concord provider go-offline");
 	assert!(offline.contains(": Offline,"), "{offline}");
+}
+
+/// The provider inside the node logs through the node's logger, so `-l` filters its lines.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_node_s_log_filters_reach_its_provider() {
+	// What the provider logs at debug level on every block.
+	let debug_line = " duties to do";
+	let log = provider_log(&["-l", "concord-provider=debug"]).await;
+	assert!(log.contains(debug_line), "debug lines with -l concord-provider=debug:\n{log}");
+	let log = provider_log(&[]).await;
+	assert!(!log.contains(debug_line), "no debug lines at the default level:\n{log}");
+}
+
+/// The log of a dev node with `--provider //Alice` and `extra` arguments, once its provider
+/// has announced itself and three more blocks were imported.
+async fn provider_log(extra: &[&str]) -> String {
+	let dir = tempfile::tempdir().unwrap();
+	let args: Vec<&str> = ["--provider", "//Alice"].iter().chain(extra).copied().collect();
+	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &args);
+	let client = Client::connect(&rpc).await.unwrap();
+	let mut heads = client.best_heads().await.unwrap();
+	let follow = async {
+		let mut blocks_since = 0;
+		loop {
+			heads.next().await.expect("a new block").unwrap();
+			let log = std::fs::read_to_string(dir.path().join("node.log")).unwrap();
+			if log.contains("registered: Online") {
+				blocks_since += 1;
+				if blocks_since > 3 {
+					return log;
+				}
+			}
+		}
+	};
+	tokio::time::timeout(STAGE_TIMEOUT, follow).await.expect("the provider announced itself")
 }

@@ -1,0 +1,235 @@
+//! What the network tests share: processes that die with the test, nodes and workers logging
+//! into the test's directory, and waits that follow the chain block by block.
+
+use concord_worker::chain::{AccountId, Client, Hash, JobInfo, Signer};
+use std::{
+	io::{BufRead, BufReader, Write},
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Output, Stdio},
+	sync::mpsc,
+	time::Duration,
+};
+
+/// How long any one stage may take before the test fails with the logs.
+pub const STAGE_TIMEOUT: Duration = Duration::from_secs(240);
+
+/// A child process killed when the test lets go of it.
+pub struct Process(pub Child);
+
+impl Process {
+	/// Kills the process at once (no clean shutdown, as a crash or power loss would).
+	pub fn kill(mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+
+	/// Whether the process is still running.
+	pub fn running(&mut self) -> bool {
+		matches!(self.0.try_wait(), Ok(None))
+	}
+}
+
+impl Drop for Process {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+}
+
+pub fn concord() -> Command {
+	Command::new(env!("CARGO_BIN_EXE_concord"))
+}
+
+/// The node binary built beside this test (same target directory), or `CONCORD_NODE`.
+fn node_binary() -> PathBuf {
+	if let Ok(path) = std::env::var("CONCORD_NODE") {
+		return path.into();
+	}
+	let exe = std::env::current_exe().unwrap();
+	let path = exe.parent().and_then(Path::parent).unwrap().join("concord-node");
+	assert!(path.exists(), "{} is missing: build the workspace (scripts/build.sh)", path.display());
+	path
+}
+
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `concord-node` with `args` on RPC port `rpc_port`, without telemetry, Prometheus or mDNS,
+/// appending its log to `<dir>/<name>.log` (a restarted node continues its log); returns once
+/// its RPC server listens.
+pub fn start_node(dir: &Path, name: &str, rpc_port: u16, args: &[&str]) -> (Process, String) {
+	let mut child = Command::new(node_binary())
+		.args(["--no-telemetry", "--no-prometheus", "--no-mdns"])
+		.args(args)
+		.args(["--rpc-port", &rpc_port.to_string()])
+		.stdout(Stdio::null())
+		.stderr(Stdio::piped())
+		.spawn()
+		.expect("starting concord-node");
+	let mut log = std::fs::OpenOptions::new()
+		.create(true)
+		.append(true)
+		.open(dir.join(format!("{name}.log")))
+		.unwrap();
+	let (lines, listening) = mpsc::channel();
+	let stderr = BufReader::new(child.stderr.take().unwrap());
+	// Reads the node's log to the end (so it never blocks on a full pipe), reporting the line
+	// that says the RPC server listens.
+	std::thread::spawn(move || {
+		for line in stderr.lines().map_while(Result::ok) {
+			let _ = writeln!(log, "{line}");
+			if line.contains("Running JSON-RPC server") {
+				let _ = lines.send(());
+			}
+		}
+	});
+	listening.recv_timeout(STAGE_TIMEOUT).expect("concord-node did not start its JSON-RPC server");
+	(Process(child), format!("ws://127.0.0.1:{rpc_port}"))
+}
+
+/// A `--dev` node on free ports with temporary storage, logging to `<dir>/node.log`.
+pub fn start_dev_node(dir: &Path, rpc_port: u16, extra: &[&str]) -> (Process, String) {
+	let port = free_port().to_string();
+	let args: Vec<&str> =
+		["--dev", "--tmp", "--port", &port].into_iter().chain(extra.iter().copied()).collect();
+	start_node(dir, "node", rpc_port, &args)
+}
+
+/// The dev providers that run as `concord worker run` (Alice runs inside the dev node).
+pub const WORKERS: [&str; 5] = ["Bob", "Charlie", "Eve", "Ferdie", "Alice//stash"];
+
+/// Every provider in the dev and local genesis.
+pub const PROVIDERS: [&str; 6] = ["Alice", "Bob", "Charlie", "Eve", "Ferdie", "Alice//stash"];
+
+/// A file name for dev account `name` (`Alice//stash` becomes `Alice-stash`).
+pub fn file_name(name: &str) -> String {
+	name.replace('/', "-").replace("--", "-")
+}
+
+/// Where the worker of dev account `name` keeps its state.
+pub fn state_dir(dir: &Path, name: &str) -> PathBuf {
+	dir.join(file_name(name))
+}
+
+/// `concord worker run` for dev account `name`, logging to `<dir>/<name>.log`.
+pub fn start_worker(rpc: &str, name: &str, dir: &Path) -> Process {
+	let log = std::fs::OpenOptions::new()
+		.create(true)
+		.append(true)
+		.open(dir.join(format!("{}.log", file_name(name))))
+		.unwrap();
+	let child = concord()
+		.args(["worker", "run", "--rpc", rpc, "--key", &format!("//{name}")])
+		.arg("--state-dir")
+		.arg(state_dir(dir, name))
+		.stdout(Stdio::null())
+		.stderr(log)
+		.spawn()
+		.expect("starting concord worker");
+	Process(child)
+}
+
+/// Every log in `dir`, for a failing test's message.
+pub fn logs(dir: &Path) -> String {
+	let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+		.unwrap()
+		.filter_map(|entry| entry.ok().map(|entry| entry.path()))
+		.filter(|path| path.extension().is_some_and(|ext| ext == "log"))
+		.collect();
+	paths.sort();
+	paths
+		.iter()
+		.map(|path| {
+			let log = std::fs::read_to_string(path).unwrap_or_default();
+			format!("--- {}\n{log}", path.display())
+		})
+		.collect()
+}
+
+pub fn succeed(output: Output, what: &str) -> String {
+	let stdout = String::from_utf8_lossy(&output.stdout).trim().to_string();
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(output.status.success(), "{what} failed:\n{stdout}\n{stderr}");
+	stdout
+}
+
+pub fn account(name: &str) -> AccountId {
+	Signer::from_uri(&format!("//{name}")).unwrap().account().clone()
+}
+
+/// The dev provider names of `accounts`, in their order.
+pub fn names_of<'a>(accounts: impl IntoIterator<Item = &'a AccountId>) -> Vec<&'static str> {
+	accounts
+		.into_iter()
+		.map(|who| {
+			PROVIDERS.into_iter().find(|name| account(name) == *who).expect("a dev provider")
+		})
+		.collect()
+}
+
+/// Follows the best chain until `done(job)` holds at a block; returns that block and the
+/// job, or `None` if it does not within [`STAGE_TIMEOUT`].
+pub async fn wait_for_at(
+	client: &Client,
+	job: u64,
+	done: impl Fn(&JobInfo) -> bool,
+) -> Option<(Hash, JobInfo)> {
+	let follow = async {
+		let mut heads = client.best_heads().await.unwrap();
+		while let Some(head) = heads.next().await {
+			let at = head.unwrap().hash();
+			if let Some(info) = client.job(job, at).await.unwrap() {
+				if done(&info) {
+					return (at, info);
+				}
+			}
+		}
+		panic!("the node closed the block subscription");
+	};
+	tokio::time::timeout(STAGE_TIMEOUT, follow).await.ok()
+}
+
+/// Follows the best chain until `done(job)` holds; `None` if it does not within
+/// [`STAGE_TIMEOUT`].
+pub async fn wait_for(
+	client: &Client,
+	job: u64,
+	done: impl Fn(&JobInfo) -> bool,
+) -> Option<JobInfo> {
+	wait_for_at(client, job, done).await.map(|(_, info)| info)
+}
+
+/// Follows the chain until `done(job)` holds at the finalized block; `None` if it does not
+/// within [`STAGE_TIMEOUT`].
+pub async fn wait_for_final(
+	client: &Client,
+	job: u64,
+	done: impl Fn(&JobInfo) -> bool,
+) -> Option<JobInfo> {
+	let follow = async {
+		let mut heads = client.best_heads().await.unwrap();
+		while let Some(head) = heads.next().await {
+			head.unwrap();
+			let finalized = client.finalized_header().await.unwrap().hash();
+			if let Some(info) = client.job(job, finalized).await.unwrap() {
+				if done(&info) {
+					return info;
+				}
+			}
+		}
+		panic!("the node closed the block subscription");
+	};
+	tokio::time::timeout(STAGE_TIMEOUT, follow).await.ok()
+}
+
+/// `concord job submit` as Dave with `args`; returns the job's number.
+pub fn submit_job(rpc: &str, args: &[&str]) -> u64 {
+	let submitted = concord()
+		.args(["job", "submit", "--rpc", rpc, "--key", "//Dave"])
+		.args(args)
+		.output()
+		.unwrap();
+	succeed(submitted, "concord job submit").parse().expect("a job number")
+}

@@ -1,0 +1,10 @@
+//! End to end on real parts: `concord-node` processes, provider workers computing on wgpu
+//! (lavapipe in CI), and requesters using `concord job`. Progress is followed block by block
+//! over the nodes' RPC, never by sleeping.
+//!
+//! One test binary, so that the workspace links one more executable rather than one per file.
+
+mod common;
+mod jobs;
+mod reorg;
+mod upgrade;
