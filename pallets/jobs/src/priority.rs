@@ -22,9 +22,10 @@ use sp_runtime::{
 	transaction_validity::{TransactionPriority, ValidTransaction},
 };
 
-/// Added to the priority of a duty done in its window: half the range, so that only a tip of
-/// the order of 10^4 CORD per transaction (which saturates `ChargeTransactionPayment`'s
-/// priority) could rank above it.
+/// Added to the priority of a duty done in its window: half the range. `ChargeTransactionPayment`
+/// ranks a normal transaction by its tip times the number of such transactions a block holds
+/// (about 10^4 for a small one), so only a tip of about a thousand CORD (10^15 plank) could
+/// rank above a duty.
 pub const DUTY_PRIORITY: TransactionPriority = TransactionPriority::MAX / 2;
 
 /// The transaction extension that raises the priority of duties (see the module's docs). It
