@@ -164,6 +164,20 @@ pub async fn describe(
 /// Blocks `fetch_result` waits for a provider to serve an attested output.
 const FETCH_RETRY_BLOCKS: usize = 3;
 
+/// Job `id` at the best block, which is returned too, and its attested result hash; an error
+/// if the job has none.
+pub async fn attested(
+	client: &Client,
+	id: JobId,
+) -> anyhow::Result<(sp_core::H256, JobInfo, H256)> {
+	let at = client.best_header().await?.hash();
+	let job = client.existing_job(id, at).await?;
+	let Phase::Attested { result_hash } = job.phase else {
+		bail!("job {id} has no attested result: {:?}", job.phase);
+	};
+	Ok((at, job, result_hash))
+}
+
 /// Who reads an output: the job's requester with its key, or anyone with a grant the
 /// requester signed.
 pub enum Reader<'a> {
@@ -180,11 +194,7 @@ pub async fn fetch_result(
 	id: JobId,
 	reader: &Reader<'_>,
 ) -> anyhow::Result<(H256, Vec<u8>)> {
-	let at = client.best_header().await?.hash();
-	let job = client.existing_job(id, at).await?;
-	let Phase::Attested { result_hash } = job.phase else {
-		bail!("job {id} has no attested result: {:?}", job.phase);
-	};
+	let (at, job, result_hash) = attested(client, id).await?;
 	let grant = match reader {
 		Reader::Requester(signer) => signer.grant(&result_hash.0),
 		Reader::Holder(grant) => grant.clone(),

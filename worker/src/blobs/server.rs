@@ -47,17 +47,18 @@ pub async fn serve(
 	}
 }
 
-/// The blob asked for, if it is here and the request's grant lets its holder read it.
+/// The blob asked for, if it is here and the request's grant lets its holder read it. The
+/// grant is checked before the blob is read, so a refused request costs no read of it.
 fn answer(results_dir: &Path, request: &BlobRequest) -> Answer {
-	let Ok(blob) = std::fs::read(results_dir.join(hex::encode(request.hash))) else {
+	let path = results_dir.join(hex::encode(request.hash));
+	if !path.is_file() {
 		return Answer::Missing;
-	};
-	let readers = readers(results_dir, &request.hash).unwrap_or_default();
-	if readers.contains(&request.grant.account) && request.grant.permits(&request.hash) {
-		Answer::Blob(blob)
-	} else {
-		Answer::Refused
 	}
+	let readers = readers(results_dir, &request.hash).unwrap_or_default();
+	if !(readers.contains(&request.grant.account) && request.grant.permits(&request.hash)) {
+		return Answer::Refused;
+	}
+	std::fs::read(path).map_or(Answer::Missing, Answer::Blob)
 }
 
 fn readers_path(results_dir: &Path, hash: &[u8; 32]) -> PathBuf {

@@ -9,7 +9,6 @@ use concord_worker::{
 	chain::{Client, JobId, RuntimeCall, RuntimeEvent},
 	requester::{self, Ending, JobRequest},
 };
-use pallet_jobs::Phase;
 
 #[derive(Subcommand)]
 pub enum JobCommand {
@@ -153,11 +152,7 @@ async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
 async fn grant(args: GrantArgs) -> anyhow::Result<()> {
 	let signer = args.chain.signer()?;
 	let client = Client::connect(&args.chain.rpc).await?;
-	let at = client.best_header().await?.hash();
-	let job = client.existing_job(args.job, at).await?;
-	let Phase::Attested { result_hash } = job.phase else {
-		anyhow::bail!("job {} has no attested result: {:?}", args.job, job.phase);
-	};
+	let (_, job, result_hash) = requester::attested(&client, args.job).await?;
 	anyhow::ensure!(
 		job.requester == *signer.account(),
 		"job {} was requested by {}, not by {}",
