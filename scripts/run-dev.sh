@@ -2,7 +2,8 @@
 # The main job: installs what is missing, builds, and runs a development chain whose six
 # registered providers take jobs: Alice inside the node (`--provider`), Bob, Charlie, Eve,
 # Ferdie and Alice's stash as `concord worker run` daemons (a job of three replicas is drawn
-# from a pool of six). Alice authors and finalizes blocks. Ctrl-C stops everything.
+# from a pool of six), and the dashboard at http://127.0.0.1:8080. Alice authors and finalizes
+# blocks. Ctrl-C stops everything.
 # Extra arguments go to concord-node (e.g. --base-path ~/.concord to keep the chain's state).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,7 +19,7 @@ export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 
 # Another chain on these ports would take our workers: refuse to start beside it.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in 9944 30333 40333 40334 40335 40336 40337 40338; do
+for port in 9944 30333 4033{3..8} 4133{3..8} 8080; do
 	if port_in_use "$port"; then
 		die "port $port is in use (another dev chain or its providers?): stop it first, or its workers would join that chain"
 	fi
@@ -39,6 +40,11 @@ for key in //Bob //Charlie //Eve //Ferdie //Alice//stash; do
 		2>"$state/$name.log" &
 	note "$name: log $state/$name.log"
 done
+
+step "Serving the dashboard"
+note "http://127.0.0.1:8080 (it talks to ws://127.0.0.1:9944; choose Dave to submit jobs)"
+(cd "$REPO_ROOT/ui" && exec ./node_modules/.bin/vite preview --host 127.0.0.1 --port 8080 --strictPort \
+	>"$state/dashboard.log" 2>&1) &
 
 step "Ready for jobs; stop with Ctrl-C"
 note "submit one as Dave and wait for its verdict:"

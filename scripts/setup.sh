@@ -8,10 +8,10 @@ want_tests=false
 [ "${1:-}" = "--tests" ] && want_tests=true
 
 # Debian packages: protoc for the networking crates, OpenSSL headers for WebRTC support,
-# Mesa's lavapipe (a software Vulkan device) so GPU kernels run without a GPU, Node.js for the
-# @polkadot/api tests.
-packages=(build-essential pkg-config protobuf-compiler libssl-dev git mesa-vulkan-drivers libvulkan1)
-$want_tests && packages+=(nodejs npm)
+# Mesa's lavapipe (a software Vulkan device) so GPU kernels run without a GPU, Node.js to build
+# the dashboard and for the @polkadot/api tests, and Chromium for the dashboard's browser tests.
+packages=(build-essential pkg-config protobuf-compiler libssl-dev git mesa-vulkan-drivers libvulkan1 nodejs npm)
+$want_tests && packages+=(chromium)
 
 step "Checking Debian packages"
 missing=()
@@ -56,6 +56,20 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 fi
 note "wasm32v1-none and rust-src present"
 
+# The dashboard's dependencies, from its lock file (reinstalled only when it changed).
+npm_install() {
+	local dir="$REPO_ROOT/$1" what="$2"
+	if [ -f "$dir/node_modules/.concord-lock" ] && cmp -s "$dir/package-lock.json" "$dir/node_modules/.concord-lock"; then
+		note "$what present"
+	else
+		note "installing $what (npm ci)"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+		cp "$dir/package-lock.json" "$dir/node_modules/.concord-lock"
+	fi
+}
+step "Checking the dashboard's dependencies"
+npm_install ui "the dashboard's dependencies (@polkadot/api, Vite, Playwright)"
+
 if $want_tests; then
 	step "Checking test tools"
 	if cargo nextest --version >/dev/null 2>&1; then
@@ -63,13 +77,5 @@ if $want_tests; then
 	else
 		note "cargo-nextest not found: the tests will run with cargo test"
 	fi
-	lock="$REPO_ROOT/tests/polkadot-js/package-lock.json"
-	stamp="$REPO_ROOT/tests/polkadot-js/node_modules/.concord-lock"
-	if [ -f "$stamp" ] && cmp -s "$lock" "$stamp"; then
-		note "@polkadot/api test dependencies present"
-	else
-		note "installing @polkadot/api test dependencies (npm ci)"
-		(cd "$REPO_ROOT/tests/polkadot-js" && npm ci --no-audit --no-fund --loglevel=error)
-		cp "$lock" "$stamp"
-	fi
+	npm_install tests/polkadot-js "@polkadot/api test dependencies"
 fi

@@ -186,5 +186,7 @@ fn provider_config(
 		state_dir,
 		device,
 		listen: None,
+		http: None,
+		retention: Default::default(),
 	}))
 }

@@ -39,8 +39,9 @@ fn authorities(
 	(babe, grandpa)
 }
 
-/// A provider of every kernel, listening on its own local port (`40333 + index`): the port
-/// the `concord` worker of that account serves results on in the dev network.
+/// A provider of every kernel, listening on its own local ports: `40333 + index`, where the
+/// `concord` worker of that account serves results over libp2p in the dev network, and
+/// `41333 + index`, its HTTP gateway for the dashboard.
 fn preset_provider(account: Sr25519Keyring, index: u16) -> GenesisProvider<AccountId, Balance> {
 	GenesisProvider {
 		account: account.to_account_id(),
@@ -50,7 +51,11 @@ fn preset_provider(account: Sr25519Keyring, index: u16) -> GenesisProvider<Accou
 		memory_mib: 4096,
 		kernels: KernelId::ALL.iter().map(|kernel| kernel.name().to_string()).collect(),
 		max_concurrent_jobs: 4,
-		endpoint: format!("/ip4/127.0.0.1/tcp/{}", 40333 + index),
+		endpoint: format!(
+			"/ip4/127.0.0.1/tcp/{},/ip4/127.0.0.1/tcp/{}/http",
+			40333 + index,
+			41333 + index
+		),
 		price_per_work_unit: PRESET_PROVIDER_PRICE,
 	}
 }

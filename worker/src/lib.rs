@@ -4,4 +4,5 @@
 pub mod blobs;
 pub mod chain;
 pub mod provider;
+pub mod report;
 pub mod requester;

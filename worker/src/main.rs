@@ -4,9 +4,22 @@ mod cli;
 
 use clap::Parser;
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
 	init_logging();
-	cli::Cli::parse().run()
+	let cli = cli::Cli::parse();
+	let json = cli.json;
+	match cli.run() {
+		Ok(()) => std::process::ExitCode::SUCCESS,
+		// With --json a failure is a document too, on stdout where scripts read the result.
+		Err(e) if json => {
+			println!("{}", serde_json::json!({ "error": format!("{e:#}") }));
+			std::process::ExitCode::FAILURE
+		}
+		Err(e) => {
+			eprintln!("Error: {e:#}");
+			std::process::ExitCode::FAILURE
+		}
+	}
 }
 
 /// Log lines (the provider daemon's, libp2p's) go to standard error, filtered by `RUST_LOG`

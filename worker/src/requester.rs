@@ -4,7 +4,7 @@ use crate::chain::{Balance, BlockNumber, Client, JobId, JobInfo, RuntimeEvent, S
 use anyhow::{anyhow, bail};
 use concord_primitives::kernel::KernelId;
 use frame_support::traits::Get;
-use pallet_jobs::{InputSpec, Phase};
+use pallet_jobs::{InputSpec, NoAssignment, Phase};
 use sp_core::H256;
 
 /// A job to submit. The input rides on chain (up to the runtime's inline limit).
@@ -65,8 +65,9 @@ pub async fn submit(
 		Some(reward) => reward,
 		None => quote.min_reward.clone().map_err(|why| {
 			anyhow!(
-				"no reward would give the draw a pool of {} providers now: {why:?}",
-				quote.pool_needed
+				"no reward would give the draw a pool of {} providers now: {}",
+				quote.pool_needed,
+				crate::report::no_assignment(&why)
 			)
 		})?,
 	};
@@ -105,30 +106,27 @@ pub async fn submit(
 /// How a job ended.
 pub enum Ending {
 	Attested(H256),
-	Failed(String),
+	Failed(pallet_jobs::FailReason<Balance>),
 	Cancelled,
 }
 
-/// Follows job `id` block by block until it ends, calling `progress` with each new state
-/// (including, while no provider takes it, the chain's reason why).
+/// Follows job `id` block by block until it ends, calling `progress` at each new best block
+/// with the job and, while it waits for providers (or failed for want of them), why none
+/// takes it.
 pub async fn wait(
 	client: &Client,
 	id: JobId,
-	mut progress: impl FnMut(&str),
+	mut progress: impl FnMut(BlockNumber, &JobInfo, Option<&NoAssignment<Balance>>),
 ) -> anyhow::Result<Ending> {
 	let mut heads = client.best_heads().await?;
-	let mut last = String::new();
 	while let Some(head) = heads.next().await {
 		let head = head?;
 		let job = client.existing_job(id, head.hash()).await?;
-		let state = describe(client, id, &job, head.hash()).await?;
-		if state != last {
-			progress(&format!("#{}: {state}", head.number));
-			last = state;
-		}
+		let why = why_unassigned(client, id, &job, head.hash()).await?;
+		progress(head.number, &job, why.as_ref());
 		match job.phase {
 			Phase::Attested { result_hash } => return Ok(Ending::Attested(result_hash)),
-			Phase::Failed { reason } => return Ok(Ending::Failed(format!("{reason:?}"))),
+			Phase::Failed { reason } => return Ok(Ending::Failed(reason)),
 			Phase::Cancelled => return Ok(Ending::Cancelled),
 			_ => {}
 		}
@@ -136,29 +134,19 @@ pub async fn wait(
 	bail!("the node closed the block subscription")
 }
 
-/// A job's state in a line: its phase, what its assignees did, and while it waits for
-/// providers, why none takes it.
-pub async fn describe(
+/// Why no provider takes job `id`, while it waits for some or after it failed for want of
+/// them; `None` otherwise.
+pub async fn why_unassigned(
 	client: &Client,
 	id: JobId,
 	job: &JobInfo,
 	at: sp_core::H256,
-) -> anyhow::Result<String> {
-	let mut line = format!("{:?}", job.phase);
+) -> anyhow::Result<Option<NoAssignment<Balance>>> {
 	if matches!(job.phase, Phase::Queued { .. } | Phase::Failed { .. }) {
-		if let Some(why) = client.why_unassigned(id, at).await? {
-			line += &format!(", no provider takes it: {why:?}");
-		}
+		client.why_unassigned(id, at).await
+	} else {
+		Ok(None)
 	}
-	let committed = job.assignees.iter().filter(|a| a.commitment.is_some()).count();
-	let revealed = job.assignees.iter().filter(|a| a.revealed.is_some()).count();
-	if !job.assignees.is_empty() {
-		line += &format!(
-			"; {} assigned, {committed} committed, {revealed} revealed",
-			job.assignees.len()
-		);
-	}
-	Ok(line)
 }
 
 /// Blocks `fetch_result` waits for a provider to serve an attested output.
@@ -221,9 +209,9 @@ pub async fn fetch_result(
 				Some(info) => String::from_utf8_lossy(&info.endpoint).into_owned(),
 				None => continue,
 			};
-			let fetched = match endpoint.parse() {
+			let fetched = match crate::blobs::Endpoint::parse(&endpoint).and_then(|e| e.p2p()) {
 				Ok(address) => crate::blobs::fetch(address, result_hash.0, &grant).await,
-				Err(e) => Err(anyhow!("{e}")),
+				Err(e) => Err(e),
 			};
 			match fetched {
 				Ok(output) => return Ok((result_hash, output)),

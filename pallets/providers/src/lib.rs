@@ -192,7 +192,8 @@ pub mod pallet {
 		EndpointEmpty,
 		/// The endpoint is longer than `MaxEndpointLen`.
 		EndpointTooLong,
-		/// The endpoint is not a libp2p multiaddr (printable ASCII starting with `/`).
+		/// The endpoint is not one or more multiaddrs (printable ASCII starting with `/`, without
+		/// spaces; several are separated by commas).
 		InvalidEndpoint,
 		/// The device name is longer than `MaxDeviceNameLen`.
 		DeviceNameTooLong,

@@ -30,10 +30,16 @@ impl Grant {
 		Grant { account: requester.public().0, signature: signature.0 }
 	}
 
-	/// Whether this grant is the account's signature for the blob with `hash`.
+	/// Whether this grant is the account's signature for the blob with `hash`: over the
+	/// message itself, or over `<Bytes>message</Bytes>`, which is what browser wallets sign
+	/// when a page asks them to sign bytes (so that no page can make them sign a transaction).
 	pub fn permits(&self, hash: &[u8; 32]) -> bool {
 		let public = sr25519::Public::from_raw(self.account);
-		sr25519::Pair::verify(&sr25519::Signature::from_raw(self.signature), message(hash), &public)
+		let signature = sr25519::Signature::from_raw(self.signature);
+		let message = message(hash);
+		let wrapped = [b"<Bytes>".as_slice(), &message, b"</Bytes>"].concat();
+		sr25519::Pair::verify(&signature, &message, &public)
+			|| sr25519::Pair::verify(&signature, wrapped, &public)
 	}
 
 	/// The account that signed it.

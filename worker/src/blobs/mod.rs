@@ -7,13 +7,17 @@
 mod access;
 mod client;
 mod codec;
+mod endpoint;
+mod gateway;
 mod identity;
 mod server;
 
 pub use access::Grant;
 pub use client::fetch;
+pub use endpoint::Endpoint;
+pub use gateway::serve_http;
 pub use identity::load_or_create_identity;
-pub use server::{add_reader, readers, serve};
+pub use server::{add_reader, forget_readers, readers, serve};
 
 use libp2p::StreamProtocol;
 

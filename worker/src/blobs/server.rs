@@ -1,7 +1,7 @@
 //! Serving the outputs a provider computed, from `<state dir>/results/<hex hash>`, to the
 //! accounts listed in `<hex hash>.readers` beside it (see [`super::access`]).
 
-use super::{codec::swarm, Answer, BlobRequest};
+use super::{codec::swarm, Answer, BlobRequest, Grant};
 use futures::StreamExt;
 use libp2p::{
 	identity::Keypair,
@@ -47,18 +47,36 @@ pub async fn serve(
 	}
 }
 
-/// The blob asked for, if it is here and the request's grant lets its holder read it. The
-/// grant is checked before the blob is read, so a refused request costs no read of it.
+/// The blob asked for, if it is here and the request's grant lets its holder read it.
 fn answer(results_dir: &Path, request: &BlobRequest) -> Answer {
-	let path = results_dir.join(hex::encode(request.hash));
+	match access(results_dir, &request.hash, &request.grant) {
+		Access::Missing => Answer::Missing,
+		Access::Refused => Answer::Refused,
+		Access::Permitted(path) => std::fs::read(path).map_or(Answer::Missing, Answer::Blob),
+	}
+}
+
+/// Whether `grant` lets its holder read the blob with `hash`: the blob is here and the grant
+/// is one of its readers' signature for it.
+pub(super) enum Access {
+	Missing,
+	Refused,
+	/// Where the blob is.
+	Permitted(PathBuf),
+}
+
+/// Decides a request for the blob with `hash`. The grant is checked before the blob is read,
+/// so a refused request costs no read of it.
+pub(super) fn access(results_dir: &Path, hash: &[u8; 32], grant: &Grant) -> Access {
+	let path = results_dir.join(hex::encode(hash));
 	if !path.is_file() {
-		return Answer::Missing;
+		return Access::Missing;
 	}
-	let readers = readers(results_dir, &request.hash).unwrap_or_default();
-	if !(readers.contains(&request.grant.account) && request.grant.permits(&request.hash)) {
-		return Answer::Refused;
+	let readers = readers(results_dir, hash).unwrap_or_default();
+	if !(readers.contains(&grant.account) && grant.permits(hash)) {
+		return Access::Refused;
 	}
-	std::fs::read(path).map_or(Answer::Missing, Answer::Blob)
+	Access::Permitted(path)
 }
 
 fn readers_path(results_dir: &Path, hash: &[u8; 32]) -> PathBuf {
@@ -81,6 +99,14 @@ pub fn readers(results_dir: &Path, hash: &[u8; 32]) -> std::io::Result<Vec<[u8; 
 		}
 	}
 	Ok(accounts)
+}
+
+/// Removes the list of who may read the blob with `hash` (when the blob itself goes).
+pub fn forget_readers(results_dir: &Path, hash: &[u8; 32]) -> std::io::Result<()> {
+	match std::fs::remove_file(readers_path(results_dir, hash)) {
+		Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+		_ => Ok(()),
+	}
 }
 
 /// Lets `account` read the blob with `hash` (once: a second call changes nothing).

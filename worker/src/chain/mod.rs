@@ -5,6 +5,7 @@
 //! as long as the transaction format is the one it was built for (same `transaction_version`),
 //! and refuses to sign once that format changed.
 
+mod keystore;
 mod reads;
 mod rpc;
 mod signer;
@@ -13,6 +14,7 @@ mod submit;
 pub use concord_runtime::{
 	AccountId, Balance, BlockNumber, Hash, Header, RuntimeCall, RuntimeEvent,
 };
+pub use keystore::Keystore;
 pub use pallet_jobs::{JobId, JobInfoOf};
 pub use reads::ProviderInfo;
 pub use signer::Signer;

@@ -19,7 +19,7 @@ pub struct Included {
 
 impl Client {
 	/// Signs `call` as `signer`, submits it and waits until it is in a block. Fails with the
-	/// runtime's named error (e.g. `Jobs(PriceTooLow)`) if the call failed there, or with the
+	/// runtime's named error (e.g. `jobs.RewardTooLow`) if the call failed there, or with the
 	/// pool's reason if the node refused or dropped it.
 	///
 	/// Inclusion in a best block is enough here: the dev chain and the test networks finalize
@@ -91,11 +91,21 @@ impl Client {
 	}
 }
 
-/// A dispatch error by name: `Jobs(PriceTooLow)` rather than `Module { index: 11, .. }`.
+/// A dispatch error by name as the chain's metadata spells it, `jobs.RewardTooLow` or
+/// `token.FundsUnavailable`, rather than `Module { index: 11, .. }`: the name Polkadot.js
+/// Apps and the dashboard show for it.
 pub fn describe(error: DispatchError) -> String {
-	match RuntimeError::from_dispatch_error(error) {
+	let debug = match RuntimeError::from_dispatch_error(error) {
 		Some(named) => format!("{named:?}"),
 		None => format!("{error:?}"),
+	};
+	match debug.split_once('(') {
+		Some((section, name)) if !section.contains(' ') => {
+			let mut section = section.to_string();
+			section[..1].make_ascii_lowercase();
+			format!("{section}.{}", name.strip_suffix(')').unwrap_or(name))
+		}
+		_ => debug,
 	}
 }
 
@@ -108,5 +118,19 @@ fn dropped(status: &Value) -> Option<String> {
 			Some("replaced by another transaction with the same nonce".into())
 		}
 		_ => None,
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn dispatch_errors_read_by_name() {
+		let refused = pallet_jobs::Error::<concord_runtime::Runtime>::RewardTooLow;
+		assert_eq!(describe(refused.into()), "jobs.RewardTooLow");
+		let unfunded = sp_runtime::TokenError::FundsUnavailable;
+		assert_eq!(describe(DispatchError::Token(unfunded)), "token.FundsUnavailable");
+		assert_eq!(describe(DispatchError::BadOrigin), "BadOrigin");
 	}
 }

@@ -3,12 +3,15 @@
 use super::{
 	chain_args::{ChainArgs, NodeArgs},
 	params::JobArgs,
+	Output,
 };
 use clap::{Args, Subcommand};
+use concord_worker::report::{self, cord, units};
 use concord_worker::{
 	chain::{Client, JobId, RuntimeCall, RuntimeEvent},
 	requester::{self, Ending, JobRequest},
 };
+use serde_json::json;
 
 #[derive(Subcommand)]
 pub enum JobCommand {
@@ -38,7 +41,7 @@ pub struct FetchArgs {
 	/// The job number.
 	job: JobId,
 	/// A grant from the job's requester (`concord job grant`), instead of its key.
-	#[arg(long, value_name = "HEX", conflicts_with = "key")]
+	#[arg(long, value_name = "HEX", conflicts_with_all = ["key", "keystore_path"])]
 	grant: Option<String>,
 	/// Write the output bytes here.
 	#[arg(long)]
@@ -99,25 +102,27 @@ pub struct JobRef {
 }
 
 impl JobCommand {
-	pub fn run(self) -> anyhow::Result<()> {
+	pub fn run(self, out: Output) -> anyhow::Result<()> {
 		tokio::runtime::Runtime::new()?.block_on(async {
 			match self {
-				JobCommand::Submit(args) => submit(args).await,
-				JobCommand::Status(args) => status(args).await,
-				JobCommand::List(args) => list(args).await,
-				JobCommand::Cancel(args) => cancel(args).await,
-				JobCommand::Grant(args) => grant(args).await,
-				JobCommand::Fetch(args) => fetch(args).await,
+				JobCommand::Submit(args) => submit(args, out).await,
+				JobCommand::Status(args) => status(args, out).await,
+				JobCommand::List(args) => list(args, out).await,
+				JobCommand::Cancel(args) => cancel(args, out).await,
+				JobCommand::Grant(args) => grant(args, out).await,
+				JobCommand::Fetch(args) => fetch(args, out).await,
 				JobCommand::Wait(args) => {
 					let client = Client::connect(&args.rpc).await?;
-					wait(&client, args.job).await
+					let hash = wait(&client, args.job, out).await?;
+					out.print(&hash, json!({ "job": args.job, "result_hash": hash }));
+					Ok(())
 				}
 			}
 		})
 	}
 }
 
-async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
+async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 	let signer = args.chain.signer()?;
 	let client = Client::connect(&args.chain.rpc).await?;
 	let request = JobRequest {
@@ -131,25 +136,37 @@ async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
 		reveal_window: args.reveal_window,
 	};
 	let submitted = requester::submit(&client, &signer, request).await?;
-	eprintln!(
+	out.progress(format!(
 		"job {} submitted: reward {} per replica, {} held in escrow (unused escalations are \
 		 refunded), drawn from {} providers (at least {} needed), commit window {} blocks",
 		submitted.job,
-		submitted.reward,
-		submitted.escrow,
+		cord(submitted.reward),
+		cord(submitted.escrow),
 		submitted.pool,
 		submitted.pool_needed,
 		submitted.commit_window
-	);
-	println!("{}", submitted.job);
-	if args.wait {
-		wait(&client, submitted.job).await?;
+	));
+	let mut value = json!({
+		"job": submitted.job,
+		"reward": units(submitted.reward),
+		"escrow": units(submitted.escrow),
+		"pool": submitted.pool,
+		"pool_needed": submitted.pool_needed,
+		"commit_window": submitted.commit_window,
+	});
+	if !args.wait {
+		out.print(submitted.job, value);
+		return Ok(());
 	}
+	out.line(submitted.job);
+	let hash = wait(&client, submitted.job, out).await?;
+	value["result_hash"] = json!(hash);
+	out.print(&hash, value);
 	Ok(())
 }
 
 /// Prints a grant, signed by the job's requester, to fetch its attested output.
-async fn grant(args: GrantArgs) -> anyhow::Result<()> {
+async fn grant(args: GrantArgs, out: Output) -> anyhow::Result<()> {
 	let signer = args.chain.signer()?;
 	let client = Client::connect(&args.chain.rpc).await?;
 	let (_, job, result_hash) = requester::attested(&client, args.job).await?;
@@ -160,12 +177,16 @@ async fn grant(args: GrantArgs) -> anyhow::Result<()> {
 		job.requester,
 		signer.account()
 	);
-	println!("{}", signer.grant(&result_hash.0).to_hex());
+	let grant = signer.grant(&result_hash.0).to_hex();
+	out.print(
+		&grant,
+		json!({ "job": args.job, "result_hash": format!("{result_hash:?}"), "grant": grant }),
+	);
 	Ok(())
 }
 
 /// Fetches a job's attested output as its requester (`--key`) or with a grant (`--grant`).
-async fn fetch(args: FetchArgs) -> anyhow::Result<()> {
+async fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
 	let client = Client::connect(&args.chain.rpc).await?;
 	let signer;
 	let reader = match &args.grant {
@@ -177,56 +198,98 @@ async fn fetch(args: FetchArgs) -> anyhow::Result<()> {
 	};
 	let (hash, output) = requester::fetch_result(&client, args.job, &reader).await?;
 	std::fs::write(&args.output, &output)?;
-	eprintln!("{} bytes written to {}", output.len(), args.output.display());
-	println!("{}", hex::encode(hash));
+	out.progress(format!("{} bytes written to {}", output.len(), args.output.display()));
+	let hash = hex::encode(hash);
+	out.print(
+		&hash,
+		json!({
+			"job": args.job,
+			"result_hash": hash,
+			"bytes": output.len(),
+			"output": args.output.display().to_string(),
+		}),
+	);
 	Ok(())
 }
 
-async fn cancel(args: CancelArgs) -> anyhow::Result<()> {
+async fn cancel(args: CancelArgs, out: Output) -> anyhow::Result<()> {
 	let signer = args.chain.signer()?;
 	let client = Client::connect(&args.chain.rpc).await?;
 	let call = RuntimeCall::Jobs(pallet_jobs::Call::cancel { job: args.job });
 	let included = client.submit(&signer, call).await?;
+	let refunded = included.events.iter().find_map(|event| match event {
+		RuntimeEvent::Jobs(pallet_jobs::Event::Refunded { amount, .. }) => Some(*amount),
+		_ => None,
+	});
 	let cancelled = included
 		.events
 		.iter()
 		.any(|event| matches!(event, RuntimeEvent::Jobs(pallet_jobs::Event::Cancelled { .. })));
 	anyhow::ensure!(cancelled, "the cancellation was included but emitted no Cancelled event");
-	eprintln!("job {} cancelled; its escrow and deposit are released", args.job);
+	let refunded = refunded.unwrap_or_default();
+	out.print(
+		format!("job {} cancelled; {} released back to the requester", args.job, cord(refunded)),
+		json!({ "job": args.job, "cancelled": true, "refunded": units(refunded) }),
+	);
 	Ok(())
 }
 
-async fn status(args: JobRef) -> anyhow::Result<()> {
+async fn status(args: JobRef, out: Output) -> anyhow::Result<()> {
 	let client = Client::connect(&args.rpc).await?;
 	let at = client.best_header().await?.hash();
 	let job = client.existing_job(args.job, at).await?;
-	println!("{}", requester::describe(&client, args.job, &job, at).await?);
+	let why = requester::why_unassigned(&client, args.job, &job, at).await?;
+	out.print(report::job_line(&job, why.as_ref()), report::job_json(args.job, &job, why.as_ref()));
 	Ok(())
 }
 
-async fn list(args: NodeArgs) -> anyhow::Result<()> {
+async fn list(args: NodeArgs, out: Output) -> anyhow::Result<()> {
 	let client = Client::connect(&args.rpc).await?;
 	let at = client.best_header().await?.hash();
 	let open = client.open_jobs(at).await?;
+	let mut lines = Vec::new();
+	let mut jobs = Vec::new();
 	for id in &open {
 		let job = client.existing_job(*id, at).await?;
-		let kernel = job.spec.kernel.name();
-		let line = requester::describe(&client, *id, &job, at).await?;
-		println!("{id}: {kernel} for {}: {line}", job.requester);
+		let why = requester::why_unassigned(&client, *id, &job, at).await?;
+		let line = report::job_line(&job, why.as_ref());
+		lines.push(format!("{id}: {} for {}: {line}", job.spec.kernel.name(), job.requester));
+		jobs.push(report::job_json(*id, &job, why.as_ref()));
 	}
-	eprintln!("{} open jobs", open.len());
+	lines.push(format!("{} open jobs", open.len()));
+	out.print(lines.join("\n"), json!({ "jobs": jobs }));
 	Ok(())
 }
 
-/// Prints progress on stderr and the attested result hash on stdout; an ending without a
-/// result is an error (non-zero exit).
-async fn wait(client: &Client, job: JobId) -> anyhow::Result<()> {
-	match requester::wait(client, job, |line| eprintln!("job {job}: {line}")).await? {
-		Ending::Attested(result_hash) => {
-			println!("{}", hex::encode(result_hash));
-			Ok(())
+/// Follows a job until it ends, with progress on stderr; returns the attested result hash in
+/// hex, and fails with the reason if the job ends without one.
+async fn wait(client: &Client, job: JobId, out: Output) -> anyhow::Result<String> {
+	let mut last = String::new();
+	let progress = |block: u32, info: &concord_worker::chain::JobInfo, why: Option<&_>| {
+		let line = report::job_line(info, why);
+		if line == last {
+			return;
 		}
-		Ending::Failed(reason) => anyhow::bail!("job {job} failed: {reason}"),
+		// How far the job is through its current window, counted from its submission.
+		let until = match info.phase {
+			pallet_jobs::Phase::Queued { until }
+			| pallet_jobs::Phase::Committing { until }
+			| pallet_jobs::Phase::Revealing { until } => until,
+			_ => block,
+		};
+		let since = info.submitted_at;
+		let bar = super::output::bar(block.saturating_sub(since), until.saturating_sub(since));
+		out.status(format!("job {job}: #{block} {bar} {line}"));
+		last = line;
+	};
+	let ending = requester::wait(client, job, progress).await;
+	out.end_status();
+	match ending? {
+		Ending::Attested(result_hash) => Ok(hex::encode(result_hash)),
+		Ending::Failed(reason) => {
+			let phase = pallet_jobs::Phase::Failed { reason };
+			anyhow::bail!("job {job} {}", report::phase(&phase))
+		}
 		Ending::Cancelled => anyhow::bail!("job {job} was cancelled"),
 	}
 }

@@ -4,15 +4,21 @@ mod amount;
 mod chain_args;
 mod job;
 mod kernel;
+mod key;
+mod output;
 mod params;
 mod provider;
 mod worker;
 
 use clap::{Parser, Subcommand};
+pub use output::Output;
 
 #[derive(Parser)]
 #[command(name = "concord", version, about = "Concord: verifiable GPU compute, settled on chain")]
 pub struct Cli {
+	/// Print one JSON document (amounts in the smallest unit, as strings) instead of text.
+	#[arg(long, global = true)]
+	pub json: bool,
 	#[command(subcommand)]
 	command: Command,
 }
@@ -31,15 +37,20 @@ enum Command {
 	/// Request compute: submit jobs and read their results.
 	#[command(subcommand)]
 	Job(job::JobCommand),
+	/// Keep account keys in a keystore, as Substrate tools do (`--keystore-path` to sign).
+	#[command(subcommand)]
+	Key(key::KeyCommand),
 }
 
 impl Cli {
 	pub fn run(self) -> anyhow::Result<()> {
+		let output = Output { json: self.json };
 		match self.command {
-			Command::Kernel(command) => command.run(),
+			Command::Kernel(command) => command.run(output),
 			Command::Worker(command) => command.run(),
-			Command::Job(command) => command.run(),
-			Command::Provider(command) => command.run(),
+			Command::Job(command) => command.run(output),
+			Command::Provider(command) => command.run(output),
+			Command::Key(command) => command.run(output),
 		}
 	}
 }

@@ -4,13 +4,14 @@
 use super::{
 	amount::amount,
 	chain_args::{ChainArgs, NodeArgs},
-	params,
+	params, Output,
 };
 use anyhow::{anyhow, Context};
 use clap::{Args, Subcommand};
 use concord_kernels::{AdapterChoice, Executor, KernelId};
 use concord_runtime::{Balance, RuntimeCall};
 use concord_worker::chain::{AccountId, Client};
+use concord_worker::report::{provider_json, provider_line};
 use pallet_providers::{CapabilitiesInput, GpuBackend};
 
 #[derive(Subcommand)]
@@ -44,8 +45,10 @@ pub struct RegisterArgs {
 	/// Kernels to take jobs of, comma-separated; all of them by default.
 	#[arg(long, value_delimiter = ',', value_parser = params::kernel)]
 	kernels: Vec<KernelId>,
-	/// The libp2p address requesters fetch results from, e.g. /ip4/203.0.113.7/tcp/40333.
-	#[arg(long)]
+	/// Where requesters fetch results: a libp2p address, e.g. /ip4/203.0.113.7/tcp/40333, and
+	/// optionally, after a comma, the HTTP gateway for browsers, e.g.
+	/// /ip4/203.0.113.7/tcp/40333,/ip4/203.0.113.7/tcp/41333/http.
+	#[arg(long, value_parser = endpoint)]
 	endpoint: String,
 	/// Device memory in MiB.
 	#[arg(long)]
@@ -60,7 +63,7 @@ pub struct RegisterArgs {
 }
 
 impl ProviderCommand {
-	pub fn run(self) -> anyhow::Result<()> {
+	pub fn run(self, out: Output) -> anyhow::Result<()> {
 		tokio::runtime::Runtime::new()?.block_on(async {
 			let (chain, call) = match self {
 				ProviderCommand::Register(args) => {
@@ -69,10 +72,10 @@ impl ProviderCommand {
 				}
 				ProviderCommand::Status(chain) => {
 					let account = chain.signer()?.account().clone();
-					return status(&Client::connect(&chain.rpc).await?, &account).await;
+					return status(&Client::connect(&chain.rpc).await?, &account, out, None).await;
 				}
 				ProviderCommand::List(node) => {
-					return list(&Client::connect(&node.rpc).await?).await
+					return list(&Client::connect(&node.rpc).await?, out).await
 				}
 				ProviderCommand::GoOffline(chain) => (chain, pallet_providers::Call::go_offline {}),
 				ProviderCommand::GoOnline(chain) => (chain, pallet_providers::Call::go_online {}),
@@ -84,12 +87,15 @@ impl ProviderCommand {
 			let signer = chain.signer()?;
 			let client = Client::connect(&chain.rpc).await?;
 			let included = client.submit(&signer, RuntimeCall::Providers(call)).await?;
-			for event in included.events {
-				if let concord_runtime::RuntimeEvent::Providers(event) = event {
-					eprintln!("{event:?}");
-				}
-			}
-			status(&client, signer.account()).await
+			let events: Vec<String> = included
+				.events
+				.iter()
+				.filter_map(|event| match event {
+					concord_runtime::RuntimeEvent::Providers(event) => Some(event_name(event)),
+					_ => None,
+				})
+				.collect();
+			status(&client, signer.account(), out, Some(events)).await
 		})
 	}
 }
@@ -128,36 +134,51 @@ fn register_call(
 	})
 }
 
-async fn status(client: &Client, account: &AccountId) -> anyhow::Result<()> {
+/// Prints the account's provider record; after a call, with the names of the events it
+/// emitted.
+async fn status(
+	client: &Client,
+	account: &AccountId,
+	out: Output,
+	events: Option<Vec<String>>,
+) -> anyhow::Result<()> {
 	let at = client.best_header().await?.hash();
-	match client.provider(account, at).await? {
-		Some(info) => println!("{}", describe(account, &info)),
-		None => println!("{account}: not a registered provider"),
+	let (human, mut value) = match client.provider(account, at).await? {
+		Some(info) => (provider_line(account, &info), provider_json(account, &info)),
+		None => (
+			format!("{account}: not a registered provider"),
+			serde_json::json!({ "account": account.to_string(), "registered": false }),
+		),
+	};
+	if let Some(events) = events {
+		out.progress(format!("events: {}", events.join(", ")));
+		value["events"] = serde_json::json!(events);
 	}
+	out.print(human, value);
 	Ok(())
 }
 
-async fn list(client: &Client) -> anyhow::Result<()> {
+/// An event's name: `GoneOffline`, `Registered`.
+fn event_name(event: &pallet_providers::Event<concord_runtime::Runtime>) -> String {
+	let debug = format!("{event:?}");
+	let name = debug.split([' ', '{', '(']).next().unwrap_or_default();
+	name.rsplit("::").next().unwrap_or(name).to_string()
+}
+
+async fn list(client: &Client, out: Output) -> anyhow::Result<()> {
 	let at = client.best_header().await?.hash();
 	let providers = client.providers(at).await?;
-	for (account, info) in &providers {
-		println!("{}", describe(account, info));
-	}
-	eprintln!("{} providers", providers.len());
+	let mut lines: Vec<String> =
+		providers.iter().map(|(account, info)| provider_line(account, info)).collect();
+	lines.push(format!("{} providers", providers.len()));
+	let records: Vec<_> =
+		providers.iter().map(|(account, info)| provider_json(account, info)).collect();
+	out.print(lines.join("\n"), serde_json::json!({ "providers": records }));
 	Ok(())
 }
 
-/// One provider's record on one line.
-fn describe(account: &AccountId, info: &concord_worker::chain::ProviderInfo) -> String {
-	format!(
-		"{account}: {:?}, stake {}, price {} per work unit, {} of {} jobs in progress, kernels {}, \
-		 reputation {:?}",
-		info.status,
-		info.stake,
-		info.price_per_work_unit,
-		info.active_jobs,
-		info.capabilities.max_concurrent_jobs,
-		info.capabilities.kernels.iter().map(|k| k.name()).collect::<Vec<_>>().join(","),
-		info.reputation,
-	)
+/// An endpoint as `register` takes it: checked here, so a typo is not paid for on chain.
+fn endpoint(text: &str) -> anyhow::Result<String> {
+	concord_worker::blobs::Endpoint::parse(text)?.p2p()?;
+	Ok(text.to_string())
 }

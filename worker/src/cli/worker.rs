@@ -26,6 +26,16 @@ pub struct RunArgs {
 	/// by default the endpoint the provider registered.
 	#[arg(long, value_name = "MULTIADDR")]
 	listen: Option<libp2p::Multiaddr>,
+	/// Where to serve results to browsers (the dashboard), e.g. 0.0.0.0:41333; by default the
+	/// `/http` address in the endpoint the provider registered.
+	#[arg(long, value_name = "ADDRESS:PORT")]
+	http: Option<std::net::SocketAddr>,
+	/// Hours a served output is kept after its job's verdict.
+	#[arg(long, value_name = "HOURS", default_value_t = 24)]
+	keep_results: u64,
+	/// MiB that served outputs may take together; beyond it the oldest are removed.
+	#[arg(long, value_name = "MIB", default_value_t = 10 * 1024)]
+	results_cap: u64,
 }
 
 impl WorkerCommand {
@@ -37,6 +47,11 @@ impl WorkerCommand {
 			state_dir: args.state_dir,
 			device: Device::open(args.cpu)?,
 			listen: args.listen,
+			http: args.http,
+			retention: provider::Retention {
+				keep: std::time::Duration::from_secs(args.keep_results.saturating_mul(3600)),
+				cap_bytes: args.results_cap.saturating_mul(1 << 20),
+			},
 		};
 		match tokio::runtime::Runtime::new()?.block_on(provider::run(config))? {}
 	}

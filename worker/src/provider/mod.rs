@@ -14,12 +14,14 @@ mod results;
 pub use compute::Device;
 pub use journal::{Commitment, Journal};
 
+use crate::blobs::Endpoint;
 use crate::chain::{Client, JobId, ProviderInfo, Signer, VersionMismatch};
 use anyhow::Context;
 use duty::{Failure, Work};
 use libp2p::{multiaddr::Protocol, Multiaddr};
 use pallet_jobs::Phase;
 use pallet_jobs::{Duty, PendingDuty};
+pub use results::Retention;
 use results::{Results, Verdict};
 use std::{collections::HashSet, path::PathBuf, sync::Arc, time::Duration};
 use tokio::task::JoinSet;
@@ -34,6 +36,10 @@ pub struct Config {
 	pub device: Device,
 	/// Where to serve results over libp2p; `None`: the endpoint the provider registered.
 	pub listen: Option<Multiaddr>,
+	/// Where to serve results over HTTP; `None`: the endpoint the provider registered.
+	pub http: Option<std::net::SocketAddr>,
+	/// How long served outputs are kept, and how much disk they may take.
+	pub retention: Retention,
 }
 
 /// Longest wait between attempts to reach the node.
@@ -93,6 +99,7 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 	let me = config.signer.account().clone();
 
 	let results = Results::new(&config.state_dir);
+	prune_results(&results, config.retention);
 	let work = Arc::new(Work { client, config, journal, results });
 	let mut heads = work.client.best_heads().await?;
 	// Duties being worked on, and jobs this provider cannot do (it says why once).
@@ -120,6 +127,9 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 				}
 				publish_attested(&work, at).await;
 				forget_final_salts(&work, at).await;
+				if head.number % PRUNE_EVERY_BLOCKS == 0 {
+					prune_results(&work.results, work.config.retention);
+				}
 			}
 			Some(done) = tasks.join_next() => {
 				let ((job, reveal), outcome) = done.context("a duty's task panicked")?;
@@ -137,6 +147,18 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 				}
 			}
 		}
+	}
+}
+
+/// How often served outputs past their retention are removed: every 100 blocks (5 minutes
+/// at 3 s a block), and when the daemon connects.
+const PRUNE_EVERY_BLOCKS: u32 = 100;
+
+fn prune_results(results: &Results, retention: Retention) {
+	match results.prune(retention, std::time::SystemTime::now()) {
+		Ok(0) => {}
+		Ok(removed) => log(format!("removed {removed} served outputs past their retention")),
+		Err(e) => log(format!("removing outputs past their retention failed: {e}")),
 	}
 }
 
@@ -219,26 +241,38 @@ fn salt_still_needed(
 		&& !info.assignees.iter().any(|a| &a.provider == me && a.revealed.is_some())
 }
 
-/// Starts serving computed results over libp2p, on `--listen` or else the endpoint in the
-/// provider's `record`. Says why not if it cannot (the provider still computes, commits and
-/// reveals); returns whether the server is up or cannot be started at all, `false` while an
-/// unregistered provider has no endpoint yet.
+/// Starts serving computed results over libp2p and HTTP, on `--listen` and `--http` or else
+/// the addresses in the provider's registered endpoint. Says why not if it cannot (the
+/// provider still computes, commits and reveals); returns whether serving is settled, `false`
+/// while an unregistered provider has no endpoint yet.
 fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> bool {
-	let address = match (&config.listen, record) {
-		(Some(address), _) => address.clone(),
-		(None, None) => return false,
-		(None, Some(info)) => {
-			let endpoint = std::str::from_utf8(&info.endpoint).ok();
-			let Some(mut address) = endpoint.and_then(|text| text.parse::<Multiaddr>().ok()) else {
-				log("the registered endpoint is not a multiaddr: results are not served".into());
-				return true;
-			};
-			if matches!(address.iter().last(), Some(Protocol::P2p(_))) {
-				address.pop();
-			}
-			address
+	let registered = match record {
+		None if config.listen.is_none() && config.http.is_none() => return false,
+		None => Endpoint::default(),
+		Some(info) => {
+			let text = String::from_utf8_lossy(&info.endpoint);
+			Endpoint::parse(&text).unwrap_or_else(|e| {
+				log(format!("the registered endpoint {text:?} is not served: {e:#}"));
+				Endpoint::default()
+			})
 		}
 	};
+	let results_dir = config.state_dir.join("results");
+	if let Some(address) = config.http.or(registered.http) {
+		let dir = results_dir.clone();
+		tokio::spawn(async move {
+			if let Err(e) = crate::blobs::serve_http(address, dir, log).await {
+				log(format!("results are not served to browsers: {e:#}"));
+			}
+		});
+	}
+	let Some(mut address) = config.listen.clone().or(registered.p2p) else {
+		log("the endpoint has no libp2p address: results are not served over libp2p".into());
+		return true;
+	};
+	if matches!(address.iter().last(), Some(Protocol::P2p(_))) {
+		address.pop();
+	}
 	let identity = match crate::blobs::load_or_create_identity(&config.state_dir) {
 		Ok(identity) => identity,
 		Err(e) => {
@@ -246,7 +280,6 @@ fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> bool {
 			return true;
 		}
 	};
-	let results_dir = config.state_dir.join("results");
 	tokio::spawn(async move {
 		if let Err(e) = crate::blobs::serve(address, identity, results_dir, log).await {
 			log(format!("results are not served: {e:#}"));

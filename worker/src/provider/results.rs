@@ -6,9 +6,31 @@
 //! outputs of a job it then made fail, and never pay for them. Even then it is served only
 //! to the job's requester, or to whoever holds a grant the requester signed
 //! ([`crate::blobs::Grant`]): the requester paid for it.
+//!
+//! Served outputs are kept for the operator's [`Retention`]: removed once older than its
+//! period, and the oldest first whenever together they outgrow its cap.
 
 use crate::chain::JobId;
-use std::path::{Path, PathBuf};
+use std::{
+	path::{Path, PathBuf},
+	time::{Duration, SystemTime},
+};
+
+/// How long served outputs are kept, and how much of the disk they may take.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+	/// An output is removed this long after it was first served.
+	pub keep: Duration,
+	/// Served outputs together take at most this many bytes; the oldest go first.
+	pub cap_bytes: u64,
+}
+
+impl Default for Retention {
+	/// A day, and 10 GiB.
+	fn default() -> Self {
+		Self { keep: Duration::from_secs(24 * 60 * 60), cap_bytes: 10 << 30 }
+	}
+}
 
 /// Where outputs are kept, pending or served.
 pub struct Results {
@@ -69,10 +91,52 @@ impl Results {
 			Verdict::Attested { hash: attested, requester } if attested == *hash => {
 				std::fs::create_dir_all(&self.served)?;
 				crate::blobs::add_reader(&self.served, hash, &requester)?;
-				std::fs::rename(path, self.served.join(hex::encode(hash)))
+				let served = self.served.join(hex::encode(hash));
+				std::fs::rename(path, &served)?;
+				// Its retention runs from now, when it is first served.
+				std::fs::File::options().write(true).open(&served)?.set_modified(SystemTime::now())
 			}
 			Verdict::Attested { .. } | Verdict::Ended => std::fs::remove_file(path),
 		}
+	}
+}
+
+impl Results {
+	/// Removes the served outputs `retention` no longer keeps, with their readers; returns
+	/// how many were removed.
+	pub fn prune(&self, retention: Retention, now: SystemTime) -> std::io::Result<usize> {
+		let entries = match std::fs::read_dir(&self.served) {
+			Ok(entries) => entries,
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+			Err(e) => return Err(e),
+		};
+		// (first served, bytes, hash) of every served output, oldest first.
+		let mut served = Vec::new();
+		for entry in entries {
+			let entry = entry?;
+			let mut hash = [0u8; 32];
+			let name = entry.file_name();
+			let is_output =
+				name.to_str().is_some_and(|n| hex::decode_to_slice(n, &mut hash).is_ok());
+			let metadata = entry.metadata()?;
+			if is_output && metadata.is_file() {
+				served.push((metadata.modified()?, metadata.len(), hash));
+			}
+		}
+		served.sort();
+		let mut total: u64 = served.iter().map(|(_, bytes, _)| bytes).sum();
+		let mut removed = 0;
+		for (since, bytes, hash) in served {
+			let expired = now.duration_since(since).is_ok_and(|age| age > retention.keep);
+			if !expired && total <= retention.cap_bytes {
+				continue;
+			}
+			std::fs::remove_file(self.served.join(hex::encode(hash)))?;
+			crate::blobs::forget_readers(&self.served, &hash)?;
+			total -= bytes;
+			removed += 1;
+		}
+		Ok(removed)
 	}
 }
 
@@ -115,5 +179,39 @@ mod tests {
 		results.settle(8, &other, Verdict::Attested { hash: honest, requester }).unwrap();
 		assert!(!served(&other).exists());
 		assert!(results.pending().unwrap().is_empty());
+	}
+
+	#[test]
+	fn served_outputs_go_when_expired_or_over_the_cap_oldest_first() {
+		let dir = tempfile::tempdir().unwrap();
+		let results = Results::new(dir.path());
+		let served = |hash: &[u8; 32]| dir.path().join("results").join(hex::encode(hash));
+		let requester = [9u8; 32];
+		for (job, byte) in [(1, 1u8), (2, 2), (3, 3)] {
+			results.keep(job, &[byte; 32], &[byte; 100]).unwrap();
+			results
+				.settle(job, &[byte; 32], Verdict::Attested { hash: [byte; 32], requester })
+				.unwrap();
+		}
+		// The first was served an hour before the others.
+		let now = SystemTime::now();
+		let old = std::fs::File::options().write(true).open(served(&[1; 32])).unwrap();
+		old.set_modified(now - Duration::from_secs(3600)).unwrap();
+		let day = Retention { keep: Duration::from_secs(86_400), cap_bytes: 1 << 20 };
+		assert_eq!(results.prune(day, now).unwrap(), 0, "all within a day and the cap");
+
+		let half_hour = Retention { keep: Duration::from_secs(1800), ..day };
+		assert_eq!(results.prune(half_hour, now).unwrap(), 1);
+		assert!(!served(&[1; 32]).exists(), "expired");
+		assert!(crate::blobs::readers(&dir.path().join("results"), &[1; 32]).unwrap().is_empty());
+		assert!(served(&[2; 32]).exists() && served(&[3; 32]).exists());
+
+		// 200 bytes served, a cap of 150: one goes.
+		assert_eq!(results.prune(Retention { cap_bytes: 150, ..day }, now).unwrap(), 1);
+		assert_eq!([2, 3].map(|b| served(&[b; 32]).exists()).iter().filter(|e| **e).count(), 1);
+		// The pending directory is never touched.
+		results.keep(4, &[4; 32], b"pending").unwrap();
+		results.prune(Retention { cap_bytes: 0, ..day }, now).unwrap();
+		assert_eq!(results.pending().unwrap(), vec![(4, [4; 32])]);
 	}
 }

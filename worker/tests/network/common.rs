@@ -42,7 +42,7 @@ pub fn concord() -> Command {
 }
 
 /// The node binary built beside this test (same target directory), or `CONCORD_NODE`.
-fn node_binary() -> PathBuf {
+pub fn node_binary() -> PathBuf {
 	if let Ok(path) = std::env::var("CONCORD_NODE") {
 		return path.into();
 	}
@@ -153,6 +153,18 @@ pub fn succeed(output: Output, what: &str) -> String {
 	let stderr = String::from_utf8_lossy(&output.stderr);
 	assert!(output.status.success(), "{what} failed:\n{stdout}\n{stderr}");
 	stdout
+}
+
+/// A command's `--json` document.
+pub fn json(stdout: String) -> serde_json::Value {
+	serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+/// The error a `--json` command failed with (a JSON document on stdout, exit status 1).
+pub fn failure(output: Output) -> String {
+	assert!(!output.status.success(), "it succeeded: {}", String::from_utf8_lossy(&output.stdout));
+	let stdout = String::from_utf8_lossy(&output.stdout).trim().to_string();
+	json(stdout)["error"].as_str().expect("an error").to_string()
 }
 
 pub fn account(name: &str) -> AccountId {

@@ -21,12 +21,22 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 
 	// Only Alice (in the node) and Bob run at first; the job draws three of the six providers.
 	let submitted = concord()
-		.args(["job", "submit", "--rpc", &rpc, "--key", "//Dave", "--kernel", "matmul-i8"])
+		.args([
+			"--json",
+			"job",
+			"submit",
+			"--rpc",
+			&rpc,
+			"--key",
+			"//Dave",
+			"--kernel",
+			"matmul-i8",
+		])
 		.args(["--params", &params_arg, "--random-input", &seed.to_string()])
 		.args(["--replicas", "3", "--quorum", "2", "--commit-window", "100"])
 		.output()
 		.unwrap();
-	let job: u64 = succeed(submitted, "concord job submit").parse().expect("a job number");
+	let job = json(succeed(submitted, "concord job submit"))["job"].as_u64().expect("a job number");
 
 	let client = Client::connect(&rpc).await.unwrap();
 	let assigned = wait_for(&client, job, |info| !info.assignees.is_empty())
@@ -59,8 +69,11 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let expected = cpu::run(kernel, &params, &random::input(&shape, seed)).unwrap();
 	let head = client.best_header().await.unwrap().hash();
 	let record = client.provider(&first_account, head).await.unwrap().expect("a provider");
-	let endpoint: libp2p::Multiaddr =
-		std::str::from_utf8(&record.endpoint).unwrap().parse().expect("a multiaddr");
+	let endpoint =
+		concord_worker::blobs::Endpoint::parse(std::str::from_utf8(&record.endpoint).unwrap())
+			.unwrap()
+			.p2p()
+			.unwrap();
 	let dave = Signer::from_uri("//Dave").unwrap();
 	let hash = result_hash(&expected);
 	let early = concord_worker::blobs::fetch(endpoint.clone(), hash, &dave.grant(&hash)).await;
@@ -89,22 +102,24 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	// The requester's view of the same verdict.
 	let waited = tokio::task::spawn_blocking({
 		let rpc = rpc.clone();
-		move || concord().args(["job", "wait", "--rpc", &rpc, &job.to_string()]).output().unwrap()
+		move || concord().args(["--json", "job", "wait", "--rpc", &rpc, &job.to_string()]).output()
 	})
 	.await
+	.unwrap()
 	.unwrap();
-	let attested = succeed(waited, &format!("concord job wait\n{}", logs(dir.path())));
-
-	assert_eq!(attested, hex::encode(result_hash(&expected)), "the CPU reference's hash");
+	let attested = json(succeed(waited, &format!("concord job wait\n{}", logs(dir.path()))));
+	assert_eq!(attested["result_hash"], hex::encode(result_hash(&expected)), "the CPU's hash");
 
 	// The output itself, from a provider that computed it, over libp2p: to the requester.
 	let output = dir.path().join("output.bin");
 	let fetch = concord()
-		.args(["job", "fetch", "--rpc", &rpc, "--key", "//Dave", &job.to_string(), "--output"])
+		.args(["--json", "job", "fetch", "--rpc", &rpc, "--key", "//Dave", &job.to_string()])
+		.arg("--output")
 		.arg(&output)
 		.output()
 		.unwrap();
-	succeed(fetch, &format!("concord job fetch\n{}", logs(dir.path())));
+	let fetched = json(succeed(fetch, &format!("concord job fetch\n{}", logs(dir.path()))));
+	assert_eq!(fetched["bytes"], expected.len(), "{fetched}");
 	assert!(std::fs::read(&output).unwrap() == expected, "the fetched output differs");
 
 	// Not to another account: the requester paid for it. (The first worker serves it once it
@@ -136,10 +151,10 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 
 	// Unless the requester grants it: anyone holding the grant reads the output.
 	let grant = concord()
-		.args(["job", "grant", "--rpc", &rpc, "--key", "//Dave", &job.to_string()])
+		.args(["--json", "job", "grant", "--rpc", &rpc, "--key", "//Dave", &job.to_string()])
 		.output()
 		.unwrap();
-	let grant = succeed(grant, "concord job grant");
+	let grant = json(succeed(grant, "concord job grant"))["grant"].as_str().unwrap().to_string();
 	let shared = dir.path().join("shared.bin");
 	let fetch = concord()
 		.args(["job", "fetch", "--rpc", &rpc, "--grant", &grant, &job.to_string(), "--output"])
@@ -157,7 +172,8 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &[]);
 	let submit = |extra: &[&str]| {
 		concord()
-			.args(["job", "submit", "--rpc", &rpc, "--key", "//Dave", "--kernel", "sort-u32"])
+			.args(["--json", "job", "submit", "--rpc", &rpc, "--key", "//Dave"])
+			.args(["--kernel", "sort-u32"])
 			.args(["--params", "64", "--random-input", "1"])
 			.args(extra)
 			.output()
@@ -166,49 +182,76 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 
 	// More replicas than half the chain's providers: no pool is large enough for the draw,
 	// which the quote says before anything is sent.
-	let refused = submit(&["--replicas", "9", "--quorum", "5"]);
-	assert!(!refused.status.success());
-	let stderr = String::from_utf8_lossy(&refused.stderr);
-	assert!(stderr.contains("PoolTooSmall { eligible: 6, needed: 18 }"), "{stderr}");
+	let refused = failure(submit(&["--replicas", "9", "--quorum", "5"]));
+	assert!(refused.contains("only 6 providers could take it, and the draw needs a pool of 18"));
 
 	// A reward under every provider's price: the chain refuses it by name.
-	let refused = submit(&["--reward", "1"]);
-	assert!(!refused.status.success());
-	let stderr = String::from_utf8_lossy(&refused.stderr);
-	assert!(stderr.contains("Jobs(RewardTooLow)"), "{stderr}");
+	let refused = failure(submit(&["--reward", "1"]));
+	assert!(refused.contains("jobs.RewardTooLow"), "{refused}");
 
 	// A job is drawn three blocks after its submission; until then the requester may take it
 	// back.
-	let job = succeed(submit(&[]), "concord job submit");
-	let listed = concord().args(["job", "list", "--rpc", &rpc]).output().unwrap();
-	let listed = succeed(listed, "concord job list");
-	assert!(
-		listed.starts_with(&format!("{job}: sort-u32 for {}: Queued", account("Dave"))),
-		"{listed}"
-	);
+	let job = json(succeed(submit(&[]), "concord job submit"))["job"].to_string();
+	let listed = concord().args(["--json", "job", "list", "--rpc", &rpc]).output().unwrap();
+	let listed = json(succeed(listed, "concord job list"));
+	let first = &listed["jobs"][0];
+	assert_eq!(first["job"].to_string(), job, "{listed}");
+	assert_eq!(first["kernel"], "sort-u32");
+	assert_eq!(first["requester"], account("Dave").to_string());
+	assert_eq!(first["phase"]["name"], "Queued", "{listed}");
+	let providers = concord().args(["--json", "provider", "list", "--rpc", &rpc]).output();
+	let providers = json(succeed(providers.unwrap(), "concord provider list"));
+	let providers = providers["providers"].as_array().unwrap();
+	assert_eq!(providers.len(), 6, "{providers:?}");
+	for name in PROVIDERS {
+		let record = providers.iter().find(|p| p["account"] == account(name).to_string());
+		let record = record.unwrap_or_else(|| panic!("{name} in {providers:?}"));
+		assert_eq!(record["status"]["name"], "Online");
+		assert_eq!(record["stake"], "1000000000000000", "1,000 CORD, in the smallest unit");
+	}
+	let cancel = concord()
+		.args(["--json", "job", "cancel", "--rpc", &rpc, "--key", "//Dave", &job])
+		.output();
+	let cancelled = json(succeed(cancel.unwrap(), "concord job cancel"));
+	assert_eq!(cancelled["cancelled"], true);
+	assert_ne!(cancelled["refunded"], "0", "the escrow comes back: {cancelled}");
+	let status = concord().args(["--json", "job", "status", "--rpc", &rpc, &job]).output();
+	let status = json(succeed(status.unwrap(), "concord job status"));
+	assert_eq!(status["phase"]["name"], "Cancelled", "{status}");
+	assert_eq!(status["escrow"], "0", "{status}");
+
+	// People read the same in words and CORD.
+	let status = concord().args(["job", "status", "--rpc", &rpc, &job]).output().unwrap();
+	assert_eq!(succeed(status, "concord job status"), "cancelled");
 	let providers = concord().args(["provider", "list", "--rpc", &rpc]).output().unwrap();
 	let providers = succeed(providers, "concord provider list");
-	assert_eq!(providers.lines().count(), 6, "{providers}");
-	for name in PROVIDERS {
-		let line = format!("{}: Online, stake 1000000000000000,", account(name));
-		assert!(providers.contains(&line), "{name} in\n{providers}");
-	}
-	let cancel = concord().args(["job", "cancel", "--rpc", &rpc, "--key", "//Dave", &job]).output();
-	succeed(cancel.unwrap(), "concord job cancel");
-	let status = concord().args(["job", "status", "--rpc", &rpc, &job]).output().unwrap();
-	assert_eq!(succeed(status, "concord job status"), "Cancelled");
+	assert!(
+		providers.contains(": online, stake 1000 CORD, price 0.000000000001 CORD"),
+		"{providers}"
+	);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	let dir = tempfile::tempdir().unwrap();
 	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &[]);
-	// Dave is not a provider on the dev chain.
+	// Dave is not a provider on the dev chain. His key is in a keystore, put there by the
+	// node's own `key insert`, as for any Substrate tool.
+	let keystore = dir.path().join("keystore");
+	let inserted = std::process::Command::new(node_binary())
+		.args(["key", "insert", "--key-type", "cord", "--scheme", "sr25519", "--suri", "//Dave"])
+		.arg("--keystore-path")
+		.arg(&keystore)
+		.output()
+		.unwrap();
+	succeed(inserted, "concord-node key insert");
+	let keystore = keystore.to_str().unwrap();
 	let dave = |args: &[&str]| {
 		concord()
-			.arg("provider")
+			.args(["--json", "provider"])
 			.args(args)
-			.args(["--rpc", &rpc, "--key", "//Dave"])
+			.args(["--rpc", &rpc, "--keystore-path", keystore])
+			.env_remove("CONCORD_KEY")
 			.output()
 			.unwrap()
 	};
@@ -223,21 +266,19 @@ async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	};
 
 	// A stake under the minimum is refused by name, and nothing is registered.
-	let refused = register("1CORD");
-	assert!(!refused.status.success());
-	let stderr = String::from_utf8_lossy(&refused.stderr);
-	assert!(stderr.contains("Providers(StakeBelowMinimum)"), "{stderr}");
-	let status = succeed(dave(&["status"]), "concord provider status");
-	assert!(status.ends_with("not a registered provider"), "{status}");
+	let refused = failure(register("1CORD"));
+	assert!(refused.contains("providers.StakeBelowMinimum"), "{refused}");
+	let status = json(succeed(dave(&["status"]), "concord provider status"));
+	assert_eq!(status["registered"], false, "{status}");
 
-	let registered = succeed(register("200CORD"), "concord provider register");
-	for expected in
-		["Online", "stake 200000000000000,", "price 2 ", "kernels sort-u32,sha256-batch"]
-	{
-		assert!(registered.contains(expected), "{expected:?} in {registered}");
-	}
-	let offline = succeed(dave(&["go-offline"]), "concord provider go-offline");
-	assert!(offline.contains(": Offline,"), "{offline}");
+	let registered = json(succeed(register("200CORD"), "concord provider register"));
+	assert_eq!(registered["status"]["name"], "Online", "{registered}");
+	assert_eq!(registered["stake"], "200000000000000");
+	assert_eq!(registered["price_per_work_unit"], "2");
+	assert_eq!(registered["kernels"], serde_json::json!(["sort-u32", "sha256-batch"]));
+	assert_eq!(registered["events"], serde_json::json!(["Registered"]), "{registered}");
+	let offline = json(succeed(dave(&["go-offline"]), "concord provider go-offline"));
+	assert_eq!(offline["status"]["name"], "Offline", "{offline}");
 }
 
 /// The provider inside the node logs through the node's logger, so `-l` filters its lines.

@@ -4,7 +4,9 @@
 //!
 //! One test binary, so that the workspace links one more executable rather than one per file.
 
+mod cli;
 mod common;
+mod dashboard;
 mod jobs;
 mod reorg;
 mod upgrade;

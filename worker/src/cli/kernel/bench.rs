@@ -51,15 +51,16 @@ fn bench_params(kernel: KernelId, size: Size) -> Vec<u32> {
 	}
 }
 
-pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+pub fn run(args: BenchArgs, output: crate::cli::Output) -> anyhow::Result<()> {
 	let mut executor = Executor::new(AdapterChoice::from_env())?;
-	println!("GPU: {}", executor.adapter());
+	output.line(format!("GPU: {}", executor.adapter()));
 	let budget = Duration::from_secs_f64(args.seconds.max(0.0));
 	let kernels = args.kernel.map_or(KernelId::ALL.to_vec(), |k| vec![k]);
-	println!(
+	output.line(format!(
 		"{:<15} {:<28} {:>14} {:>14} {:>14} {:>9}  hashes",
 		"kernel", "params", "work units", "GPU units/s", "CPU units/s", "GPU/CPU"
-	);
+	));
+	let mut rows = Vec::new();
 	for kernel in kernels {
 		let params = bench_params(kernel, args.size);
 		let shape = validate_params(kernel, &params)?;
@@ -72,7 +73,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
 		let units = shape.work_units() as f64;
 		let (gpu_rate, cpu_rate) = (units / gpu_time, units / cpu_time);
 		let same = result_hash(&gpu_out) == result_hash(&cpu_out);
-		println!(
+		output.line(format!(
 			"{:<15} {:<28} {:>14} {:>14.3e} {:>14.3e} {:>9.2}  {}",
 			kernel.name(),
 			format_params(kernel, &params),
@@ -81,8 +82,21 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
 			cpu_rate,
 			gpu_rate / cpu_rate,
 			if same { "match" } else { "DIFFER" }
-		);
+		));
 		anyhow::ensure!(same, "{kernel}: GPU and CPU outputs differ");
+		rows.push(serde_json::json!({
+			"kernel": kernel.name(),
+			"params": params,
+			"work_units": shape.work_units(),
+			"gpu_units_per_second": gpu_rate,
+			"cpu_units_per_second": cpu_rate,
+			"gpu_over_cpu": gpu_rate / cpu_rate,
+			"outputs_match": same,
+		}));
+	}
+	let value = serde_json::json!({ "gpu": executor.adapter().to_string(), "kernels": rows });
+	if output.json {
+		output.print("", value);
 	}
 	Ok(())
 }

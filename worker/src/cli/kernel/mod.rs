@@ -5,6 +5,7 @@ mod adapters;
 mod bench;
 mod run;
 
+use super::Output;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -18,11 +19,11 @@ pub enum KernelCommand {
 }
 
 impl KernelCommand {
-	pub fn run(self) -> anyhow::Result<()> {
+	pub fn run(self, output: Output) -> anyhow::Result<()> {
 		match self {
-			KernelCommand::Adapters => adapters::run(),
-			KernelCommand::Run(args) => run::run(args),
-			KernelCommand::Bench(args) => bench::run(args),
+			KernelCommand::Adapters => adapters::run(output),
+			KernelCommand::Run(args) => run::run(args, output),
+			KernelCommand::Bench(args) => bench::run(args, output),
 		}
 	}
 }

@@ -1,0 +1,134 @@
+// Submitting a job: a kernel and its params, priced by the chain's quote runtime API before
+// anything is signed (which also checks the params as `submit` does), replicas and quorum, an
+// input file hashed in the page; the chain's dispatch error by name if it refuses.
+import type { Context } from '../main';
+import { formatAmount, parseAmount, send } from '../chain';
+import { h } from '../dom';
+import { KERNELS, kernelById, parseParams } from '../kernels';
+import { blake2AsHex } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+
+/** The commit window the command line asks for unless the work needs longer. */
+const DEFAULT_COMMIT_WINDOW = 20;
+
+export async function submitPage(context: Context): Promise<void> {
+  const { api } = context.chain;
+  const field = (id: string, label: string, input: HTMLElement, hint = '') =>
+    h('p', {}, h('label', { for: id }, label), ' ', input, hint ? h('span', { class: 'muted' }, ` ${hint}`) : null);
+  const kernel = h('select', { id: 'kernel' }, ...KERNELS.map((k) => h('option', { value: k.id }, k.name)));
+  const params = h('input', { id: 'params', size: '32', spellcheck: 'false' });
+  const paramsHint = h('span', { class: 'muted' });
+  const replicas = h('input', { id: 'replicas', type: 'number', min: '1', value: '3' });
+  const quorum = h('input', { id: 'quorum', type: 'number', min: '1', value: '2' });
+  const reward = h('input', { id: 'reward', size: '20' });
+  const commitWindow = h('input', { id: 'commit-window', type: 'number', min: '1' });
+  const revealWindow = h('input', { id: 'reveal-window', type: 'number', min: '1', value: '10' });
+  const file = h('input', { id: 'input-file', type: 'file' });
+  const fileHash = h('span', { id: 'input-hash', class: 'muted' });
+  const inputHint = h('span', { class: 'muted' });
+  const quote = h('div', { id: 'quote' });
+  const button = h('button', { id: 'submit', type: 'submit' }, 'Sign and submit');
+  const outcome = h('div', { id: 'outcome' });
+  const form = h('form', { id: 'submit-form' },
+    field('kernel', 'Kernel', kernel),
+    h('p', {}, h('label', { for: 'params' }, 'Params'), ' ', params, ' ', paramsHint),
+    h('p', {}, h('label', { for: 'input-file' }, 'Input'), ' ', file, ' ', inputHint), h('p', {}, fileHash),
+    field('replicas', 'Replicas', replicas, 'providers drawn at random to run it'),
+    field('quorum', 'Quorum', quorum, 'matching results needed (more than half)'),
+    field('reward', 'Reward per replica', reward, `e.g. 0.5${context.chain.symbol}, or in the smallest unit`),
+    field('commit-window', 'Commit window', commitWindow, 'blocks to compute and commit'),
+    field('reveal-window', 'Reveal window', revealWindow, 'blocks then to reveal'),
+    quote, button, outcome);
+  context.root.append(h('h1', {}, 'Submit a job'), form);
+
+  let input = new Uint8Array();
+  let quoted: any = null;
+  /** Asks the chain to price (and so to check) what the form says now. */
+  const requote = async () => {
+    quoted = null;
+    let values: number[];
+    try {
+      values = parseParams(params.value);
+    } catch (error) {
+      quote.replaceChildren(h('p', { class: 'error' }, (error as Error).message));
+      return;
+    }
+    const answer: any = await api.call.jobsApi.quote(kernel.value, values, Number(replicas.value));
+    if (answer.isErr) {
+      quote.replaceChildren(h('p', { class: 'error', id: 'quote-error' },
+        `The chain refuses this job: ${answer.asErr.type} (checked by its quote, before signing)`));
+      return;
+    }
+    quoted = answer.asOk;
+    const inputLen = quoted.inputLen.toNumber();
+    const minReward = quoted.minReward.isOk ? quoted.minReward.asOk.toBigInt() : null;
+    if (minReward !== null && !reward.dataset.edited) reward.value = formatAmount(context.chain, minReward).replace(/[ ,]/g, '');
+    if (!commitWindow.dataset.edited) commitWindow.value = String(Math.max(DEFAULT_COMMIT_WINDOW, quoted.minCommitWindow.toNumber()));
+    const inline = quoted.inlineDeposit.isSome ? formatAmount(context.chain, quoted.inlineDeposit.unwrap().toBigInt()) : 'too large to send inline';
+    quote.replaceChildren(h('dl', {},
+      h('dt', {}, 'Work units'), h('dd', {}, quoted.workUnits.toString()),
+      h('dt', {}, 'Least reward with a full pool'), h('dd', { id: 'min-reward' }, minReward === null
+        ? `none now: ${quoted.minReward.asErr.type}` : formatAmount(context.chain, minReward)),
+      h('dt', {}, 'Pool at that reward'), h('dd', {}, `${quoted.pool} providers (${quoted.poolNeeded} needed)`),
+      h('dt', {}, 'Input, output'), h('dd', {}, `${inputLen} bytes (deposit ${inline}), ${quoted.outputLen} bytes`),
+      h('dt', {}, 'Shortest commit window'), h('dd', {}, `${quoted.minCommitWindow} blocks`)));
+    if (inputLen !== input.length) {
+      quote.append(h('p', { class: 'error' }, `These params take ${inputLen} input bytes; the input has ${input.length}.`));
+    }
+  };
+
+  const chooseKernel = () => {
+    const chosen = kernelById(kernel.value)!;
+    params.value = chosen.example;
+    paramsHint.textContent = chosen.params;
+    (file as HTMLInputElement).disabled = chosen.input === null;
+    inputHint.textContent = chosen.input ?? 'none: this kernel takes no input';
+    void requote();
+  };
+  kernel.addEventListener('change', chooseKernel);
+  for (const input of [params, replicas]) input.addEventListener('input', () => void requote());
+  for (const input of [reward, commitWindow]) input.addEventListener('input', () => { input.dataset.edited = 'yes'; });
+  file.addEventListener('change', async () => {
+    const chosen = (file as HTMLInputElement).files?.[0];
+    input = chosen ? new Uint8Array(await chosen.arrayBuffer()) : new Uint8Array();
+    fileHash.textContent = chosen ? `${input.length} bytes, BLAKE2b-256 ${blake2AsHex(input, 256)}` : '';
+    void requote();
+  });
+  chooseKernel();
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    outcome.replaceChildren();
+    const account = context.account();
+    if (!account) return void outcome.append(h('p', { class: 'error' }, 'Choose an account to sign with.'));
+    await requote();
+    if (!quoted) return void outcome.append(h('p', { class: 'error', id: 'submit-error' }, 'Not submitted: the chain refuses these params (see above).'));
+    let amount: bigint;
+    try {
+      amount = parseAmount(context.chain, reward.value);
+    } catch (error) {
+      return void outcome.append(h('p', { class: 'error', id: 'submit-error' }, (error as Error).message));
+    }
+    const tx = api.tx.jobs.submit(kernel.value, parseParams(params.value), { Inline: u8aToHex(input) },
+      Number(replicas.value), Number(quorum.value), amount, Number(commitWindow.value), Number(revealWindow.value));
+    button.disabled = true;
+    outcome.append(h('p', { class: 'muted' }, `signing as ${account.name}…`));
+    try {
+      const { events, error } = await send(api, tx, await account.signing());
+      const fee = events.find(({ event }) => event.section === 'transactionPayment' && event.method === 'TransactionFeePaid');
+      const feeText = fee ? ` (fee ${formatAmount(context.chain, (fee.event.data as any).actualFee.toBigInt())})` : '';
+      if (error) {
+        outcome.replaceChildren(h('p', { class: 'error', id: 'submit-error' }, `The chain refused the job: ${error}${feeText}`));
+        return;
+      }
+      const submitted = events.find(({ event }) => event.section === 'jobs' && event.method === 'Submitted');
+      const id = (submitted!.event.data as any).job.toNumber();
+      outcome.replaceChildren(h('p', { class: 'ok', id: 'submitted' }, 'Submitted ',
+        h('a', { href: `#/job/${id}` }, `job #${id}`), feeText));
+    } catch (error) {
+      outcome.replaceChildren(h('p', { class: 'error', id: 'submit-error' }, (error as Error).message));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

@@ -1,0 +1,176 @@
+// The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a real
+// dev node and provider workers, which the harness (worker/tests/network/dashboard.rs) starts
+// and names in CONCORD_RPC. Screenshots go to CONCORD_SCREENSHOTS.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+const rpc = process.env.CONCORD_RPC;
+const screenshots = process.env.CONCORD_SCREENSHOTS ?? new URL('../screenshots', import.meta.url).pathname;
+const dist = new URL('../dist', import.meta.url).pathname;
+/** How long the page may take to show what a step waits for: blocks, not milliseconds. */
+const STEP_MS = 240_000;
+
+let server;
+let browser;
+let page;
+let api;
+let base;
+/** Requests the page made to anything but this machine: the dashboard must make none. */
+const outside = [];
+const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+
+/** Serves ui/dist, as `vite preview` would, on a free port. */
+function serveDist() {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+  return new Promise((resolve) => {
+    const http = createServer(async (request, response) => {
+      const path = normalize(new URL(request.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+      try {
+        const body = await readFile(join(dist, path));
+        response.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream' });
+        response.end(body);
+      } catch {
+        response.writeHead(404).end();
+      }
+    });
+    http.listen(0, '127.0.0.1', () => resolve(http));
+  });
+}
+
+before(async () => {
+  assert.ok(rpc, 'CONCORD_RPC names the dev node (run through cargo test: worker/tests/network)');
+  await cryptoWaitReady();
+  await mkdir(screenshots, { recursive: true });
+  server = await serveDist();
+  base = `http://127.0.0.1:${server.address().port}/?rpc=${encodeURIComponent(rpc)}`;
+  api = await ApiPromise.create({
+    provider: new WsProvider(rpc),
+    noInitWarn: true,
+    signedExtensions: { PrioritizeDuties: { extrinsic: {}, payload: {} } },
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(STEP_MS);
+  page.on('request', (request) => {
+    const { hostname, protocol } = new URL(request.url());
+    if (!['127.0.0.1', 'localhost'].includes(hostname) && !['data:', 'blob:'].includes(protocol)) {
+      outside.push(request.url());
+    }
+  });
+  page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+});
+
+after(async () => {
+  await browser?.close();
+  await api?.disconnect();
+  server?.close();
+});
+
+const account = async (name) => (await api.query.system.account(keyring.addFromUri(`//${name}`).address)).data;
+
+/** Opens `route` as `name`'s dev account. */
+async function open(route, name) {
+  await page.goto(`${base}${route}`);
+  await page.locator('#account option', { hasText: `${name} (dev)` }).waitFor({ state: 'attached' });
+  await page.selectOption('#account', { label: `${name} (dev)` });
+  await page.locator('#page[data-ready]').waitFor({ state: 'attached' });
+}
+
+test('the market shows the dev chain\'s providers, live', { timeout: STEP_MS }, async () => {
+  await open('#/', 'Dave');
+  await page.locator('#providers tbody tr').nth(5).waitFor();
+  assert.equal(await page.locator('#providers tbody tr').count(), 6);
+  // Amounts in CORD, not raw units.
+  assert.match(await page.locator('#providers').innerText(), /1,000 CORD/);
+  const block = Number(await page.locator('#node-status').getAttribute('data-block'));
+  await page.waitForFunction((seen) => Number(document.querySelector('#node-status').dataset.block) > seen, block);
+});
+
+test('bad params show the chain\'s named error, and nothing is held', { timeout: STEP_MS }, async () => {
+  const before = await account('Dave');
+  const jobsBefore = (await api.query.jobs.nextJobId()).toNumber();
+  await open('#/submit', 'Dave');
+  await page.fill('#params', '5000,64,64,-10240,-4096,128');
+  await page.locator('#quote-error').waitFor();
+  assert.match(await page.locator('#quote-error').innerText(), /InvalidParams/);
+  await page.click('#submit');
+  await page.locator('#submit-error').waitFor();
+  // Refused before signing: not even a fee moved.
+  const unsigned = await account('Dave');
+  assert.equal(unsigned.free.toBigInt(), before.free.toBigInt());
+
+  // A quorum above the replicas passes the quote (which does not see it) and is refused by
+  // `submit` itself: the dispatch error is shown by name, only the fee is paid, nothing held.
+  await page.fill('#params', '96,64,64,-10240,-4096,128');
+  await page.locator('#min-reward').waitFor();
+  await page.fill('#quorum', '4');
+  await page.click('#submit');
+  await page.locator('#submit-error').filter({ hasText: 'QuorumAboveReplicas' }).waitFor();
+  const text = await page.locator('#submit-error').innerText();
+  assert.match(text, /jobs\.QuorumAboveReplicas/);
+  const after = await account('Dave');
+  assert.equal(after.reserved.toBigInt(), before.reserved.toBigInt(), 'nothing held');
+  assert.equal((await api.query.jobs.nextJobId()).toNumber(), jobsBefore, 'no job made');
+  assert.ok(after.free.toBigInt() < before.free.toBigInt(), 'the fee was paid');
+  assert.ok(before.free.toBigInt() - after.free.toBigInt() < 10n ** 12n, 'and nothing but a fee');
+});
+
+test('a mandelbrot job submitted from the page is attested and its picture appears', { timeout: 2 * STEP_MS }, async () => {
+  await open('#/submit', 'Dave');
+  await page.locator('#min-reward').waitFor();
+  await page.screenshot({ path: join(screenshots, 'submit.png'), fullPage: true });
+  await page.click('#submit');
+  const link = page.locator('#submitted a');
+  await link.waitFor();
+  const id = Number((await link.innerText()).replace(/\D/g, ''));
+  await link.click();
+  await page.locator('#verified').waitFor();
+  const job = (await api.query.jobs.jobs(id)).unwrap();
+  assert.ok(job.phase.isAttested, `job ${id} is attested on chain`);
+  const hash = job.phase.asAttested.resultHash.toHex();
+  assert.match(await page.locator('#verified').innerText(), new RegExp(hash.slice(0, 10)));
+  // The picture: a canvas of the job's size with more than a couple of shades.
+  const shades = await page.locator('#output canvas').evaluate((canvas) => {
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set();
+    for (let i = 0; i < data.length; i += 4) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+    return { width: canvas.width, height: canvas.height, shades: seen.size };
+  });
+  assert.deepEqual([shades.width, shades.height], [96, 64]);
+  assert.ok(shades.shades > 8, `a fractal, not a flat picture: ${shades.shades} shades`);
+  for (const kind of ['Submitted', 'Assigned', 'Committed', 'Revealed', 'Attested', 'Paid']) {
+    assert.ok(await page.locator(`#timeline li[data-event="${kind}"]`).count() > 0, `the timeline shows ${kind}`);
+  }
+  await page.screenshot({ path: join(screenshots, 'job.png'), fullPage: true });
+});
+
+test('a provider goes offline from its page, and the market shows it', { timeout: STEP_MS }, async () => {
+  await open('#/provider', 'Ferdie');
+  await page.locator('#go-offline').click();
+  await page.locator('#action-done').waitFor();
+  await page.locator('#status', { hasText: 'Offline' }).waitFor();
+  const record = (await api.query.providers.providers(keyring.addFromUri('//Ferdie').address)).unwrap();
+  assert.ok(record.status.isOffline, 'the chain has it offline');
+  await page.screenshot({ path: join(screenshots, 'provider.png'), fullPage: true });
+
+  // The market, live: Ferdie offline, the job attested, in the charts.
+  await open('#/', 'Dave');
+  await page.locator('#providers td', { hasText: 'Offline' }).waitFor();
+  await page.locator('#jobs td', { hasText: 'Attested' }).waitFor();
+  await page.screenshot({ path: join(screenshots, 'market.png'), fullPage: true });
+});
+
+test('the page asked nothing of any machine but this one', () => {
+  assert.deepEqual(outside, []);
+});

@@ -1,0 +1,244 @@
+//! The chain's state as people and scripts read it: amounts in CORD, phases and reasons in
+//! words, and the same as JSON for `concord --json`. In JSON, amounts are strings of the
+//! smallest unit (a u128 does not fit a JSON number), accounts SS58, hashes 0x-prefixed hex.
+
+use crate::chain::{AccountId, Balance, JobId, JobInfo, ProviderInfo};
+use pallet_jobs::{FailReason, NoAssignment, Phase};
+use pallet_providers::ProviderStatus;
+use serde_json::{json, Value};
+
+/// The number of decimals of one CORD.
+const DECIMALS: usize = 12;
+
+/// `units` in CORD, trailing zeros dropped: `1000 CORD`, `0.000000262144 CORD`.
+pub fn cord(units: Balance) -> String {
+	let scale = 10u128.pow(DECIMALS as u32);
+	let fraction = format!("{:0DECIMALS$}", units % scale);
+	let fraction = fraction.trim_end_matches('0');
+	if fraction.is_empty() {
+		format!("{} CORD", units / scale)
+	} else {
+		format!("{}.{fraction} CORD", units / scale)
+	}
+}
+
+pub fn units(amount: Balance) -> Value {
+	Value::String(amount.to_string())
+}
+
+/// Why no provider takes a job, in words.
+pub fn no_assignment(why: &NoAssignment<Balance>) -> String {
+	match why {
+		NoAssignment::NoProviderSupportsKernel => "no online provider runs this kernel".into(),
+		NoAssignment::AllAtCapacity { listed, at_capacity, needed } => format!(
+			"{at_capacity} of the {listed} providers of this kernel are busy, and the draw needs \
+			 {needed} free"
+		),
+		NoAssignment::PriceTooLow { min_reward } => {
+			format!(
+				"too few providers accept the reward; {} per replica would do",
+				cord(*min_reward)
+			)
+		}
+		NoAssignment::PoolTooSmall { eligible, needed } => format!(
+			"only {eligible} providers could take it, and the draw needs a pool of {needed}"
+		),
+	}
+}
+
+fn no_assignment_json(why: &NoAssignment<Balance>) -> Value {
+	let name = match why {
+		NoAssignment::NoProviderSupportsKernel => "NoProviderSupportsKernel",
+		NoAssignment::AllAtCapacity { .. } => "AllAtCapacity",
+		NoAssignment::PriceTooLow { .. } => "PriceTooLow",
+		NoAssignment::PoolTooSmall { .. } => "PoolTooSmall",
+	};
+	let mut value = json!({ "reason": name, "words": no_assignment(why) });
+	match why {
+		NoAssignment::AllAtCapacity { listed, at_capacity, needed } => {
+			value["listed"] = json!(listed);
+			value["at_capacity"] = json!(at_capacity);
+			value["needed"] = json!(needed);
+		}
+		NoAssignment::PriceTooLow { min_reward } => value["min_reward"] = units(*min_reward),
+		NoAssignment::PoolTooSmall { eligible, needed } => {
+			value["eligible"] = json!(eligible);
+			value["needed"] = json!(needed);
+		}
+		NoAssignment::NoProviderSupportsKernel => {}
+	}
+	value
+}
+
+/// A phase in words: `committing until block #27`, `attested: 0xca09…`.
+pub fn phase(phase: &Phase<u32, Balance>) -> String {
+	match phase {
+		Phase::Queued { until } => format!("queued for providers until block #{until}"),
+		Phase::Committing { until } => format!("committing until block #{until}"),
+		Phase::Revealing { until } => format!("revealing until block #{until}"),
+		Phase::Attested { result_hash } => format!("attested: {result_hash:?}"),
+		Phase::Failed { reason: FailReason::NoQuorum } => {
+			"failed: no result reached the quorum".into()
+		}
+		Phase::Failed { reason: FailReason::Unassigned(why) } => {
+			format!("failed: never assigned ({})", no_assignment(why))
+		}
+		Phase::Cancelled => "cancelled".into(),
+	}
+}
+
+pub fn phase_json(phase: &Phase<u32, Balance>) -> Value {
+	match phase {
+		Phase::Queued { until } => json!({ "name": "Queued", "until": until }),
+		Phase::Committing { until } => json!({ "name": "Committing", "until": until }),
+		Phase::Revealing { until } => json!({ "name": "Revealing", "until": until }),
+		Phase::Attested { result_hash } => {
+			json!({ "name": "Attested", "result_hash": format!("{result_hash:?}") })
+		}
+		Phase::Failed { reason: FailReason::NoQuorum } => {
+			json!({ "name": "Failed", "reason": "NoQuorum" })
+		}
+		Phase::Failed { reason: FailReason::Unassigned(why) } => {
+			json!({ "name": "Failed", "reason": "Unassigned", "unassigned": no_assignment_json(why) })
+		}
+		Phase::Cancelled => json!({ "name": "Cancelled" }),
+	}
+}
+
+/// A job on one line: its phase, why nobody takes it (if so), and its assignees' progress.
+pub fn job_line(job: &JobInfo, why: Option<&NoAssignment<Balance>>) -> String {
+	let mut line = phase(&job.phase);
+	if let Some(why) = why {
+		line += &format!("; no provider takes it: {}", no_assignment(why));
+	}
+	if !job.assignees.is_empty() {
+		let committed = job.assignees.iter().filter(|a| a.commitment.is_some()).count();
+		let revealed = job.assignees.iter().filter(|a| a.revealed.is_some()).count();
+		line += &format!(
+			"; {} assigned, {committed} committed, {revealed} revealed",
+			job.assignees.len()
+		);
+	}
+	line
+}
+
+pub fn job_json(id: JobId, job: &JobInfo, why: Option<&NoAssignment<Balance>>) -> Value {
+	let assignees: Vec<Value> = job
+		.assignees
+		.iter()
+		.map(|a| {
+			json!({
+				"provider": a.provider.to_string(),
+				"round": a.round,
+				"committed": a.commitment.is_some(),
+				"revealed": a.revealed.map(|hash| format!("{hash:?}")),
+				"declined": a.declined,
+				"outcome": a.outcome.map(|outcome| format!("{outcome:?}")),
+			})
+		})
+		.collect();
+	json!({
+		"job": id,
+		"requester": job.requester.to_string(),
+		"kernel": job.spec.kernel.name(),
+		"params": job.spec.params.to_vec(),
+		"replicas": job.spec.replicas,
+		"quorum": job.spec.quorum,
+		"reward": units(job.spec.reward),
+		"phase": phase_json(&job.phase),
+		"words": job_line(job, why),
+		"unassigned": why.map(no_assignment_json),
+		"round": job.round,
+		"assignees": assignees,
+		"escrow": units(job.escrow),
+		"paid": units(job.paid),
+		"submitted_at": job.submitted_at,
+		"ended_at": job.ended_at,
+	})
+}
+
+fn status(status: &ProviderStatus<u32>) -> String {
+	match status {
+		ProviderStatus::Online => "online".into(),
+		ProviderStatus::Offline => "offline".into(),
+		ProviderStatus::Unbonding { unlock_at } => {
+			format!("unbonding (stake free from block #{unlock_at})")
+		}
+	}
+}
+
+/// One provider's record on one line.
+pub fn provider_line(account: &AccountId, info: &ProviderInfo) -> String {
+	let reputation = &info.reputation;
+	format!(
+		"{account}: {}, stake {}, price {} per work unit, {} of {} jobs in progress, kernels {}, \
+		 {} agreed, {} deviated, {} no-shows",
+		status(&info.status),
+		cord(info.stake),
+		cord(info.price_per_work_unit),
+		info.active_jobs,
+		info.capabilities.max_concurrent_jobs,
+		info.capabilities.kernels.iter().map(|k| k.name()).collect::<Vec<_>>().join(","),
+		reputation.agreed,
+		reputation.deviated,
+		reputation.no_shows,
+	)
+}
+
+pub fn provider_json(account: &AccountId, info: &ProviderInfo) -> Value {
+	let status = match info.status {
+		ProviderStatus::Online => json!({ "name": "Online" }),
+		ProviderStatus::Offline => json!({ "name": "Offline" }),
+		ProviderStatus::Unbonding { unlock_at } => {
+			json!({ "name": "Unbonding", "unlock_at": unlock_at })
+		}
+	};
+	let capabilities = &info.capabilities;
+	json!({
+		"account": account.to_string(),
+		"status": status,
+		"stake": units(info.stake),
+		"price_per_work_unit": units(info.price_per_work_unit),
+		"kernels": capabilities.kernels.iter().map(|k| k.name()).collect::<Vec<_>>(),
+		"backend": format!("{:?}", capabilities.backend),
+		"device": String::from_utf8_lossy(&capabilities.device_name),
+		"memory_mib": capabilities.memory_mib,
+		"active_jobs": info.active_jobs,
+		"max_concurrent_jobs": capabilities.max_concurrent_jobs,
+		"reputation": {
+			"agreed": info.reputation.agreed,
+			"deviated": info.reputation.deviated,
+			"no_shows": info.reputation.no_shows,
+		},
+		"endpoint": String::from_utf8_lossy(&info.endpoint),
+		"registered_at": info.registered_at,
+		"words": provider_line(account, info),
+	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn amounts_read_in_cord() {
+		assert_eq!(cord(1_000 * 10u128.pow(12)), "1000 CORD");
+		assert_eq!(cord(262_144), "0.000000262144 CORD");
+		assert_eq!(cord(15 * 10u128.pow(11)), "1.5 CORD");
+		assert_eq!(cord(0), "0 CORD");
+		// What is printed reads back as the same amount.
+		let printed = cord(15 * 10u128.pow(11)).replace(' ', "");
+		assert_eq!(printed, "1.5CORD", "as --reward and --stake take it");
+	}
+
+	#[test]
+	fn phases_read_in_words() {
+		assert_eq!(phase(&Phase::Committing { until: 27 }), "committing until block #27");
+		let failed = Phase::Failed { reason: FailReason::NoQuorum };
+		assert_eq!(phase(&failed), "failed: no result reached the quorum");
+		assert_eq!(phase_json(&failed), json!({ "name": "Failed", "reason": "NoQuorum" }));
+		let why = NoAssignment::PoolTooSmall { eligible: 2, needed: 6 };
+		let never = Phase::Failed { reason: FailReason::Unassigned(why) };
+		assert!(phase(&never).contains("only 2 providers could take it"), "{}", phase(&never));
+	}
+}
