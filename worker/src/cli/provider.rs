@@ -22,6 +22,10 @@ pub enum ProviderCommand {
 	Status(ChainArgs),
 	/// Print every registered provider, one a line.
 	List(NodeArgs),
+	/// Change the price or the endpoint (a new price reaches assignment after a delay).
+	Update(UpdateArgs),
+	/// Hold more of the balance as stake.
+	BondExtra(BondExtraArgs),
 	/// Stop taking new jobs (jobs in progress still have to be finished).
 	GoOffline(ChainArgs),
 	/// Take new jobs again.
@@ -62,6 +66,27 @@ pub struct RegisterArgs {
 	cpu: bool,
 }
 
+#[derive(Args)]
+pub struct UpdateArgs {
+	#[command(flatten)]
+	chain: ChainArgs,
+	/// New price per work unit, in the smallest unit or e.g. 0.000001CORD.
+	#[arg(long, value_parser = amount)]
+	price: Option<Balance>,
+	/// New endpoint (as `register` takes it).
+	#[arg(long, value_parser = endpoint)]
+	endpoint: Option<String>,
+}
+
+#[derive(Args)]
+pub struct BondExtraArgs {
+	#[command(flatten)]
+	chain: ChainArgs,
+	/// How much more to hold, e.g. 50CORD (or in the smallest unit).
+	#[arg(long, value_parser = amount)]
+	amount: Balance,
+}
+
 impl ProviderCommand {
 	pub fn run(self, out: Output) -> anyhow::Result<()> {
 		tokio::runtime::Runtime::new()?.block_on(async {
@@ -76,6 +101,20 @@ impl ProviderCommand {
 				}
 				ProviderCommand::List(node) => {
 					return list(&Client::connect(&node.rpc).await?, out).await
+				}
+				ProviderCommand::Update(args) => {
+					if args.price.is_none() && args.endpoint.is_none() {
+						anyhow::bail!("nothing to update: pass --price and/or --endpoint");
+					}
+					let call = pallet_providers::Call::update {
+						capabilities: None,
+						endpoint: args.endpoint.map(String::into_bytes),
+						price_per_work_unit: args.price,
+					};
+					(args.chain, call)
+				}
+				ProviderCommand::BondExtra(args) => {
+					(args.chain, pallet_providers::Call::bond_extra { amount: args.amount })
 				}
 				ProviderCommand::GoOffline(chain) => (chain, pallet_providers::Call::go_offline {}),
 				ProviderCommand::GoOnline(chain) => (chain, pallet_providers::Call::go_online {}),

@@ -18,6 +18,14 @@ fn kernel_commands_print_one_json_document() {
 	assert_eq!(run["output_bytes"], expected.len());
 	assert_eq!(run["work_units"], shape.work_units());
 
+	let bench = concord()
+		.args(["--json", "kernel", "bench", "--kernel", "sort-u32", "--seconds", "0"])
+		.output()
+		.unwrap();
+	let bench = json(succeed(bench, "concord kernel bench"));
+	assert_eq!(bench["kernels"][0]["kernel"], "sort-u32", "{bench}");
+	assert_eq!(bench["kernels"][0]["outputs_match"], true);
+
 	let adapters = concord().args(["--json", "kernel", "adapters"]).output().unwrap();
 	let adapters = json(succeed(adapters, "concord kernel adapters"));
 	assert!(adapters["adapters"].is_array(), "{adapters}");
@@ -52,6 +60,14 @@ fn keys_are_kept_as_substrate_tools_keep_them() {
 		.unwrap();
 	succeed(inserted, "concord-node key insert");
 	assert_eq!(list(), serde_json::json!([account("Dave").to_string()]));
+	let again = concord()
+		.args(["--json", "key", "insert", "--suri", "//Dave", "--keystore-path"])
+		.arg(&keystore)
+		.output()
+		.unwrap();
+	let again = json(succeed(again, "concord key insert"));
+	assert_eq!(again["account"], account("Dave").to_string());
+	assert_eq!(list(), serde_json::json!([account("Dave").to_string()]), "the same key, once");
 	let generated = concord()
 		.args(["--json", "key", "generate", "--keystore-path"])
 		.arg(&keystore)

@@ -231,6 +231,9 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	);
 }
 
+/// Where Dave's provider says it serves: libp2p and an HTTP gateway.
+const ENDPOINT: &str = "/ip4/127.0.0.1/tcp/40401,/ip4/127.0.0.1/tcp/41401/http";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	let dir = tempfile::tempdir().unwrap();
@@ -279,6 +282,22 @@ async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	assert_eq!(registered["events"], serde_json::json!(["Registered"]), "{registered}");
 	let offline = json(succeed(dave(&["go-offline"]), "concord provider go-offline"));
 	assert_eq!(offline["status"]["name"], "Offline", "{offline}");
+	let online = json(succeed(dave(&["go-online"]), "concord provider go-online"));
+	assert_eq!(online["status"]["name"], "Online", "{online}");
+	let updated = dave(&["update", "--price", "0.000000000003CORD", "--endpoint", ENDPOINT]);
+	let updated = json(succeed(updated, "concord provider update"));
+	assert_eq!(updated["price_per_work_unit"], "3", "{updated}");
+	assert_eq!(updated["endpoint"], ENDPOINT);
+	let bonded = json(succeed(dave(&["bond-extra", "--amount", "50CORD"]), "bond-extra"));
+	assert_eq!(bonded["stake"], "250000000000000", "{bonded}");
+
+	// Leaving: the stake stays held through the unbonding period.
+	let too_early = failure(dave(&["withdraw"]));
+	assert!(too_early.contains("providers.NotUnbonding"), "{too_early}");
+	let leaving = json(succeed(dave(&["unregister"]), "concord provider unregister"));
+	assert_eq!(leaving["status"]["name"], "Unbonding", "{leaving}");
+	let too_early = failure(dave(&["withdraw"]));
+	assert!(too_early.contains("providers.UnbondingNotOver"), "{too_early}");
 }
 
 /// The provider inside the node logs through the node's logger, so `-l` filters its lines.
