@@ -9,7 +9,8 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+import { u8aToHex, u8aWrapBytes } from '@polkadot/util';
 
 const rpc = process.env.CONCORD_RPC;
 const screenshots = process.env.CONCORD_SCREENSHOTS ?? new URL('../screenshots', import.meta.url).pathname;
@@ -69,7 +70,39 @@ before(async () => {
     }
   });
   page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+  await injectWallet();
 });
+
+/**
+ * A browser wallet holding Dave's key, injected as extensions inject themselves
+ * (`window.injectedWeb3`), so the page finds it through @polkadot/extension-dapp. Its keys stay
+ * in this process, as a wallet's stay in the extension: the page only asks it to sign, and it
+ * signs bytes wrapped in `<Bytes>…</Bytes>` as the Polkadot.js extension does.
+ */
+async function injectWallet() {
+  const dave = keyring.addFromUri('//Dave');
+  await page.exposeFunction('walletSignPayload', (payload) => {
+    const extrinsic = api.registry.createType('ExtrinsicPayload', payload, { version: payload.version });
+    return extrinsic.sign(dave).signature;
+  });
+  await page.exposeFunction('walletSignRaw', (raw) => u8aToHex(dave.sign(u8aWrapBytes(raw.data))));
+  await page.addInitScript((address) => {
+    const account = { address, name: 'Dave', type: 'sr25519' };
+    let id = 0;
+    window.injectedWeb3 = {
+      'test-wallet': {
+        version: '1.0.0',
+        enable: async () => ({
+          accounts: { get: async () => [account], subscribe: (callback) => { callback([account]); return () => {}; } },
+          signer: {
+            signPayload: async (payload) => ({ id: ++id, signature: await window.walletSignPayload(payload) }),
+            signRaw: async (raw) => ({ id: ++id, signature: await window.walletSignRaw(raw) }),
+          },
+        }),
+      },
+    };
+  }, dave.address);
+}
 
 after(async () => {
   await browser?.close();
@@ -79,11 +112,11 @@ after(async () => {
 
 const account = async (name) => (await api.query.system.account(keyring.addFromUri(`//${name}`).address)).data;
 
-/** Opens `route` as `name`'s dev account. */
-async function open(route, name) {
+/** Opens `route` as `name`'s dev account, or as `label` in the account picker. */
+async function open(route, name, label = `${name} (dev)`) {
   await page.goto(`${base}${route}`);
-  await page.locator('#account option', { hasText: `${name} (dev)` }).waitFor({ state: 'attached' });
-  await page.selectOption('#account', { label: `${name} (dev)` });
+  await page.locator('#account option', { hasText: label }).waitFor({ state: 'attached' });
+  await page.selectOption('#account', { label });
   await page.locator('#page[data-ready]').waitFor({ state: 'attached' });
 }
 
@@ -155,6 +188,31 @@ test('a mandelbrot job submitted from the page is attested and its picture appea
   await page.screenshot({ path: join(screenshots, 'job.png'), fullPage: true });
 });
 
+test('a matmul job with an input file, signed by a browser wallet, shows its output as a table', { timeout: 2 * STEP_MS }, async () => {
+  // A (4×4 i8) then B (4×4 i8), row-major, as KERNELS.md lays them out.
+  const a = Int8Array.from({ length: 16 }, (_, i) => i - 8);
+  const b = Int8Array.from({ length: 16 }, (_, i) => 3 * (i % 5) - 7);
+  const input = new Uint8Array([...new Uint8Array(a.buffer), ...new Uint8Array(b.buffer)]);
+  const expected = Array.from({ length: 4 }, (_, i) => Array.from({ length: 4 }, (_, j) =>
+    [0, 1, 2, 3].reduce((sum, t) => sum + a[i * 4 + t] * b[t * 4 + j], 0)));
+
+  await open('#/submit', 'Dave', 'Dave (test-wallet)');
+  await page.selectOption('#kernel', 'MatmulI8');
+  await page.fill('#params', '4,4,4');
+  await page.setInputFiles('#input-file', { name: 'matmul.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(input) });
+  await page.locator('#input-hash', { hasText: blake2AsHex(input, 256) }).waitFor();
+  await page.locator('#min-reward').waitFor();
+  await page.click('#submit');
+  const link = page.locator('#submitted a');
+  await link.waitFor();
+  await link.click();
+  // The wallet signs the grant too (`<Bytes>`-wrapped), which the providers' gateway accepts.
+  await page.locator('#verified').waitFor();
+  const shown = await page.locator('#output table.matrix').evaluate((table) =>
+    Array.from(table.rows, (row) => Array.from(row.cells, (cell) => Number(cell.textContent))));
+  assert.deepEqual(shown, expected);
+});
+
 test('a provider goes offline from its page, and the market shows it', { timeout: STEP_MS }, async () => {
   await open('#/provider', 'Ferdie');
   await page.locator('#go-offline').click();
@@ -166,8 +224,8 @@ test('a provider goes offline from its page, and the market shows it', { timeout
 
   // The market, live: Ferdie offline, the job attested, in the charts.
   await open('#/', 'Dave');
-  await page.locator('#providers td', { hasText: 'Offline' }).waitFor();
-  await page.locator('#jobs td', { hasText: 'Attested' }).waitFor();
+  await page.locator('#providers td', { hasText: 'Offline' }).first().waitFor();
+  await page.locator('#jobs td', { hasText: 'Attested' }).nth(1).waitFor();
   await page.screenshot({ path: join(screenshots, 'market.png'), fullPage: true });
 });
 

@@ -23,11 +23,12 @@ fn main() -> std::process::ExitCode {
 }
 
 /// Log lines (the provider daemon's, libp2p's) go to standard error, filtered by `RUST_LOG`
-/// (`info` when it is not set), as the node's `-l` filters them inside `concord-node`.
+/// (`info`, with libp2p's per-connection chatter at `warn`, when it is not set), as the
+/// node's `-l` filters them inside `concord-node`.
 fn init_logging() {
 	use std::io::IsTerminal;
 	use tracing_subscriber::EnvFilter;
-	let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+	let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,libp2p_swarm=warn"));
 	let _ = tracing_subscriber::fmt()
 		.with_env_filter(filter)
 		.with_writer(std::io::stderr)
