@@ -222,11 +222,35 @@ test('a provider goes offline from its page, and the market shows it', { timeout
   assert.ok(record.status.isOffline, 'the chain has it offline');
   await page.screenshot({ path: join(screenshots, 'provider.png'), fullPage: true });
 
-  // The market, live: Ferdie offline, the job attested, in the charts.
+  // The market, live: Ferdie offline, both jobs attested and in the charts.
   await open('#/', 'Dave');
   await page.locator('#providers td', { hasText: 'Offline' }).first().waitFor();
   await page.locator('#jobs td', { hasText: 'Attested' }).nth(1).waitFor();
+  const bars = (chart) => page.locator(`${chart} rect`).evaluateAll((rects) =>
+    rects.filter((rect) => Number(rect.getAttribute('height')) > 0).length);
+  assert.ok(await bars('#settled-chart') >= 1, 'a block that settled a job');
+  assert.equal(await bars('#latency-chart'), 2, 'both jobs, from submission to verdict');
   await page.screenshot({ path: join(screenshots, 'market.png'), fullPage: true });
+});
+
+test('an account registers as a provider from the page, and starts leaving', { timeout: STEP_MS }, async () => {
+  const dave = keyring.addFromUri('//Dave').address;
+  await open('#/provider', 'Dave');
+  await page.locator('#status', { hasText: 'Not a registered provider' }).waitFor();
+  await page.fill('#stake-input', '150CORD');
+  await page.click('#register');
+  await page.locator('#action-done').waitFor();
+  await page.locator('#stake', { hasText: '150 CORD' }).waitFor();
+  const registered = (await api.query.providers.providers(dave)).unwrap();
+  assert.equal(registered.stake.toBigInt(), 150n * 10n ** 12n);
+  assert.equal((await account('Dave')).reserved.toBigInt(), 150n * 10n ** 12n, 'the stake is held');
+
+  await page.click('#unregister');
+  await page.locator('#status', { hasText: 'Unbonding' }).waitFor();
+  // Withdrawing before the unbonding period is over is refused by name, and nothing moves.
+  await page.click('#withdraw');
+  await page.locator('#action-error', { hasText: 'providers.UnbondingNotOver' }).waitFor();
+  assert.equal((await account('Dave')).reserved.toBigInt(), 150n * 10n ** 12n, 'still held');
 });
 
 test('the page asked nothing of any machine but this one', () => {

@@ -28,7 +28,8 @@ fn main() -> std::process::ExitCode {
 fn init_logging() {
 	use std::io::IsTerminal;
 	use tracing_subscriber::EnvFilter;
-	let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,libp2p_swarm=warn"));
+	let filter = EnvFilter::try_from_default_env()
+		.unwrap_or_else(|_| EnvFilter::new("info,libp2p_swarm=warn"));
 	let _ = tracing_subscriber::fmt()
 		.with_env_filter(filter)
 		.with_writer(std::io::stderr)

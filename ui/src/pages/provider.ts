@@ -38,11 +38,15 @@ export async function providerPage(context: Context, argument: string | undefine
   const button = (id: string, label: string, tx: () => SubmittableExtrinsic<'promise'>) =>
     h('button', { id, type: 'button', onclick: () => void act(label, tx()) }, label);
 
+  // The forms are redrawn only when the provider's status changes, so that a new block does
+  // not wipe what is being typed into them.
+  let drawnFor: string | undefined;
   const draw = async () => {
     const found: any = await api.query.providers.providers(address);
     if (found.isNone) {
       record.replaceChildren(h('p', { id: 'status' }, 'Not a registered provider.'));
-      actions.replaceChildren(own ? registerForm(context, act) : '');
+      if (drawnFor !== 'none') actions.replaceChildren(own ? registerForm(context, act) : '');
+      drawnFor = 'none';
       return;
     }
     const info = found.unwrap();
@@ -61,6 +65,8 @@ export async function providerPage(context: Context, argument: string | undefine
       h('dt', {}, 'Endpoint'), h('dd', {}, info.endpoint.toUtf8()),
       h('dt', {}, 'Registered at'), h('dd', {}, `#${info.registeredAt}`)));
     if (!own) return actions.replaceChildren();
+    if (drawnFor === info.status.type) return;
+    drawnFor = info.status.type;
     const price = h('input', { id: 'new-price', size: '16', placeholder: 'unchanged' });
     const endpoint = h('input', { id: 'new-endpoint', size: '48', placeholder: 'unchanged' });
     const extra = h('input', { id: 'bond-extra', size: '16', placeholder: `e.g. 50${context.chain.symbol}` });
