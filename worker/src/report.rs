@@ -3,22 +3,20 @@
 //! smallest unit (a u128 does not fit a JSON number), accounts SS58, hashes 0x-prefixed hex.
 
 use crate::chain::{AccountId, Balance, JobId, JobInfo, ProviderInfo};
+use concord_runtime::units::{TOKEN_DECIMALS, TOKEN_SYMBOL, UNIT};
 use pallet_jobs::{FailReason, NoAssignment, Phase};
 use pallet_providers::ProviderStatus;
 use serde_json::{json, Value};
 
-/// The number of decimals of one CORD.
-const DECIMALS: usize = 12;
-
 /// `units` in CORD, trailing zeros dropped: `1000 CORD`, `0.000000262144 CORD`.
 pub fn cord(units: Balance) -> String {
-	let scale = 10u128.pow(DECIMALS as u32);
-	let fraction = format!("{:0DECIMALS$}", units % scale);
+	let decimals = usize::from(TOKEN_DECIMALS);
+	let fraction = format!("{:0decimals$}", units % UNIT);
 	let fraction = fraction.trim_end_matches('0');
 	if fraction.is_empty() {
-		format!("{} CORD", units / scale)
+		format!("{} {TOKEN_SYMBOL}", units / UNIT)
 	} else {
-		format!("{}.{fraction} CORD", units / scale)
+		format!("{}.{fraction} {TOKEN_SYMBOL}", units / UNIT)
 	}
 }
 

@@ -1,26 +1,27 @@
 //! Balances on the command line: in the smallest unit (`1500`), or in whole tokens with a
 //! `CORD` suffix (`200CORD`, `0.5CORD`).
 
-use concord_runtime::{units::UNIT, Balance};
-
-/// The number of decimals of one CORD.
-const DECIMALS: usize = 12;
+use concord_runtime::{
+	units::{TOKEN_DECIMALS, TOKEN_SYMBOL, UNIT},
+	Balance,
+};
 
 pub fn amount(text: &str) -> Result<Balance, String> {
 	let text = text.trim();
 	let bad = || format!("{text:?} is not an amount (e.g. 1500 or 200CORD)");
-	let Some(tokens) = text.strip_suffix("CORD") else {
+	let Some(tokens) = text.strip_suffix(TOKEN_SYMBOL) else {
 		return text.parse::<Balance>().map_err(|_| bad());
 	};
+	let decimals = usize::from(TOKEN_DECIMALS);
 	let (whole, fraction) = tokens.trim().split_once('.').unwrap_or((tokens.trim(), ""));
 	if whole.is_empty()
-		|| fraction.len() > DECIMALS
+		|| fraction.len() > decimals
 		|| !fraction.chars().all(|c| c.is_ascii_digit())
 	{
 		return Err(bad());
 	}
 	let whole = whole.parse::<Balance>().map_err(|_| bad())?;
-	let fraction = format!("{fraction:0<DECIMALS$}").parse::<Balance>().map_err(|_| bad())?;
+	let fraction = format!("{fraction:0<decimals$}").parse::<Balance>().map_err(|_| bad())?;
 	whole.checked_mul(UNIT).and_then(|w| w.checked_add(fraction)).ok_or_else(bad)
 }
 

@@ -33,14 +33,17 @@ impl ChainArgs {
 		let key = match (&self.key, &self.keystore.keystore_path) {
 			(Some(key), _) => key.clone(),
 			(None, Some(dir)) => Keystore::open(dir).suri(self.keystore.account.as_deref())?,
-			(None, None) => std::env::var("CONCORD_KEY").map_err(|_| {
-				anyhow::anyhow!(
-					"no signing key: pass --key SURI, --keystore-path DIR, or set CONCORD_KEY"
-				)
-			})?,
+			(None, None) => key_from_env("pass --key SURI, --keystore-path DIR, or set it")?,
 		};
 		Signer::from_uri(&key)
 	}
+}
+
+/// The secret URI in `CONCORD_KEY`, which keeps it out of shell history; `hint` says what to
+/// do when it is not set.
+pub fn key_from_env(hint: &str) -> anyhow::Result<String> {
+	std::env::var("CONCORD_KEY")
+		.map_err(|_| anyhow::anyhow!("no key: CONCORD_KEY is not set ({hint})"))
 }
 
 /// Which node to read from, for commands that sign nothing.

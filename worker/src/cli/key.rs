@@ -48,9 +48,7 @@ impl KeyCommand {
 			KeyCommand::Insert(args) => {
 				let suri = match args.suri {
 					Some(suri) => suri,
-					None => std::env::var("CONCORD_KEY").map_err(|_| {
-						anyhow::anyhow!("no key to insert: pass --suri or set CONCORD_KEY")
-					})?,
+					None => super::chain_args::key_from_env("pass --suri, or set it")?,
 				};
 				let public = Keystore::open(&args.keystore.keystore_path).insert(&suri)?;
 				let account = public.to_ss58check();

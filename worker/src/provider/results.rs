@@ -67,14 +67,9 @@ impl Results {
 
 	/// The outputs kept back, by job and hash.
 	pub fn pending(&self) -> std::io::Result<Vec<(JobId, [u8; 32])>> {
-		let entries = match std::fs::read_dir(&self.pending) {
-			Ok(entries) => entries,
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-			Err(e) => return Err(e),
-		};
 		let mut pending = Vec::new();
-		for entry in entries {
-			let name = entry?.file_name();
+		for entry in entries(&self.pending)? {
+			let name = entry.file_name();
 			if let Some(parsed) = name.to_str().and_then(parse_pending_name) {
 				pending.push(parsed);
 			}
@@ -99,21 +94,13 @@ impl Results {
 			Verdict::Attested { .. } | Verdict::Ended => std::fs::remove_file(path),
 		}
 	}
-}
 
-impl Results {
 	/// Removes the served outputs `retention` no longer keeps, with their readers; returns
 	/// how many were removed.
 	pub fn prune(&self, retention: Retention, now: SystemTime) -> std::io::Result<usize> {
-		let entries = match std::fs::read_dir(&self.served) {
-			Ok(entries) => entries,
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-			Err(e) => return Err(e),
-		};
 		// (first served, bytes, hash) of every served output, oldest first.
 		let mut served = Vec::new();
-		for entry in entries {
-			let entry = entry?;
+		for entry in entries(&self.served)? {
 			let mut hash = [0u8; 32];
 			let name = entry.file_name();
 			let is_output =
@@ -137,6 +124,15 @@ impl Results {
 			removed += 1;
 		}
 		Ok(removed)
+	}
+}
+
+/// The entries of `dir`; none if it was never made.
+fn entries(dir: &Path) -> std::io::Result<Vec<std::fs::DirEntry>> {
+	match std::fs::read_dir(dir) {
+		Ok(entries) => entries.collect(),
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+		Err(e) => Err(e),
 	}
 }
 

@@ -52,13 +52,7 @@ fn keys_are_kept_as_substrate_tools_keep_them() {
 	};
 	assert_eq!(list(), serde_json::json!([]));
 	// What the node's `key insert` keeps, `concord` finds, and the other way round.
-	let inserted = std::process::Command::new(node_binary())
-		.args(["key", "insert", "--key-type", "cord", "--scheme", "sr25519", "--suri", "//Dave"])
-		.arg("--keystore-path")
-		.arg(&keystore)
-		.output()
-		.unwrap();
-	succeed(inserted, "concord-node key insert");
+	insert_with_node(&keystore, "//Dave");
 	assert_eq!(list(), serde_json::json!([account("Dave").to_string()]));
 	let again = concord()
 		.args(["--json", "key", "insert", "--suri", "//Dave", "--keystore-path"])

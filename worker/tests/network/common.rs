@@ -52,6 +52,18 @@ pub fn node_binary() -> PathBuf {
 	path
 }
 
+/// Keeps `suri`'s key in `keystore` under Concord's key type, with the node's own `key insert`
+/// as for any Substrate tool.
+pub fn insert_with_node(keystore: &Path, suri: &str) {
+	let inserted = Command::new(node_binary())
+		.args(["key", "insert", "--key-type", "cord", "--scheme", "sr25519", "--suri", suri])
+		.arg("--keystore-path")
+		.arg(keystore)
+		.output()
+		.unwrap();
+	succeed(inserted, "concord-node key insert");
+}
+
 pub fn free_port() -> u16 {
 	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -241,13 +241,7 @@ async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	// Dave is not a provider on the dev chain. His key is in a keystore, put there by the
 	// node's own `key insert`, as for any Substrate tool.
 	let keystore = dir.path().join("keystore");
-	let inserted = std::process::Command::new(node_binary())
-		.args(["key", "insert", "--key-type", "cord", "--scheme", "sr25519", "--suri", "//Dave"])
-		.arg("--keystore-path")
-		.arg(&keystore)
-		.output()
-		.unwrap();
-	succeed(inserted, "concord-node key insert");
+	insert_with_node(&keystore, "//Dave");
 	let keystore = keystore.to_str().unwrap();
 	let dave = |args: &[&str]| {
 		concord()
