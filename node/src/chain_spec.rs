@@ -1,4 +1,4 @@
-//! The chains this node knows by name: `dev` and `local`. Any other chain is loaded from a
+//! The chains this node knows by name: `dev`, `local` and `network`. Any other chain is loaded from a
 //! chain-spec JSON file (`--chain path/to/spec.json`), as written by `export-chain-spec`.
 
 use concord_runtime::{units, WASM_BINARY};
@@ -45,6 +45,18 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
+/// `--chain network`: validators Alice, Bob, Charlie and Dave, the same six providers; what
+/// `scripts/network.sh` runs, one process per validator and per provider.
+pub fn network_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Concord Local Network")
+		.with_id("concord_network")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(concord_runtime::genesis_config_presets::NETWORK_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -82,6 +94,16 @@ mod tests {
 			assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 2);
 			assert_eq!(pallet_grandpa::Authorities::<Runtime>::get().len(), 2);
 			assert_eq!(pallet_providers::Providers::<Runtime>::count(), 6);
+		});
+	}
+
+	#[test]
+	fn network_genesis_has_four_validators_and_six_providers() {
+		in_genesis_of(network_chain_spec().unwrap(), || {
+			assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 4);
+			assert_eq!(pallet_grandpa::Authorities::<Runtime>::get().len(), 4);
+			assert_eq!(pallet_providers::Providers::<Runtime>::count(), 6);
+			concord_runtime::Providers::do_try_state().expect("registry invariants hold");
 		});
 	}
 

@@ -41,6 +41,7 @@ impl SubstrateCli for Cli {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
+			"network" => Box::new(chain_spec::network_chain_spec()?),
 			path => Box::new(chain_spec::ChainSpec::from_json_file(path.into())?),
 		})
 	}

@@ -53,6 +53,7 @@ fn every_jobs_benchmark_runs_in_the_runtime() {
 			"process_assignment",
 			"process_verdict",
 			"prune_job",
+			"prioritize_duties",
 		],
 	);
 }

@@ -3,6 +3,8 @@
 //! - `development` (`--dev`): Alice validates alone; Alice, Bob, Charlie, Eve, Ferdie and
 //!   Alice//stash are registered providers of every kernel.
 //! - `local_testnet`: Alice and Bob validate; the same six providers.
+//! - `network` (`--chain network`, `scripts/network.sh`): Alice, Bob, Charlie and Dave
+//!   validate, each node on its own ports; the same six providers.
 //!
 //! Every dev account is endowed; Alice is the sudo key.
 
@@ -118,11 +120,32 @@ pub fn local_config_genesis() -> Value {
 	)
 }
 
+/// The id of the four-validator network's preset.
+pub const NETWORK_PRESET: &str = "network";
+
+/// A local network of four validators, the fewest with which GRANDPA keeps finalizing while
+/// one of them is down (it needs more than two thirds of the voters). Dave's validator keys
+/// are not his account: he stays the examples' requester.
+pub fn network_config_genesis() -> Value {
+	genesis(
+		&[
+			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
+		dev_providers(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
 /// The preset with this id, as JSON.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		NETWORK_PRESET => network_config_genesis(),
 		_ => return None,
 	};
 	Some(
@@ -137,5 +160,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(NETWORK_PRESET),
 	]
 }

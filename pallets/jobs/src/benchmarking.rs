@@ -9,7 +9,9 @@
 //! - `decline`: the last assignee the last panel waited for declines, which fails the job and
 //!   pays every revealer of earlier rounds its share;
 //! - `process_assignment`: drawing the most replicas from a full registry;
-//! - `prune_job`: removing one ended job.
+//! - `prune_job`: removing one ended job;
+//! - `prioritize_duties`: the transaction extension finding an owed reveal as the last of the
+//!   most assignees a job can have.
 
 use super::*;
 use alloc::{vec, vec::Vec};
@@ -17,14 +19,18 @@ use codec::Encode;
 use concord_primitives::{kernel::KernelId, market::commitment::commitment};
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{fungible::Mutate, Get},
+	dispatch::{DispatchInfo, GetDispatchInfo},
+	pallet_prelude::TransactionSource,
+	traits::{fungible::Mutate, Get, IsSubType},
 	weights::WeightMeter,
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_providers::{JobOutcome, ProviderRegistry};
 use sp_core::H256;
-use sp_runtime::traits::{Bounded, One, Saturating};
+use sp_runtime::traits::{
+	Bounded, Dispatchable, One, Saturating, TransactionExtension, TxBaseImplication,
+};
 
 const KERNEL: KernelId = KernelId::SortU32;
 const RESULT: H256 = H256::repeat_byte(0xaa);
@@ -156,7 +162,10 @@ fn revealed_other<T: Config>(provider: &T::AccountId) -> (Option<H256>, Option<H
 	(Some(H256(commitment(&other.0, &SALT, &provider.encode()))), Some(other))
 }
 
-#[benchmarks]
+#[benchmarks(
+	where T: Send + Sync,
+	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>> + From<Call<T>> + Dispatchable<Info = DispatchInfo>,
+)]
 mod benchmarks {
 	use super::*;
 
@@ -326,6 +335,43 @@ mod benchmarks {
 		}
 
 		assert!(Pallet::<T>::job(id).is_none());
+	}
+
+	#[benchmark]
+	fn prioritize_duties() {
+		let far = frame_system::Pallet::<T>::block_number().saturating_add(100u32.into());
+		let (id, revealer) = last_round_job::<T>(T::MaxAssignees::get(), far, no_show::<T>);
+		Jobs::<T>::mutate(id, |job| {
+			if let Some(job) = job {
+				let mut assignees = job.assignees.clone().into_inner();
+				assignees.reverse();
+				job.assignees = BoundedVec::truncate_from(assignees);
+			}
+		});
+		let call: <T as frame_system::Config>::RuntimeCall =
+			Call::<T>::reveal { job: id, result_hash: RESULT, salt: SALT }.into();
+		let info = call.get_dispatch_info();
+		let origin: T::RuntimeOrigin = RawOrigin::Signed(revealer).into();
+		let extension = PrioritizeDuties::<T>::new();
+		let priority;
+
+		#[block]
+		{
+			let (valid, _, _) = extension
+				.validate(
+					origin,
+					&call,
+					&info,
+					0,
+					(),
+					&TxBaseImplication(()),
+					TransactionSource::External,
+				)
+				.expect("a duty is valid");
+			priority = valid.priority;
+		}
+
+		assert_eq!(priority, priority::DUTY_PRIORITY);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

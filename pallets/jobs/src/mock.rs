@@ -92,7 +92,7 @@ impl pallet_providers::Config for Test {
 	type MinStake = MinStake;
 	type UnbondingPeriod = ConstU64<10>;
 	type ActivationDelay = ConstU64<ACTIVATION_DELAY>;
-	type MaxProviders = ConstU32<16>;
+	type MaxProvidersPerKernel = ConstU32<16>;
 	type MaxDeviceNameLen = ConstU32<32>;
 	type MaxEndpointLen = ConstU32<64>;
 	type WeightInfo = ();

@@ -1,5 +1,7 @@
 //! Benchmarks of every call, each in its worst case: every kernel listed, the longest device
-//! name and endpoint, and every kernel's provider list one short of `MaxProviders`.
+//! name and endpoint, and every kernel's list one short of `MaxProvidersPerKernel`; or, for
+//! the calls that add a provider to the lists, every list full and its last entry dead, so
+//! that each must first drop it.
 
 use super::*;
 use crate::pallet::{BalanceOf, Pallet as Providers};
@@ -49,27 +51,8 @@ pub(crate) fn max_endpoint<T: Config>() -> alloc::vec::Vec<u8> {
 	vec![b'/'; T::MaxEndpointLen::get() as usize]
 }
 
-/// Registers providers that list every kernel until the registry holds `MaxProviders - 1`
-/// (genesis may already hold some), so that every kernel's list is one short of full.
-fn fill_registry_but_one<T: Config>() {
-	let target = T::MaxProviders::get().saturating_sub(1);
-	for i in crate::Providers::<T>::count()..target {
-		let who = funded::<T>("filler", i);
-		Providers::<T>::do_register(
-			who,
-			T::MinStake::get(),
-			max_capabilities::<T>(),
-			max_endpoint::<T>(),
-			1u32.into(),
-		)
-		.expect("the registry has room for every filler");
-	}
-}
-
-/// Registers `who` with the largest capabilities, after `MaxProviders - 1` fillers.
-fn registered_last<T: Config>() -> T::AccountId {
-	fill_registry_but_one::<T>();
-	let who = funded::<T>("provider", 0);
+/// Registers `who` with the largest capabilities.
+fn register_max<T: Config>(who: &T::AccountId) {
 	Providers::<T>::do_register(
 		who.clone(),
 		T::MinStake::get(),
@@ -77,7 +60,57 @@ fn registered_last<T: Config>() -> T::AccountId {
 		max_endpoint::<T>(),
 		1u32.into(),
 	)
-	.expect("one slot was left free");
+	.expect("every kernel's list has room");
+}
+
+/// Registers online providers until every kernel's list is one short of full. Genesis may
+/// have listed some already, not necessarily for every kernel: providers of every kernel
+/// fill the lists up to the longest one's length, and providers of one kernel the rest.
+fn fill_lists_but_one<T: Config>() {
+	let target = T::MaxProvidersPerKernel::get().saturating_sub(1);
+	let len = |kernel: &KernelId| crate::KernelProviders::<T>::decode_len(kernel).unwrap_or(0);
+	let mut index = 0u32;
+	let mut next = || {
+		index.saturating_inc();
+		funded::<T>("filler", index)
+	};
+	while KernelId::ALL.iter().map(len).max().unwrap_or(0) < target as usize {
+		register_max::<T>(&next());
+	}
+	for kernel in KernelId::ALL {
+		while len(&kernel) < target as usize {
+			let mut capabilities = max_capabilities::<T>();
+			capabilities.kernels = vec![kernel];
+			Providers::<T>::do_register(
+				next(),
+				T::MinStake::get(),
+				capabilities,
+				max_endpoint::<T>(),
+				1u32.into(),
+			)
+			.expect("the list has room");
+		}
+	}
+}
+
+/// Fills every kernel's list, its last entry a provider of every kernel that went offline
+/// and whose online terms are now out of force: the next provider listed must drop it.
+fn fill_lists_last_dead<T: Config>() {
+	fill_lists_but_one::<T>();
+	let leaver = funded::<T>("leaver", 0);
+	register_max::<T>(&leaver);
+	Providers::<T>::put_terms_in_force(&leaver);
+	Providers::<T>::do_go_offline(leaver).expect("online");
+	let dead = frame_system::Pallet::<T>::block_number().saturating_add(T::ActivationDelay::get());
+	frame_system::Pallet::<T>::set_block_number(dead);
+}
+
+/// Registers `who` with the largest capabilities, after fillers that leave every kernel's
+/// list one short of full.
+fn registered_last<T: Config>() -> T::AccountId {
+	fill_lists_but_one::<T>();
+	let who = funded::<T>("provider", 0);
+	register_max::<T>(&who);
 	who
 }
 
@@ -87,7 +120,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register() {
-		fill_registry_but_one::<T>();
+		fill_lists_last_dead::<T>();
 		let who = funded::<T>("provider", 0);
 		let stake: BalanceOf<T> = T::MinStake::get();
 
@@ -101,13 +134,16 @@ mod benchmarks {
 		);
 
 		assert!(crate::Providers::<T>::contains_key(&who));
+		let last = crate::KernelProviders::<T>::get(KernelId::ALL[0]).last().cloned();
+		assert_eq!(last.map(|entry| entry.provider), Some(who), "the dead entry made room");
 	}
 
 	#[benchmark]
 	fn update() {
-		// The worst case: offline long enough for its capabilities to change, so the update
-		// also takes it out of every kernel's list of a full registry.
+		// The worst case: it went offline while assignable and its delay is over, so the
+		// update also takes its dead entries out of every kernel's list.
 		let who = registered_last::<T>();
+		Providers::<T>::put_terms_in_force(&who);
 		Providers::<T>::do_go_offline(who.clone()).expect("online");
 		let later =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::ActivationDelay::get());
@@ -124,11 +160,18 @@ mod benchmarks {
 
 		let info = crate::Providers::<T>::get(&who).expect("still registered");
 		assert_eq!(info.price_per_work_unit, price);
+		assert!(!crate::KernelProviders::<T>::get(KernelId::ALL[0])
+			.iter()
+			.any(|entry| entry.provider == who));
 	}
 
 	#[benchmark]
 	fn bond_extra() {
+		// The worst case: offline within its delay, so a draw sees it for a new delay from
+		// now, and every kernel's list entry of it moves its `until`.
 		let who = registered_last::<T>();
+		Providers::<T>::put_terms_in_force(&who);
+		Providers::<T>::do_go_offline(who.clone()).expect("online");
 		let amount = T::MinStake::get();
 
 		#[extrinsic_call]
@@ -151,8 +194,23 @@ mod benchmarks {
 
 	#[benchmark]
 	fn go_online() {
+		// The worst case: it went offline long ago, its entries were dropped to make room,
+		// and the lists are full again with a dead entry at the end.
 		let who = registered_last::<T>();
+		Providers::<T>::put_terms_in_force(&who);
 		Providers::<T>::do_go_offline(who.clone()).expect("online provider can go offline");
+		let dead =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::ActivationDelay::get());
+		frame_system::Pallet::<T>::set_block_number(dead);
+		let leaver = funded::<T>("leaver", 0);
+		register_max::<T>(&leaver);
+		assert!(!crate::KernelProviders::<T>::get(KernelId::ALL[0])
+			.iter()
+			.any(|entry| entry.provider == who));
+		Providers::<T>::put_terms_in_force(&leaver);
+		Providers::<T>::do_go_offline(leaver).expect("online");
+		let dead = dead.saturating_add(T::ActivationDelay::get());
+		frame_system::Pallet::<T>::set_block_number(dead);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));

@@ -1,7 +1,7 @@
 //! The logic behind the calls. Each function checks the caller's input before it writes
-//! anything; the one write that could still fail after that (a full kernel list, which the
-//! `MaxProviders` bound rules out) runs inside the call's storage transaction, so a refused
-//! call never leaves a partial change.
+//! anything; the one write that could still fail after that (a kernel list full of providers
+//! a draw may still see) runs inside the call's storage transaction, so a refused call never
+//! leaves a partial change.
 
 use crate::{pallet::*, registry::*, types::*};
 use alloc::vec::Vec;
@@ -29,7 +29,6 @@ impl<T: Config> Pallet<T> {
 		price_per_work_unit: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
-		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
 		ensure!(stake >= T::MinStake::get(), Error::<T>::StakeBelowMinimum);
 		let capabilities = Self::checked_capabilities(capabilities)?;
 		let endpoint = Self::checked_endpoint(endpoint)?;
@@ -50,7 +49,7 @@ impl<T: Config> Pallet<T> {
 			prior_terms: Terms::default(),
 			terms_changed_at: now,
 		};
-		Self::index_insert(&who, &info.capabilities.kernels)?;
+		Self::index_put(&who, &info.capabilities.kernels, None)?;
 		Providers::<T>::insert(&who, info);
 		Self::deposit_event(Event::Registered { provider: who, stake });
 		Ok(())
@@ -72,7 +71,7 @@ impl<T: Config> Pallet<T> {
 		let endpoint = endpoint.map(Self::checked_endpoint).transpose()?;
 		let now = frame_system::Pallet::<T>::block_number();
 		if capabilities.is_some() || price_per_work_unit.is_some() {
-			Self::begin_terms_change(&who, &mut info, now);
+			Self::begin_terms_change(&who, &mut info, now)?;
 		}
 		// The kernel index holds whoever assignment may still see; what a provider can run
 		// changes only once it is out of it (offline, and the delay over).
@@ -99,7 +98,7 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_can_hold(&who, amount)?;
 
 		T::Currency::hold(&HoldReason::ProviderStake.into(), &who, amount)?;
-		Self::begin_terms_change(&who, &mut info, frame_system::Pallet::<T>::block_number());
+		Self::begin_terms_change(&who, &mut info, frame_system::Pallet::<T>::block_number())?;
 		info.stake = info.stake.saturating_add(amount);
 		let total = info.stake;
 		Providers::<T>::insert(&who, info);
@@ -194,36 +193,61 @@ impl<T: Config> Pallet<T> {
 	/// Call before changing anything [`Terms`] holds: what is in force now stays in force for
 	/// the activation delay, and the change after it. A second change within the delay
 	/// restarts it, so every terms that reach assignment were set at least the delay before.
-	/// A provider whose offline terms are now in force leaves the kernel index.
+	/// The kernel lists follow: a provider whose offline terms are now in force leaves them,
+	/// and one still seen offline is seen until the new delay is over.
 	pub(crate) fn begin_terms_change(
 		who: &T::AccountId,
 		info: &mut ProviderInfoOf<T>,
 		now: BlockNumberFor<T>,
-	) {
-		let was_listed = info.is_listed();
+	) -> DispatchResult {
+		let before = Self::listing_of(info);
 		info.prior_terms = Self::terms_in_force(info, now);
 		info.terms_changed_at = now;
-		if was_listed && !info.is_listed() {
-			Self::index_remove(who, &info.capabilities.kernels);
-		}
+		Self::relist(who, &info.capabilities.kernels, before, Self::listing_of(info))
 	}
 
-	/// Moves `info` to `status` and keeps the kernel index in step: a provider stays listed
-	/// while assignment may still see it.
+	/// Moves `info` to `status` and keeps the kernel lists in step.
 	fn change_status(
 		who: &T::AccountId,
 		info: &mut ProviderInfoOf<T>,
 		status: ProviderStatus<BlockNumberFor<T>>,
 	) -> DispatchResult {
-		Self::begin_terms_change(who, info, frame_system::Pallet::<T>::block_number());
-		let was_listed = info.is_listed();
+		Self::begin_terms_change(who, info, frame_system::Pallet::<T>::block_number())?;
+		let before = Self::listing_of(info);
 		info.status = status;
-		match (was_listed, info.is_listed()) {
-			(false, true) => Self::index_insert(who, &info.capabilities.kernels)?,
-			(true, false) => Self::index_remove(who, &info.capabilities.kernels),
-			_ => {}
+		Self::relist(who, &info.capabilities.kernels, before, Self::listing_of(info))
+	}
+
+	/// Where `info` belongs in the lists of the kernels it lists: `None` for nowhere (no draw
+	/// can see it), otherwise the [`Listing::until`] of its entries. An online provider is
+	/// seen until it goes offline; an offline one whose online terms are in force, until its
+	/// activation delay is over.
+	pub(crate) fn listing_of(info: &ProviderInfoOf<T>) -> Option<Option<BlockNumberFor<T>>> {
+		if info.status == ProviderStatus::Online {
+			Some(None)
+		} else if info.prior_terms.online {
+			Some(Some(info.terms_changed_at.saturating_add(T::ActivationDelay::get())))
+		} else {
+			None
 		}
-		Ok(())
+	}
+
+	/// Brings `who`'s entries in the lists of `kernels` from `before` to `after` (both from
+	/// [`Self::listing_of`]). Writes nothing when they are equal.
+	fn relist(
+		who: &T::AccountId,
+		kernels: &[KernelId],
+		before: Option<Option<BlockNumberFor<T>>>,
+		after: Option<Option<BlockNumberFor<T>>>,
+	) -> DispatchResult {
+		match after {
+			_ if before == after => Ok(()),
+			None => {
+				Self::index_remove(who, kernels);
+				Ok(())
+			}
+			Some(until) => Self::index_put(who, kernels, until),
+		}
 	}
 
 	/// Converts what a caller sent into the stored form, naming the first thing wrong with it.
@@ -274,14 +298,27 @@ impl<T: Config> Pallet<T> {
 		matches!(info.status, ProviderStatus::Unbonding { .. })
 	}
 
-	/// Adds `who` to the list of every kernel in `kernels`. Fails without writing if a list is
-	/// full, which cannot happen while the registry itself is bounded by the same number.
-	fn index_insert(who: &T::AccountId, kernels: &[KernelId]) -> DispatchResult {
+	/// Puts `who` in the list of every kernel in `kernels`, seen `until` then (see
+	/// [`Listing::until`]). A full list first drops its dead entries, so only providers a draw
+	/// may still see count against `MaxProvidersPerKernel`. Fails without writing if a list
+	/// is full of live ones.
+	fn index_put(
+		who: &T::AccountId,
+		kernels: &[KernelId],
+		until: Option<BlockNumberFor<T>>,
+	) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
 		let mut lists = Vec::with_capacity(kernels.len());
 		for kernel in kernels {
 			let mut list = KernelProviders::<T>::get(kernel);
-			if !list.contains(who) {
-				list.try_push(who.clone()).map_err(|_| Error::<T>::TooManyProviders)?;
+			if let Some(entry) = list.iter_mut().find(|entry| entry.provider == *who) {
+				entry.until = until;
+			} else {
+				if list.is_full() {
+					list.retain(|entry| entry.is_live(&now));
+				}
+				list.try_push(Listing { provider: who.clone(), until })
+					.map_err(|_| Error::<T>::TooManyProviders)?;
 			}
 			lists.push((*kernel, list));
 		}
@@ -296,7 +333,7 @@ impl<T: Config> Pallet<T> {
 		for kernel in kernels {
 			KernelProviders::<T>::mutate_exists(kernel, |list| {
 				if let Some(entries) = list {
-					entries.retain(|entry| entry != who);
+					entries.retain(|entry| entry.provider != *who);
 					if entries.is_empty() {
 						*list = None;
 					}
@@ -307,12 +344,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks the pallet's invariants:
 	/// - the stake held from every provider equals the stake on its record;
-	/// - the count of providers is within `MaxProviders`;
-	/// - a provider is in a kernel's list exactly when assignment may see it (online, or its
-	///   prior terms were) and it lists the kernel.
+	/// - a provider has an entry in the list of each kernel it lists exactly when a draw may
+	///   see it, with the `until` its record implies ([`Self::listing_of`]), except that a
+	///   dead entry may have been dropped already;
+	/// - every entry is of a registered provider that lists the kernel, once per list.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let reason: T::RuntimeHoldReason = HoldReason::ProviderStake.into();
+		let now = frame_system::Pallet::<T>::block_number();
 		let mut counted = 0u32;
 		for (who, info) in Providers::<T>::iter() {
 			counted = counted.saturating_add(1);
@@ -320,21 +359,29 @@ impl<T: Config> Pallet<T> {
 				T::Currency::balance_on_hold(&reason, &who) == info.stake,
 				"held balance differs from the recorded stake"
 			);
+			let listing = Self::listing_of(&info);
 			for kernel in info.capabilities.kernels.iter() {
-				let listed = KernelProviders::<T>::get(kernel).contains(&who);
-				ensure!(
-					listed == info.is_listed(),
-					"kernel index out of step with provider status"
-				);
+				let entry =
+					KernelProviders::<T>::get(kernel).into_iter().find(|e| e.provider == who);
+				let in_step = match (listing, entry) {
+					(None, None) => true,
+					(Some(until), Some(entry)) => entry.until == until,
+					(Some(Some(until)), None) => now >= until,
+					_ => false,
+				};
+				ensure!(in_step, "kernel index out of step with provider status");
 			}
 		}
 		ensure!(counted == Providers::<T>::count(), "provider counter is wrong");
-		ensure!(counted <= T::MaxProviders::get(), "more providers than MaxProviders");
 		for (kernel, list) in KernelProviders::<T>::iter() {
-			for who in list.iter() {
-				let info = Providers::<T>::get(who).ok_or("indexed provider is not registered")?;
+			let mut seen = alloc::collections::BTreeSet::new();
+			for entry in list.iter() {
+				ensure!(seen.insert(&entry.provider), "a provider is listed twice");
+				let info = Providers::<T>::get(&entry.provider)
+					.ok_or("indexed provider is not registered")?;
 				ensure!(
-					info.is_listed() && info.capabilities.supports(kernel),
+					Self::listing_of(&info) == Some(entry.until)
+						&& info.capabilities.supports(kernel),
 					"indexed provider is unlisted or does not list the kernel"
 				);
 			}
@@ -414,7 +461,11 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		let listed = KernelProviders::<T>::get(kernel);
 		let mut shortfall = Shortfall::default();
 		let mut candidates = Vec::with_capacity(listed.len());
-		for account in listed {
+		for listing in listed {
+			if !listing.is_live(&now) {
+				continue;
+			}
+			let account = listing.provider;
 			let Some(info) = Providers::<T>::get(&account) else { continue };
 			let terms = Self::terms_in_force(&info, now);
 			if !terms.online {

@@ -24,9 +24,12 @@
 //!
 //! ## Bounds
 //!
-//! At most [`Config::MaxProviders`] providers. For each kernel, the online providers that list
-//! it are kept in [`KernelProviders`], so assignment reads one bounded list instead of
-//! iterating every provider.
+//! For each kernel, the providers that list it and that assignment may see (online, or
+//! offline with their online terms still in force) are kept in [`KernelProviders`], at most
+//! [`Config::MaxProvidersPerKernel`] of them, so assignment reads one bounded list instead of
+//! iterating every provider. Only those count against the bound: a provider that went offline
+//! or is unbonding leaves its place once no draw can see it. The registry itself has no count
+//! bound; each record holds at least `MinStake`, which is what limits how many there are.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -42,6 +45,7 @@ mod tests;
 
 mod functions;
 pub mod genesis;
+pub mod migrations;
 pub mod registry;
 pub mod types;
 pub mod weights;
@@ -76,11 +80,15 @@ pub mod pallet {
 	/// A provider's terms as stored.
 	pub type TermsOf<T> = Terms<BalanceOf<T>>;
 
+	/// An entry of a kernel's list as stored.
+	pub type ListingOf<T> = Listing<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
 	/// A provider's capabilities as stored.
 	pub type CapabilitiesOf<T> = Capabilities<<T as Config>::MaxDeviceNameLen>;
 
-	/// The in-code storage version: 2 added the terms in force to the provider record.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	/// The in-code storage version: 2 added the terms in force to the provider record, 3 the
+	/// block each kernel-list entry stops being seen from ([`crate::migrations::v3`]).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -112,9 +120,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type ActivationDelay: Get<BlockNumberFor<Self>>;
 
-		/// Most providers registered at once.
+		/// Most providers of one kernel that assignment may see at once (see
+		/// [`KernelProviders`]).
 		#[pallet::constant]
-		type MaxProviders: Get<u32>;
+		type MaxProvidersPerKernel: Get<u32>;
 
 		/// Longest device name, in bytes.
 		#[pallet::constant]
@@ -141,13 +150,14 @@ pub mod pallet {
 	pub type Providers<T: Config> =
 		CountedStorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>, OptionQuery>;
 
-	/// For each kernel, the online providers that list it, in the order they came online.
+	/// For each kernel, the providers that list it and that assignment may see, in the order
+	/// they came online, each with the block it stops being seen from (see [`Listing`]).
 	#[pallet::storage]
 	pub type KernelProviders<T: Config> = StorageMap<
 		_,
 		Blake2_128Concat,
 		KernelId,
-		BoundedVec<T::AccountId, T::MaxProviders>,
+		BoundedVec<ListingOf<T>, T::MaxProvidersPerKernel>,
 		ValueQuery,
 	>;
 
@@ -180,7 +190,8 @@ pub mod pallet {
 		AlreadyRegistered,
 		/// The account is not a provider.
 		NotRegistered,
-		/// The registry is full (`MaxProviders`).
+		/// A kernel's list is full (`MaxProvidersPerKernel`) of providers that a draw may still
+		/// see.
 		TooManyProviders,
 		/// The stake is under `MinStake`.
 		StakeBelowMinimum,
@@ -245,7 +256,7 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
-			assert!(T::MaxProviders::get() > 0, "MaxProviders must be positive");
+			assert!(T::MaxProvidersPerKernel::get() > 0, "MaxProvidersPerKernel must be positive");
 			assert!(T::MaxEndpointLen::get() > 0, "MaxEndpointLen must be positive");
 			assert!(
 				T::UnbondingPeriod::get() > T::ActivationDelay::get(),

@@ -17,7 +17,7 @@ pub const MIN_STAKE: Balance = 1_000;
 pub const UNBONDING_PERIOD: u64 = 10;
 /// Blocks before a change of terms reaches assignment.
 pub const ACTIVATION_DELAY: u64 = 4;
-pub const MAX_PROVIDERS: u32 = 8;
+pub const MAX_PER_KERNEL: u32 = 8;
 pub const MAX_DEVICE_NAME_LEN: u32 = 32;
 pub const MAX_ENDPOINT_LEN: u32 = 64;
 
@@ -60,7 +60,7 @@ impl pallet_providers::Config for Test {
 	type MinStake = MinStake;
 	type UnbondingPeriod = ConstU64<UNBONDING_PERIOD>;
 	type ActivationDelay = ConstU64<ACTIVATION_DELAY>;
-	type MaxProviders = ConstU32<MAX_PROVIDERS>;
+	type MaxProvidersPerKernel = ConstU32<MAX_PER_KERNEL>;
 	type MaxDeviceNameLen = ConstU32<MAX_DEVICE_NAME_LEN>;
 	type MaxEndpointLen = ConstU32<MAX_ENDPOINT_LEN>;
 	type WeightInfo = ();

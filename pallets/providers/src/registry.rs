@@ -34,7 +34,7 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	/// Providers that list `kernel`, declared at least `memory_mib` of device memory, have a
 	/// free job slot and whose terms in force are online, with those terms (see
 	/// [`crate::Terms`]), in the order they were listed. Bounded by the registry's
-	/// `MaxProviders`. Also says how many were passed over, and why.
+	/// `MaxProvidersPerKernel`. Also says how many were passed over, and why.
 	fn candidates(
 		kernel: KernelId,
 		memory_mib: u32,

@@ -57,8 +57,9 @@ fn info(who: AccountId) -> ProviderInfoOf<Test> {
 	crate::Providers::<Test>::get(who).expect("registered")
 }
 
+/// The providers in `kernel`'s list, dead entries included.
 fn listed(kernel: KernelId) -> Vec<AccountId> {
-	KernelProviders::<Test>::get(kernel).into_inner()
+	KernelProviders::<Test>::get(kernel).into_iter().map(|entry| entry.provider).collect()
 }
 
 fn last_event() -> Event<Test> {
@@ -251,28 +252,132 @@ fn register_needs_a_signed_origin() {
 	});
 }
 
+/// Why `who`, funded, could not register for `kernels`.
+fn register_refused(who: AccountId, kernels: &[KernelId]) -> sp_runtime::DispatchError {
+	Providers::register(
+		RuntimeOrigin::signed(who),
+		MIN_STAKE,
+		caps(kernels),
+		ENDPOINT.to_vec(),
+		PRICE,
+	)
+	.expect_err("refused")
+}
+
+fn candidate_accounts(kernel: KernelId) -> Vec<AccountId> {
+	Providers::candidates(kernel, 0).0.into_iter().map(|c| c.account).collect()
+}
+
 #[test]
-fn registry_is_bounded_by_max_providers() {
-	new_test_ext().execute_with(|| {
+fn a_kernel_list_full_of_providers_a_draw_may_see_refuses_more() {
+	run_test(|| {
 		let first = 100;
-		for who in first..first + u64::from(MAX_PROVIDERS) {
+		for who in first..first + u64::from(MAX_PER_KERNEL) {
 			Balances::mint_into(&who, FUNDS).unwrap();
 			register(who, MIN_STAKE, &[KernelId::MatmulI8]);
 		}
-		let late = 999;
-		Balances::mint_into(&late, FUNDS).unwrap();
+		Balances::mint_into(&999, FUNDS).unwrap();
+		let before = System::events().len();
+		assert_eq!(
+			register_refused(999, &[KernelId::MatmulI8]),
+			Error::<Test>::TooManyProviders.into()
+		);
+		assert_eq!(System::events().len(), before, "nothing happened");
+		assert!(!crate::Providers::<Test>::contains_key(999));
+		assert_eq!(held(999), 0);
+		// The bound is per kernel: the registry itself takes more.
+		Balances::mint_into(&998, FUNDS).unwrap();
+		register(998, MIN_STAKE, &[KernelId::SortU32]);
+		assert_eq!(listed(KernelId::MatmulI8).len(), MAX_PER_KERNEL as usize);
+	});
+}
+
+/// Issue 10, point 6: providers that went offline or are unbonding fill no list once no draw
+/// can see them, so an attacker cannot lock newcomers out with identities that left.
+#[test]
+fn providers_that_left_stop_holding_places_in_a_full_list() {
+	run_test(|| {
+		let matmul = &[KernelId::MatmulI8];
+		let first = 100;
+		for who in first..first + u64::from(MAX_PER_KERNEL) {
+			Balances::mint_into(&who, FUNDS).unwrap();
+			register_assignable(who, MIN_STAKE, matmul);
+		}
+		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(100)));
+		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(101)));
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(102)));
+
+		// Within the activation delay a draw may still pick them, so they keep their places.
+		assert!(candidate_accounts(KernelId::MatmulI8).contains(&100));
+		Balances::mint_into(&999, FUNDS).unwrap();
+		assert_eq!(register_refused(999, matmul), Error::<Test>::TooManyProviders.into());
+
+		// Once it is over they are dead entries: skipped by the draw, dropped for a newcomer.
+		System::set_block_number(System::block_number() + ACTIVATION_DELAY);
+		let candidates = candidate_accounts(KernelId::MatmulI8);
+		assert!(![100, 101, 102].iter().any(|who| candidates.contains(who)));
+		assert_eq!(candidates.len(), MAX_PER_KERNEL as usize - 3);
+		register(999, MIN_STAKE, matmul);
+		assert!(listed(KernelId::MatmulI8).iter().all(|who| ![100, 101, 102].contains(who)));
+		for late in [998, 997] {
+			Balances::mint_into(&late, FUNDS).unwrap();
+			register(late, MIN_STAKE, matmul);
+		}
+		assert_eq!(listed(KernelId::MatmulI8).len(), MAX_PER_KERNEL as usize);
+
+		// Coming back needs a place like anyone else's.
 		assert_noop!(
-			Providers::register(
-				RuntimeOrigin::signed(late),
-				MIN_STAKE,
-				caps(&[KernelId::MatmulI8]),
-				ENDPOINT.to_vec(),
-				PRICE
-			),
+			Providers::go_online(RuntimeOrigin::signed(100)),
 			Error::<Test>::TooManyProviders
 		);
-		assert_eq!(listed(KernelId::MatmulI8).len(), MAX_PROVIDERS as usize);
-		Providers::do_try_state().unwrap();
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(998)));
+		System::set_block_number(System::block_number() + ACTIVATION_DELAY);
+		assert_ok!(Providers::go_online(RuntimeOrigin::signed(100)));
+		assert!(listed(KernelId::MatmulI8).contains(&100));
+
+		// The one unbonding still gets its stake back.
+		System::set_block_number(System::block_number() + UNBONDING_PERIOD);
+		assert_ok!(Providers::withdraw(RuntimeOrigin::signed(102)));
+		assert_eq!(held(102), 0);
+		assert_eq!(Balances::balance(&102), FUNDS);
+	});
+}
+
+/// The version-2 lists (accounts only) become listings with the `until` each record implies,
+/// and the invariants hold on the result; a second run does nothing.
+#[test]
+fn version_2_kernel_lists_migrate_to_listings() {
+	use crate::migrations::v3::{MigrateV2ToV3, OldList};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run_test(|| {
+		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
+		register_assignable(BOB, MIN_STAKE, &[KernelId::MatmulI8]);
+		register(CHARLIE, MIN_STAKE, &[KernelId::SortU32]);
+		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(BOB)));
+		let bob_until = System::block_number() + ACTIVATION_DELAY;
+		let expected: Vec<_> =
+			[KernelId::MatmulI8, KernelId::SortU32].map(KernelProviders::<Test>::get).into();
+		for kernel in [KernelId::MatmulI8, KernelId::SortU32] {
+			let old = OldList::<Test>::truncate_from(listed(kernel));
+			frame_support::storage::unhashed::put(
+				&KernelProviders::<Test>::hashed_key_for(kernel),
+				&old,
+			);
+		}
+		StorageVersion::new(2).put::<crate::Pallet<Test>>();
+
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+
+		assert_eq!(crate::Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(3));
+		let migrated: Vec<_> =
+			[KernelId::MatmulI8, KernelId::SortU32].map(KernelProviders::<Test>::get).into();
+		assert_eq!(migrated, expected);
+		let bob = KernelProviders::<Test>::get(KernelId::MatmulI8)[1].clone();
+		assert_eq!(bob, Listing { provider: BOB, until: Some(bob_until) });
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		let again: Vec<_> =
+			[KernelId::MatmulI8, KernelId::SortU32].map(KernelProviders::<Test>::get).into();
+		assert_eq!(again, expected);
 	});
 }
 

@@ -218,6 +218,26 @@ pub struct Terms<Balance> {
 	pub price_per_work_unit: Balance,
 }
 
+/// One provider in a kernel's list of those assignment may see.
+#[derive(
+	Clone, Debug, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,
+)]
+pub struct Listing<AccountId, BlockNumber> {
+	pub provider: AccountId,
+	/// `None` while the provider is online. Once it is not, the block from which no draw can
+	/// see it any more (its online terms are out of force): from then on the entry is dead,
+	/// skipped without reading the provider's record and dropped when the list needs room, so
+	/// a provider that left holds no place in the list.
+	pub until: Option<BlockNumber>,
+}
+
+impl<AccountId, BlockNumber: PartialOrd> Listing<AccountId, BlockNumber> {
+	/// Whether a draw at block `now` may still see the provider.
+	pub fn is_live(&self, now: &BlockNumber) -> bool {
+		self.until.as_ref().is_none_or(|until| now < until)
+	}
+}
+
 /// Everything the chain knows about one provider.
 #[derive(
 	CloneNoBound,
@@ -274,9 +294,9 @@ where
 		}
 	}
 
-	/// Whether assignment may see the provider at all, now or within the delay: it is online,
-	/// or its prior terms (still in force, or not yet replaced) were. Exactly these providers
-	/// are in the kernel index.
+	/// Whether the provider belongs in the kernel lists: it is online, or its prior terms
+	/// (still in force, or not yet replaced) were. Exactly these providers have entries there,
+	/// though a dead one may have been dropped already (see [`Listing::until`]).
 	pub fn is_listed(&self) -> bool {
 		self.status == ProviderStatus::Online || self.prior_terms.online
 	}

@@ -171,7 +171,7 @@ impl pallet_providers::Config for Runtime {
 	type MinStake = ProviderMinStake;
 	type UnbondingPeriod = ProviderUnbondingPeriod;
 	type ActivationDelay = ProviderActivationDelay;
-	type MaxProviders = ConstU32<1024>;
+	type MaxProvidersPerKernel = ConstU32<1024>;
 	type MaxDeviceNameLen = ConstU32<64>;
 	type MaxEndpointLen = ConstU32<256>;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;

@@ -101,6 +101,72 @@ pub fn start_node(dir: &Path, name: &str, rpc_port: u16, args: &[&str]) -> (Proc
 	(Process(child), format!("ws://127.0.0.1:{rpc_port}"))
 }
 
+/// A validator of a named chain (`local`, `network`) with a fixed network identity, so that
+/// the others can name it as a bootnode.
+pub struct Validator {
+	pub chain: &'static str,
+	/// The dev account whose validator keys it uses (`--alice`, ...), in lower case.
+	pub name: &'static str,
+	pub node_key: [u8; 32],
+	pub rpc_port: u16,
+}
+
+impl Validator {
+	/// A validator whose node key is 32 bytes of `key_byte`, on a free RPC port.
+	pub fn new(chain: &'static str, name: &'static str, key_byte: u8) -> Validator {
+		Validator { chain, name, node_key: [key_byte; 32], rpc_port: free_port() }
+	}
+
+	pub fn peer_id(&self) -> libp2p::PeerId {
+		use libp2p::identity::{ed25519, Keypair};
+		let secret = ed25519::SecretKey::try_from_bytes(self.node_key).unwrap();
+		Keypair::from(ed25519::Keypair::from(secret)).public().to_peer_id()
+	}
+
+	/// Starts (or restarts, on the same database) this validator on p2p port `port`, dialing
+	/// `peer` (another validator and its port) if given, with `extra` arguments.
+	pub fn start(
+		&self,
+		dir: &Path,
+		port: u16,
+		peer: Option<(&Validator, u16)>,
+		extra: &[&str],
+	) -> (Process, String) {
+		let base = dir.join(self.name);
+		let base = base.to_str().unwrap();
+		let node_key = hex::encode(self.node_key);
+		let port = port.to_string();
+		let flag = format!("--{}", self.name);
+		let mut args = vec!["--chain", self.chain, &flag, "--base-path", base];
+		args.extend(["--node-key", &node_key]);
+		args.extend(["--port", &port]);
+		let bootnode =
+			peer.map(|(other, port)| format!("/ip4/127.0.0.1/tcp/{port}/p2p/{}", other.peer_id()));
+		if let Some(bootnode) = &bootnode {
+			args.extend(["--bootnodes", bootnode]);
+		}
+		args.extend(extra);
+		start_node(dir, self.name, self.rpc_port, &args)
+	}
+}
+
+/// Follows `client`'s best chain until its finalized block is at least number `at_least`;
+/// returns that block's number, or `None` if it does not get there within [`STAGE_TIMEOUT`].
+pub async fn wait_for_finalized(client: &Client, at_least: u32) -> Option<u32> {
+	let follow = async {
+		let mut heads = client.best_heads().await.unwrap();
+		while let Some(head) = heads.next().await {
+			head.unwrap();
+			let finalized = client.finalized_header().await.unwrap().number;
+			if finalized >= at_least {
+				return finalized;
+			}
+		}
+		panic!("the node closed the block subscription");
+	};
+	tokio::time::timeout(STAGE_TIMEOUT, follow).await.ok()
+}
+
 /// A `--dev` node on free ports with temporary storage, logging to `<dir>/node.log`.
 pub fn start_dev_node(dir: &Path, rpc_port: u16, extra: &[&str]) -> (Process, String) {
 	let port = free_port().to_string();

@@ -7,6 +7,8 @@
 mod cli;
 mod common;
 mod dashboard;
+mod faults;
 mod jobs;
+mod local_network;
 mod reorg;
 mod upgrade;

@@ -10,47 +10,15 @@
 use crate::common::*;
 use codec::Decode;
 use concord_worker::chain::{Client, Hash, Header};
-use libp2p::identity::{ed25519, Keypair};
 use pallet_jobs::Phase;
 use pallet_providers::JobOutcome;
 use sp_consensus_babe::{digests::PreDigest, BABE_ENGINE_ID};
 use sp_runtime::{traits::Header as _, DigestItem};
 use std::path::Path;
 
-/// A validator with a fixed network identity, so that the other can name it as a bootnode.
-struct Validator {
-	name: &'static str,
-	node_key: [u8; 32],
-	rpc_port: u16,
-}
-
-impl Validator {
-	fn peer_id(&self) -> libp2p::PeerId {
-		let secret = ed25519::SecretKey::try_from_bytes(self.node_key).unwrap();
-		Keypair::from(ed25519::Keypair::from(secret)).public().to_peer_id()
-	}
-
-	/// Starts (or restarts, on the same database) this validator on p2p port `port`, dialing
-	/// `peer` (another validator and its port) if given.
-	fn start(&self, dir: &Path, port: u16, peer: Option<(&Validator, u16)>) -> (Process, String) {
-		let base = dir.join(self.name);
-		let base = base.to_str().unwrap();
-		let node_key = hex::encode(self.node_key);
-		let port = port.to_string();
-		let flag = format!("--{}", self.name);
-		// `--force-authoring`: a validator of several that has no peers would otherwise wait
-		// for the network instead of building its own fork.
-		let mut args = vec!["--chain", "local", &flag, "--force-authoring", "--base-path", base];
-		args.extend(["--node-key", &node_key]);
-		args.extend(["--port", &port]);
-		let bootnode =
-			peer.map(|(other, port)| format!("/ip4/127.0.0.1/tcp/{port}/p2p/{}", other.peer_id()));
-		if let Some(bootnode) = &bootnode {
-			args.extend(["--bootnodes", bootnode]);
-		}
-		start_node(dir, self.name, self.rpc_port, &args)
-	}
-}
+/// A validator that builds its own fork when it has no peers, instead of waiting for the
+/// network.
+const FORCE_AUTHORING: &[&str] = &["--force-authoring"];
 
 /// BABE's fork choice: the chain with the most primary-slot blocks wins, the longer one on a
 /// tie. This is a chain's count, from `tip` down to genesis.
@@ -84,11 +52,11 @@ fn journaled(dir: &Path, name: &str, genesis: Hash) -> Vec<String> {
 async fn a_reveal_orphaned_by_a_reorg_is_made_again_from_the_kept_salt() {
 	let dir = tempfile::tempdir().unwrap();
 	let dir = dir.path();
-	let alice = Validator { name: "alice", node_key: [1; 32], rpc_port: free_port() };
-	let bob = Validator { name: "bob", node_key: [2; 32], rpc_port: free_port() };
+	let alice = Validator::new("local", "alice", 1);
+	let bob = Validator::new("local", "bob", 2);
 	let (alice_port, bob_port) = (free_port(), free_port());
-	let (alice_node, rpc) = alice.start(dir, alice_port, None);
-	let (bob_node, bob_rpc) = bob.start(dir, bob_port, Some((&alice, alice_port)));
+	let (alice_node, rpc) = alice.start(dir, alice_port, None, FORCE_AUTHORING);
+	let (bob_node, bob_rpc) = bob.start(dir, bob_port, Some((&alice, alice_port)), FORCE_AUTHORING);
 	let client = Client::connect(&rpc).await.unwrap();
 
 	// Three of the six providers are drawn; two of them run, the third never answers, so
@@ -119,7 +87,7 @@ async fn a_reveal_orphaned_by_a_reorg_is_made_again_from_the_kept_salt() {
 	// builds its own fork from here.
 	bob_node.kill();
 	let bob_alone = free_port();
-	let (bob_node, bob_rpc_again) = bob.start(dir, bob_alone, None);
+	let (bob_node, bob_rpc_again) = bob.start(dir, bob_alone, None, FORCE_AUTHORING);
 	assert_eq!(bob_rpc_again, bob_rpc);
 	let bob_client = Client::connect(&bob_rpc).await.unwrap();
 
@@ -159,7 +127,7 @@ async fn a_reveal_orphaned_by_a_reorg_is_made_again_from_the_kept_salt() {
 
 	// Alice comes back dialing Bob, and follows his fork: the block with the reveals is
 	// orphaned. The workers reconnect to her by themselves.
-	let (_alice_node, _) = alice.start(dir, alice_port, Some((&bob, bob_alone)));
+	let (_alice_node, _) = alice.start(dir, alice_port, Some((&bob, bob_alone)), FORCE_AUTHORING);
 	let client = Client::connect(&rpc).await.unwrap();
 	let attested = wait_for_final(&client, job, |info| !info.phase.is_open())
 		.await
