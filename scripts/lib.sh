@@ -22,3 +22,16 @@ die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
+
+# Whether something on this machine accepts connections on TCP port $1.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Stops with an error naming the first of the ports after $1 that is in use; $1 says what
+# that probably is and why it matters.
+refuse_busy_ports() {
+	local why="$1" port
+	shift
+	for port in "$@"; do
+		if port_in_use "$port"; then die "port $port is in use ($why): stop it first"; fi
+	done
+}

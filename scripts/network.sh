@@ -32,12 +32,8 @@ dir="$(mktemp -d -t concord-network.XXXXXX)"
 # Mesa's software Vulkan (lavapipe) when there is no GPU; set WGPU_BACKEND to choose another.
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in 994{4..7} 3033{3..6} 961{5..8} 4033{3..8} 4133{3..8}; do
-	if port_in_use "$port"; then
-		die "port $port is in use (a dev chain, or another network?): stop it first"
-	fi
-done
+refuse_busy_ports "a dev chain, or another network?" \
+	994{4..7} 3033{3..6} 961{5..8} 4033{3..8} 4133{3..8}
 
 started=()
 stop_all() {

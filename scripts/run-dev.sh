@@ -18,12 +18,8 @@ state="${CONCORD_DEV_STATE:-$(mktemp -d -t concord-dev.XXXXXX)}"
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 
 # Another chain on these ports would take our workers: refuse to start beside it.
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in 9944 30333 4033{3..8} 4133{3..8} 8080; do
-	if port_in_use "$port"; then
-		die "port $port is in use (another dev chain or its providers?): stop it first, or its workers would join that chain"
-	fi
-done
+refuse_busy_ports "another dev chain or its providers? its workers would join that chain" \
+	9944 30333 4033{3..8} 4133{3..8} 8080
 
 step "Starting the development chain, with provider Alice inside the node"
 note "JSON-RPC and WebSocket: ws://127.0.0.1:9944"

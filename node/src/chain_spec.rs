@@ -25,34 +25,47 @@ fn wasm() -> Result<&'static [u8], String> {
 
 /// `--dev`: one validator (Alice), six providers (see the runtime's genesis presets).
 pub fn development_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Concord Development")
-		.with_id("concord_dev")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
-		.with_properties(properties())
-		.build())
+	chain_spec(
+		"Concord Development",
+		"concord_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
 }
 
 /// `--chain local`: validators Alice and Bob, the same six providers.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Concord Local Testnet")
-		.with_id("concord_local")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(properties())
-		.build())
+	chain_spec(
+		"Concord Local Testnet",
+		"concord_local",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }
 
 /// `--chain network`: validators Alice, Bob, Charlie and Dave, the same six providers; what
 /// `scripts/network.sh` runs, one process per validator and per provider.
 pub fn network_chain_spec() -> Result<ChainSpec, String> {
+	chain_spec(
+		"Concord Local Network",
+		"concord_network",
+		ChainType::Local,
+		concord_runtime::genesis_config_presets::NETWORK_PRESET,
+	)
+}
+
+/// A chain of this runtime, its genesis from the runtime's preset `preset`.
+fn chain_spec(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("Concord Local Network")
-		.with_id("concord_network")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(concord_runtime::genesis_config_presets::NETWORK_PRESET)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(properties())
 		.build())
 }
