@@ -61,8 +61,9 @@ impl_runtime_apis! {
 			kernel: concord_primitives::kernel::KernelId,
 			params: Vec<u32>,
 			replicas: u32,
+			quorum: u32,
 		) -> Result<pallet_jobs::Quote<Balance>, pallet_jobs::QuoteError> {
-			Jobs::quote(kernel, params, replicas)
+			Jobs::quote(kernel, params, replicas, quorum)
 		}
 	}
 

@@ -53,12 +53,15 @@ test('a job is assigned, committed, revealed, attested and paid over RPC', { tim
   const input = new Uint8Array(new Uint32Array(values).buffer);
   const reward = UNIT;
 
-  const quote = await api.call.jobsApi.quote('SortU32', [values.length], 3);
+  const quote = await api.call.jobsApi.quote('SortU32', [values.length], 3, 2);
   assert.ok(quote.isOk, 'sort-u32 of 4 values can be quoted');
   assert.equal(quote.asOk.workUnits.toNumber(), 8);
   assert.ok(quote.asOk.minReward.asOk.toBigInt() <= reward, 'the dev providers accept the reward');
   assert.equal(quote.asOk.poolNeeded.toNumber(), 6, 'three replicas are drawn from six');
   assert.equal(quote.asOk.pool.toNumber(), 6);
+  // Six providers of equal weight at one price: the pool holds all the weight.
+  assert.equal(quote.asOk.poolShare.toNumber(), 1_000_000_000);
+  assert.equal(quote.asOk.capture.length, 5);
 
   const submit = api.tx.jobs.submit(
     'SortU32', [values.length], { Inline: u8aToHex(input) }, 3, 2, reward, 20, 20,
@@ -130,7 +133,7 @@ test('a reward no pool accepts is refused, and a job cancelled before its draw r
   const refused = await sendAndWait(api, low, requester);
   assert.equal(refused.error, 'jobs.RewardTooLow');
   assert.equal((await account()).reserved.toBigInt(), 0n, 'nothing is held');
-  const quote = (await api.call.jobsApi.quote('SortU32', [4], 1)).asOk;
+  const quote = (await api.call.jobsApi.quote('SortU32', [4], 1, 1)).asOk;
   assert.equal(quote.minReward.asOk.toBigInt(), 8n, 'eight work units at the dev price of 1');
   assert.equal(quote.poolNeeded.toNumber(), 2);
 

@@ -143,15 +143,21 @@ test('bad params show the chain\'s named error, and nothing is held', { timeout:
   const unsigned = await account('Dave');
   assert.equal(unsigned.free.toBigInt(), before.free.toBigInt());
 
-  // A quorum above the replicas passes the quote (which does not see it) and is refused by
-  // `submit` itself: the dispatch error is shown by name, only the fee is paid, nothing held.
+  // A quorum above the replicas is refused by the quote too, before signing.
   await page.fill('#params', '96,64,64,-10240,-4096,128');
   await page.locator('#min-reward').waitFor();
   await page.fill('#quorum', '4');
+  await page.locator('#quote-error').filter({ hasText: 'InvalidQuorum' }).waitFor();
+  await page.fill('#quorum', '2');
+  await page.locator('#min-reward').waitFor();
+  // A reward under every provider's cost passes the quote (which prices the job, not the
+  // offer) and is refused by `submit` itself: the dispatch error is shown by name, only the
+  // fee is paid, nothing held.
+  await page.fill('#reward', '1');
   await page.click('#submit');
-  await page.locator('#submit-error').filter({ hasText: 'QuorumAboveReplicas' }).waitFor();
+  await page.locator('#submit-error').filter({ hasText: 'RewardTooLow' }).waitFor();
   const text = await page.locator('#submit-error').innerText();
-  assert.match(text, /jobs\.QuorumAboveReplicas/);
+  assert.match(text, /jobs\.RewardTooLow/);
   const after = await account('Dave');
   assert.equal(after.reserved.toBigInt(), before.reserved.toBigInt(), 'nothing held');
   assert.equal((await api.query.jobs.nextJobId()).toNumber(), jobsBefore, 'no job made');
@@ -162,6 +168,11 @@ test('bad params show the chain\'s named error, and nothing is held', { timeout:
 test('a mandelbrot job submitted from the page is attested and its picture appears', { timeout: 2 * STEP_MS }, async () => {
   await open('#/submit', 'Dave');
   await page.locator('#min-reward').waitFor();
+  // Six providers of equal weight at one price: the pool is all of them, and the page bounds
+  // the chance of each coalition in the quote.
+  assert.equal(await page.locator('#pool-share').innerText(), '100.00 %');
+  assert.equal(await page.locator('#capture li').count(), 5);
+  assert.match(await page.locator('#capture li').nth(2).innerText(), /with 10\.00 % of the weight: at most \d+\.\d\d %/);
   await page.screenshot({ path: join(screenshots, 'submit.png'), fullPage: true });
   await page.click('#submit');
   const link = page.locator('#submitted a');

@@ -4,9 +4,10 @@
 
 use crate::chain::{AccountId, Balance, JobId, JobInfo, ProviderInfo};
 use concord_runtime::units::{TOKEN_DECIMALS, TOKEN_SYMBOL, UNIT};
-use pallet_jobs::{FailReason, NoAssignment, Phase};
+use pallet_jobs::{Capture, FailReason, NoAssignment, Phase};
 use pallet_providers::ProviderStatus;
 use serde_json::{json, Value};
+use sp_runtime::Perbill;
 
 /// `units` in CORD, trailing zeros dropped: `1000 CORD`, `0.000000262144 CORD`.
 pub fn cord(units: Balance) -> String {
@@ -22,6 +23,48 @@ pub fn cord(units: Balance) -> String {
 
 pub fn units(amount: Balance) -> Value {
 	Value::String(amount.to_string())
+}
+
+/// A share in percent with two decimals, rounded down: `33.33 %`.
+pub fn percent(share: Perbill) -> String {
+	hundredths_of_percent(share.deconstruct() / 100_000)
+}
+
+/// A bound in percent with two decimals, rounded up so that it stays a bound: `15.63 %`.
+pub fn percent_up(bound: Perbill) -> String {
+	hundredths_of_percent(bound.deconstruct().div_ceil(100_000))
+}
+
+fn hundredths_of_percent(hundredths: u32) -> String {
+	format!("{}.{:02} %", hundredths / 100, hundredths % 100)
+}
+
+/// How safe a job drawn from the quoted pool is, in words: its share of the kernel's weight,
+/// and each coalition's bound on the chance of a quorum.
+pub fn pool_safety(share: Perbill, capture: &[Capture], quorum: u32) -> String {
+	let chances: Vec<String> = capture
+		.iter()
+		.map(|c| {
+			format!("{} of the weight: at most {}", percent(c.coalition), percent_up(c.chance))
+		})
+		.collect();
+	format!(
+		"the pool holds {} of the weight of the providers who could take the job; the chance \
+		 that a coalition takes a quorum of {quorum}, whatever its prices, for a coalition with {}",
+		percent(share),
+		chances.join(", ")
+	)
+}
+
+/// [`pool_safety`] as JSON: shares and chances in parts per billion.
+pub fn pool_safety_json(share: Perbill, capture: &[Capture]) -> Value {
+	let capture: Vec<Value> = capture
+		.iter()
+		.map(
+			|c| json!({ "coalition_ppb": c.coalition.deconstruct(), "chance_ppb": c.chance.deconstruct() }),
+		)
+		.collect();
+	json!({ "pool_share_ppb": share.deconstruct(), "capture": capture })
 }
 
 /// Why no provider takes a job, in words.

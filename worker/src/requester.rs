@@ -36,6 +36,11 @@ pub struct Submitted {
 	/// Providers the draw chose among when the job was priced, and the pool it needs.
 	pub pool: u32,
 	pub pool_needed: u32,
+	/// That pool's share of the weight of every provider that could take the job but for
+	/// price and free slots, and the bounds on coalitions' chances of a quorum (see
+	/// `pallet_jobs::Quote`).
+	pub pool_share: sp_runtime::Perbill,
+	pub capture: Vec<pallet_jobs::Capture>,
 	pub commit_window: BlockNumber,
 }
 
@@ -58,7 +63,7 @@ pub async fn submit(
 	}
 	let at = client.best_header().await?.hash();
 	let quote = client
-		.quote(request.kernel, request.params.clone(), request.replicas, at)
+		.quote(request.kernel, request.params.clone(), request.replicas, request.quorum, at)
 		.await?
 		.map_err(|e| anyhow!("the chain cannot price this job: {e:?}"))?;
 	let reward = match request.reward {
@@ -95,6 +100,8 @@ pub async fn submit(
 					escrow: *escrow,
 					pool: quote.pool,
 					pool_needed: quote.pool_needed,
+					pool_share: quote.pool_share,
+					capture: quote.capture.clone(),
 					commit_window,
 				})
 			}

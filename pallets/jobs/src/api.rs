@@ -6,14 +6,24 @@
 //! through the API: @polkadot/api returns an `Option<Vec<u8>>` result of a runtime call still
 //! encoded, so the bytes would reach Apps users wrong.
 
-use crate::{pallet::*, types::*};
+use crate::{
+	assign::{Market, Round},
+	pallet::*,
+	types::*,
+};
 use alloc::vec::Vec;
 use codec::Codec;
-use concord_primitives::kernel::{self, KernelId};
+use concord_primitives::{
+	kernel::{self, KernelId},
+	market::admission,
+};
 use frame_support::traits::Get;
+use sp_runtime::{traits::Bounded, Perbill};
 
 sp_api::decl_runtime_apis! {
-	/// Jobs, what providers owe them, and prices.
+	/// Jobs, what providers owe them, and prices. Version 2: `quote` takes the quorum and
+	/// says the pool's share of the live weight and the coalitions' capture bounds.
+	#[api_version(2)]
 	pub trait JobsApi<AccountId, Balance, BlockNumber, Job>
 	where
 		AccountId: Codec,
@@ -32,8 +42,9 @@ sp_api::decl_runtime_apis! {
 		/// lack of them).
 		fn why_unassigned(id: JobId) -> Option<NoAssignment<Balance>>;
 		/// What a job of `kernel` with `params` and `replicas` would cost now (for a requester
-		/// with no other job open: each open job adds a `JobDeposit` to the next one's deposit).
-		fn quote(kernel: KernelId, params: Vec<u32>, replicas: u32) -> Result<Quote<Balance>, QuoteError>;
+		/// with no other job open: each open job adds a `JobDeposit` to the next one's deposit),
+		/// and how safe its result would be from coalitions, for `quorum`.
+		fn quote(kernel: KernelId, params: Vec<u32>, replicas: u32, quorum: u32) -> Result<Quote<Balance>, QuoteError>;
 	}
 }
 
@@ -105,25 +116,71 @@ impl<T: Config> Pallet<T> {
 		kernel: KernelId,
 		params: Vec<u32>,
 		replicas: u32,
+		quorum: u32,
 	) -> Result<Quote<BalanceOf<T>>, QuoteError> {
 		let shape =
 			kernel::validate_params(kernel, &params).map_err(|_| QuoteError::InvalidParams)?;
 		if replicas == 0 || replicas > T::MaxReplicas::get() {
 			return Err(QuoteError::InvalidReplicas);
 		}
+		if quorum > replicas || quorum.saturating_mul(2) <= replicas {
+			return Err(QuoteError::InvalidQuorum);
+		}
 		let work_units = shape.work_units();
 		let input_len = shape.input_len();
 		let pool_needed = Self::pool_needed(replicas);
-		let free = Self::available(kernel, shape.memory_mib_needed(), pool_needed, |_| false);
-		let min_reward = free
-			.as_ref()
-			.map(|free| Self::min_reward(free, work_units, pool_needed))
-			.map_err(Clone::clone);
-		let pool = match (&free, &min_reward) {
-			(Ok(free), Ok(reward)) => {
-				free.iter().filter(|c| Self::cost(c, work_units) <= *reward).count() as u32
+		let round = Round {
+			kernel,
+			memory_mib: shape.memory_mib_needed(),
+			work_units,
+			reward: BalanceOf::<T>::max_value(),
+			wanted: replicas,
+			requester: None,
+			assigned: &[],
+		};
+		let market = Market::<T>::of(&round);
+		// The least reward at which the draw would find a pool now, if any would.
+		let min_reward = market.as_ref().map_err(Clone::clone).and_then(|market| {
+			market.pool(pool_needed, work_units, round.reward)?;
+			Ok(market.min_reward(pool_needed, work_units, |c| c.has_room).unwrap_or_default())
+		});
+		let (pool, pool_share) = match (&market, &min_reward) {
+			(Ok(market), Ok(reward)) => {
+				let (count, weight) =
+					market.weigh(|c| c.has_room && Self::cost(c, work_units) <= *reward);
+				(count, Perbill::from_parts(admission::share(weight, market.live_weight)))
 			}
-			_ => 0,
+			_ => (0, Perbill::zero()),
+		};
+		// Bounds for any pool the draw may admit while the market is as it is now, whatever
+		// the reward and whoever is busy: as light as an admitted pool can be (half the live
+		// weight, and `pool_needed` members), with the heaviest members counted as drawn.
+		let capture = match &market {
+			Ok(market) => {
+				let mut weights: Vec<u128> = market.members.iter().map(|(_, w)| *w).collect();
+				weights.sort_unstable_by(|a, b| b.cmp(a));
+				let sum = |ws: &[u128]| ws.iter().fold(0u128, |sum, w| sum.saturating_add(*w));
+				let heaviest =
+					sum(&weights[..weights.len().min(replicas.saturating_sub(1) as usize)]);
+				let lightest_members =
+					sum(&weights[weights.len().saturating_sub(pool_needed as usize)..]);
+				let lightest_pool =
+					admission::least_admitted(market.live_weight).max(lightest_members);
+				admission::COALITIONS
+					.iter()
+					.map(|coalition| Capture {
+						coalition: Perbill::from_parts(*coalition),
+						chance: Perbill::from_parts(admission::capture_chance(
+							admission::part_of(market.live_weight, *coalition),
+							lightest_pool,
+							heaviest,
+							replicas,
+							quorum,
+						)),
+					})
+					.collect()
+			}
+			Err(_) => Vec::new(),
 		};
 		let inline_deposit = u32::try_from(input_len)
 			.ok()
@@ -134,6 +191,8 @@ impl<T: Config> Pallet<T> {
 			min_reward,
 			pool,
 			pool_needed,
+			pool_share,
+			capture,
 			escalation_replicas: Self::replicas_held(replicas).saturating_sub(replicas),
 			min_commit_window: Self::min_commit_window(&shape),
 			inline_deposit,

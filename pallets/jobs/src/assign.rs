@@ -4,14 +4,15 @@
 //! its round are fixed `DrawDelay` blocks before the draw, the pool reads providers' terms as
 //! they were the registry's `ActivationDelay` (at least `DrawDelay`) blocks before, and the
 //! seed folds the VRF output of every block in between ([`RandomnessMix`]). The pool must hold
-//! `PoolFactor` times the providers drawn, so price admits providers but never picks them.
+//! `PoolFactor` times the providers drawn and half the weight of every provider that could take
+//! the job but for price and free slots, so a price admits providers but never picks them.
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use codec::Encode;
 use concord_primitives::{
 	kernel::{self, KernelId},
-	market::{sampling, weight::assignment_weight},
+	market::{admission, sampling, weight::assignment_weight},
 };
 use frame_support::{
 	pallet_prelude::Weight,
@@ -32,7 +33,8 @@ pub(crate) struct Round<'a, AccountId, Balance> {
 	pub work_units: u64,
 	pub reward: Balance,
 	pub wanted: u32,
-	pub requester: &'a AccountId,
+	/// Not drawn for its own job; `None` for a quote, which has no requester.
+	pub requester: Option<&'a AccountId>,
 	pub assigned: &'a [Assignment<AccountId>],
 }
 
@@ -65,7 +67,7 @@ impl<T: Config> Pallet<T> {
 			work_units: job.spec.work_units,
 			reward: job.spec.reward,
 			wanted: Self::wanted(job),
-			requester: &job.requester,
+			requester: Some(&job.requester),
 			assigned: &job.assignees,
 		}
 	}
@@ -75,64 +77,16 @@ impl<T: Config> Pallet<T> {
 		candidate.price_per_work_unit.saturating_mul(work_units.saturated_into())
 	}
 
-	/// The pool a round is drawn from, or why it is too small: online, listing the kernel,
-	/// with enough memory and a free slot, not the requester, not already assigned to the
-	/// job, and asking at most the reward; at least `PoolFactor` times the providers wanted.
+	/// The pool a round is drawn from, with each member's weight, or why there is none (see
+	/// [`Market::pool`]).
 	pub(crate) fn eligible(
 		round: &Round<'_, T::AccountId, BalanceOf<T>>,
-	) -> Result<Vec<CandidateOf<T>>, NoAssignmentOf<T>> {
-		let needed = Self::pool_needed(round.wanted);
-		let free = Self::available(round.kernel, round.memory_mib, needed, |account| {
-			account == round.requester || round.assigned.iter().any(|a| a.provider == *account)
-		})?;
-		let (work_units, reward) = (round.work_units, round.reward);
-		let affordable = free.iter().filter(|c| Self::cost(c, work_units) <= reward).count();
-		if (affordable as u32) < needed {
-			// Only now sort every cost, to tell the requester what would have been enough.
-			let min_reward = Self::min_reward(&free, work_units, needed);
-			return Err(NoAssignment::PriceTooLow { min_reward });
-		}
-		Ok(free.into_iter().filter(|c| Self::cost(c, work_units) <= reward).collect())
-	}
-
-	/// The providers of `kernel` with `memory_mib` and a free slot, less the `excluded`, if
-	/// there are at least `needed` of them; otherwise why not.
-	pub(crate) fn available(
-		kernel: KernelId,
-		memory_mib: u32,
-		needed: u32,
-		excluded: impl Fn(&T::AccountId) -> bool,
-	) -> Result<Vec<CandidateOf<T>>, NoAssignmentOf<T>> {
-		let (candidates, shortfall) = T::Providers::candidates(kernel, memory_mib);
-		if shortfall.listed == 0 {
-			return Err(NoAssignment::NoProviderSupportsKernel);
-		}
-		let free: Vec<_> = candidates.into_iter().filter(|c| !excluded(&c.account)).collect();
-		if (free.len() as u32) < needed {
-			let could_free = (free.len() as u32).saturating_add(shortfall.at_capacity);
-			return Err(if could_free >= needed {
-				NoAssignment::AllAtCapacity {
-					listed: shortfall.listed,
-					at_capacity: shortfall.at_capacity,
-					needed,
-				}
-			} else {
-				NoAssignment::PoolTooSmall { eligible: free.len() as u32, needed }
-			});
-		}
-		Ok(free)
-	}
-
-	/// The least reward per replica that `needed` of `free` accept: the `needed`-th lowest
-	/// cost. `free` holds at least `needed` providers (see [`Self::available`]).
-	pub(crate) fn min_reward(
-		free: &[CandidateOf<T>],
-		work_units: u64,
-		needed: u32,
-	) -> BalanceOf<T> {
-		let mut costs: Vec<BalanceOf<T>> = free.iter().map(|c| Self::cost(c, work_units)).collect();
-		costs.sort();
-		costs.get((needed as usize).saturating_sub(1)).copied().unwrap_or_default()
+	) -> Result<Vec<(CandidateOf<T>, u128)>, NoAssignmentOf<T>> {
+		Market::<T>::of(round)?.pool(
+			Self::pool_needed(round.wanted),
+			round.work_units,
+			round.reward,
+		)
 	}
 
 	/// Tries to assign the job's current round. On success the job commits until
@@ -193,10 +147,7 @@ impl<T: Config> Pallet<T> {
 		let eligible = Self::eligible(&round)?;
 		let Some(mix) = RandomnessMix::<T>::get() else { return Ok(None) };
 		let seed = sp_crypto_hashing::blake2_256(&(mix, id, job.round).encode());
-		let weights: Vec<u128> = eligible
-			.iter()
-			.map(|c| assignment_weight(c.stake.saturated_into(), c.agreed, c.deviated, c.no_shows))
-			.collect();
+		let weights: Vec<u128> = eligible.iter().map(|(_, weight)| *weight).collect();
 		let too_small = || NoAssignment::PoolTooSmall {
 			eligible: eligible.len() as u32,
 			needed: Self::pool_needed(round.wanted),
@@ -204,7 +155,7 @@ impl<T: Config> Pallet<T> {
 		let picked =
 			sampling::sample_weighted(&weights, round.wanted, &seed).map_err(|_| too_small())?;
 		let providers: Vec<T::AccountId> =
-			picked.into_iter().map(|i| eligible[i as usize].account.clone()).collect();
+			picked.into_iter().map(|i| eligible[i as usize].0.account.clone()).collect();
 		let kernel = job.spec.kernel;
 		frame_support::storage::with_storage_layer(|| {
 			providers.iter().try_for_each(|provider| T::Providers::begin_job(provider, kernel))
@@ -221,5 +172,122 @@ impl<T: Config> Pallet<T> {
 		let mixed = H256(sp_crypto_hashing::blake2_256(&(previous, random).encode()));
 		RandomnessMix::<T>::put(mixed);
 		T::DbWeight::get().reads_writes(2, 1)
+	}
+}
+
+/// The providers a round could be drawn from but for their price and their free slots
+/// (online, listing the kernel, with the memory, neither the requester nor already on the
+/// job), each with its assignment weight; their total is the live weight that an admitted
+/// pool holds half of (`concord_primitives::market::admission`).
+pub(crate) struct Market<T: Config> {
+	pub members: Vec<(CandidateOf<T>, u128)>,
+	pub live_weight: u128,
+	/// Online providers listing the kernel, and how many of them are full (for reports).
+	listed: u32,
+	at_capacity: u32,
+}
+
+impl<T: Config> Market<T> {
+	/// The pool of `needed` at `reward` for jobs of `work_units`, with each member's weight,
+	/// or why there is none: the members that have a free slot and ask at most the reward, if
+	/// there are `needed` of them and they hold at least half the live weight. The reasons
+	/// come in the order a requester can act on them.
+	pub(crate) fn pool(
+		&self,
+		needed: u32,
+		work_units: u64,
+		reward: BalanceOf<T>,
+	) -> Result<Vec<(CandidateOf<T>, u128)>, NoAssignmentOf<T>> {
+		if (self.members.len() as u32) < needed {
+			let eligible = self.members.len() as u32;
+			return Err(NoAssignment::PoolTooSmall { eligible, needed });
+		}
+		let affordable = |c: &CandidateOf<T>| Pallet::<T>::cost(c, work_units) <= reward;
+		// The price is checked against every member, busy or not: a reward no pool accepts is
+		// refused now, not after waiting for slots that would not help.
+		if !self.admits(needed, affordable) {
+			let min_reward = self.min_reward(needed, work_units, |_| true).unwrap_or_default();
+			return Err(NoAssignment::PriceTooLow { min_reward });
+		}
+		if !self.admits(needed, |c| c.has_room && affordable(c)) {
+			let (listed, at_capacity) = (self.listed, self.at_capacity);
+			return Err(NoAssignment::AllAtCapacity { listed, at_capacity, needed });
+		}
+		let in_pool = self.members.iter().filter(|(c, _)| c.has_room && affordable(c));
+		Ok(in_pool.cloned().collect())
+	}
+
+	/// The market of `round`, or [`NoAssignment::NoProviderSupportsKernel`].
+	pub(crate) fn of(
+		round: &Round<'_, T::AccountId, BalanceOf<T>>,
+	) -> Result<Self, NoAssignmentOf<T>> {
+		let (candidates, shortfall) = T::Providers::candidates(round.kernel, round.memory_mib);
+		if shortfall.listed == 0 {
+			return Err(NoAssignment::NoProviderSupportsKernel);
+		}
+		let excluded = |account: &T::AccountId| {
+			round.requester == Some(account)
+				|| round.assigned.iter().any(|a| a.provider == *account)
+		};
+		let members: Vec<(CandidateOf<T>, u128)> = candidates
+			.into_iter()
+			.filter(|c| !excluded(&c.account))
+			.map(|c| {
+				let weight =
+					assignment_weight(c.stake.saturated_into(), c.agreed, c.deviated, c.no_shows);
+				(c, weight)
+			})
+			.collect();
+		let live_weight = members.iter().fold(0u128, |total, (_, w)| total.saturating_add(*w));
+		Ok(Self {
+			members,
+			live_weight,
+			listed: shortfall.listed,
+			at_capacity: shortfall.at_capacity,
+		})
+	}
+
+	/// Whether the members that `keep` would be an admitted pool: at least `needed` of them,
+	/// holding at least half the live weight.
+	pub(crate) fn admits(&self, needed: u32, keep: impl Fn(&CandidateOf<T>) -> bool) -> bool {
+		let (count, weight) = self.weigh(|c| keep(c));
+		count >= needed && admission::admits(weight, self.live_weight)
+	}
+
+	/// How many of the members `keep` holds, and their weight.
+	pub(crate) fn weigh(&self, keep: impl Fn(&CandidateOf<T>) -> bool) -> (u32, u128) {
+		self.members.iter().filter(|(c, _)| keep(c)).fold((0, 0), |(count, total), (_, w)| {
+			(count.saturating_add(1), total.saturating_add(*w))
+		})
+	}
+
+	/// The least reward per replica at which the members that `keep` would be an admitted
+	/// pool of `needed` (at least 1, since the chain refuses a zero reward), or `None` when
+	/// not even all of them would be.
+	pub(crate) fn min_reward(
+		&self,
+		needed: u32,
+		work_units: u64,
+		keep: impl Fn(&CandidateOf<T>) -> bool,
+	) -> Option<BalanceOf<T>> {
+		let mut costs: Vec<(BalanceOf<T>, u128)> = self
+			.members
+			.iter()
+			.filter(|(c, _)| keep(c))
+			.map(|(c, w)| (Pallet::<T>::cost(c, work_units), *w))
+			.collect();
+		costs.sort_unstable();
+		let (mut count, mut weight) = (0u32, 0u128);
+		for (index, (cost, w)) in costs.iter().enumerate() {
+			count = count.saturating_add(1);
+			weight = weight.saturating_add(*w);
+			// Providers asking the same are admitted together: decide after the last of them.
+			let last_at_cost =
+				costs.get(index.saturating_add(1)).is_none_or(|(next, _)| next > cost);
+			if last_at_cost && count >= needed && admission::admits(weight, self.live_weight) {
+				return Some((*cost).max(One::one()));
+			}
+		}
+		None
 	}
 }

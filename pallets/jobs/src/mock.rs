@@ -184,6 +184,34 @@ pub fn register(who: AccountId, kernels: &[KernelId], price: Balance) {
 	.expect("a funded account registers");
 }
 
+/// Registers `who` (funded from BOB here) for sort-u32 at `price` with `stake` and `slots`
+/// concurrent jobs, declaring all the memory there is: the cheapest Sybil an attacker can run.
+/// Its terms come into force after the activation delay, as anyone's.
+pub fn register_sybil(who: AccountId, price: Balance, stake: Balance, slots: u32) {
+	<Balances as frame_support::traits::fungible::Mutate<_>>::transfer(
+		&BOB,
+		&who,
+		2 * stake,
+		frame_support::traits::tokens::Preservation::Preserve,
+	)
+	.expect("BOB can fund a Sybil");
+	let capabilities = CapabilitiesInput {
+		backend: GpuBackend::Cpu,
+		device_name: b"sybil".to_vec(),
+		memory_mib: u32::MAX,
+		kernels: vec![KernelId::SortU32],
+		max_concurrent_jobs: slots,
+	};
+	Providers::register(
+		RuntimeOrigin::signed(who),
+		stake,
+		capabilities,
+		b"/ip4/127.0.0.1/tcp/1".to_vec(),
+		price,
+	)
+	.expect("a funded account registers");
+}
+
 /// Makes `who`'s current terms the ones in force, as for a provider registered long ago.
 pub fn make_assignable(who: AccountId) {
 	pallet_providers::Providers::<Test>::mutate(who, |info| {
@@ -261,6 +289,16 @@ pub fn sort_input() -> InputSpec {
 /// Submits a sort-u32 job from `who` with `replicas`, `quorum` and `reward`, commit and reveal
 /// windows of 5 blocks; returns its id.
 pub fn submit(who: AccountId, replicas: u32, quorum: u32, reward: Balance) -> JobId {
+	try_submit(who, replicas, quorum, reward).expect("a valid job is accepted")
+}
+
+/// [`submit`], or why the chain refused it.
+pub fn try_submit(
+	who: AccountId,
+	replicas: u32,
+	quorum: u32,
+	reward: Balance,
+) -> Result<JobId, sp_runtime::DispatchError> {
 	let id = pallet_jobs::NextJobId::<Test>::get();
 	Jobs::submit(
 		RuntimeOrigin::signed(who),
@@ -272,9 +310,8 @@ pub fn submit(who: AccountId, replicas: u32, quorum: u32, reward: Balance) -> Jo
 		reward,
 		5,
 		5,
-	)
-	.expect("a valid job is accepted");
-	id
+	)?;
+	Ok(id)
 }
 
 /// Submits and moves to the block where the job is drawn; returns the job and its

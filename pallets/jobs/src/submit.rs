@@ -186,7 +186,7 @@ impl<T: Config> Pallet<T> {
 			work_units: shape.work_units(),
 			reward,
 			wanted: replicas,
-			requester: who,
+			requester: Some(who),
 			assigned: &[],
 		};
 		match Self::eligible(&round) {

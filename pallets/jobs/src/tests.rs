@@ -1,6 +1,7 @@
 //! Mock-runtime tests of every path of a job. Each runs through [`run_test`], which checks the
 //! invariants of both pallets and the total issuance afterwards.
 
+mod admission;
 mod adversaries;
 mod lifecycle;
 mod refusals;

@@ -13,6 +13,7 @@ use frame_support::{
 };
 use scale_info::TypeInfo;
 use sp_core::H256;
+use sp_runtime::Perbill;
 
 extern crate alloc;
 use alloc::vec::Vec;
@@ -141,8 +142,9 @@ pub enum NoAssignment<Balance> {
 	/// Providers list the kernel, but too few have a free job slot right now: of `listed`
 	/// online providers, `at_capacity` are full, and a pool of `needed` was needed.
 	AllAtCapacity { listed: u32, at_capacity: u32, needed: u32 },
-	/// Enough providers are free, but too few of them accept the reward to draw from a pool
-	/// of `needed`: offering `min_reward` per replica would have been enough.
+	/// Too few providers, busy or free, accept the reward for a pool of `needed` that holds
+	/// half the live weight (`concord_primitives::market::admission`): offering `min_reward`
+	/// per replica would have been enough.
 	PriceTooLow { min_reward: Balance },
 	/// Too few providers could take the job at all (counting neither the requester, nor
 	/// providers already assigned to it, nor devices with too little memory): `eligible`,
@@ -271,6 +273,15 @@ pub struct Quote<Balance> {
 	pub pool: u32,
 	/// The pool the draw needs: `PoolFactor` times `replicas`.
 	pub pool_needed: u32,
+	/// The weight of the pool at `min_reward` as a share of the live weight: of every
+	/// provider that could take the job but for price and free slots (at least a half).
+	pub pool_share: Perbill,
+	/// For coalitions of providers holding a given share of the live weight, whatever their
+	/// prices: the most their chance of taking a quorum of the job's first round can be, for
+	/// the quorum asked, in any pool the draw may admit while the market is as now (the
+	/// lightest admitted pool, with the heaviest providers counted as drawn). Empty when no
+	/// provider could take the job.
+	pub capture: Vec<Capture>,
 	/// Replicas whose rewards are held on top of `replicas`, for the escalations a job may
 	/// need (refunded when unused).
 	pub escalation_replicas: u32,
@@ -285,6 +296,14 @@ pub struct Quote<Balance> {
 	pub output_len: u64,
 }
 
+/// A bound the quote gives: a coalition holding `coalition` of the live weight takes a quorum
+/// of the job's seats with a chance of at most `chance` (runtime API).
+#[derive(Clone, Debug, Decode, DecodeWithMemTracking, Encode, Eq, PartialEq, TypeInfo)]
+pub struct Capture {
+	pub coalition: Perbill,
+	pub chance: Perbill,
+}
+
 /// Why a quote could not be given (runtime API).
 #[derive(Clone, Debug, Decode, DecodeWithMemTracking, Encode, Eq, PartialEq, TypeInfo)]
 pub enum QuoteError {
@@ -292,4 +311,6 @@ pub enum QuoteError {
 	InvalidParams,
 	/// `replicas` is zero or above `MaxReplicas`.
 	InvalidReplicas,
+	/// `quorum` is not a majority of `replicas`, or above it.
+	InvalidQuorum,
 }

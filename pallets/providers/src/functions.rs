@@ -475,12 +475,13 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			if info.capabilities.memory_mib < memory_mib {
 				continue;
 			}
-			if !info.can_take(&terms, kernel) {
+			let has_room = info.can_take(&terms, kernel);
+			if !has_room {
 				shortfall.at_capacity.saturating_inc();
-				continue;
 			}
 			candidates.push(Candidate {
 				account,
+				has_room,
 				stake: terms.stake,
 				price_per_work_unit: terms.price_per_work_unit,
 				agreed: info.reputation.agreed,

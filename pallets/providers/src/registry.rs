@@ -8,10 +8,15 @@ use sp_runtime::Perbill;
 extern crate alloc;
 use alloc::vec::Vec;
 
-/// A provider that could take a job, with what assignment weighs it by.
+/// A provider that could take a job but for its free slots, with what assignment weighs it by.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate<AccountId, Balance> {
 	pub account: AccountId,
+	/// Whether it has a free job slot now. A busy provider is not drawn, but its weight still
+	/// counts in the live weight a pool must hold half of (see
+	/// `concord_primitives::market::admission`): keeping honest providers busy must not hand
+	/// the pool to whoever stays free.
+	pub has_room: bool,
 	pub stake: Balance,
 	pub price_per_work_unit: Balance,
 	/// The provider's reputation, see [`crate::types::Reputation`].
@@ -31,9 +36,9 @@ pub struct Shortfall {
 
 /// The provider registry as the job pallets see it.
 pub trait ProviderRegistry<AccountId, Balance> {
-	/// Providers that list `kernel`, declared at least `memory_mib` of device memory, have a
-	/// free job slot and whose terms in force are online, with those terms (see
-	/// [`crate::Terms`]), in the order they were listed. Bounded by the registry's
+	/// Providers that list `kernel`, declared at least `memory_mib` of device memory and whose
+	/// terms in force are online, with those terms (see [`crate::Terms`]) and whether they
+	/// have a free job slot, in the order they were listed. Bounded by the registry's
 	/// `MaxProvidersPerKernel`. Also says how many were passed over, and why.
 	fn candidates(
 		kernel: KernelId,

@@ -617,7 +617,7 @@ fn a_withdrawn_account_can_register_again_from_scratch() {
 // ---- the registry interface used by the job pallets ----
 
 #[test]
-fn candidates_are_online_providers_of_the_kernel_with_a_free_slot() {
+fn candidates_are_online_providers_of_the_kernel_and_say_whether_they_have_room() {
 	run_test(|| {
 		register(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
 		register(BOB, 2 * MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
@@ -634,7 +634,10 @@ fn candidates_are_online_providers_of_the_kernel_with_a_free_slot() {
 		assert_eq!(shortfall.listed, 2);
 		assert_eq!(shortfall.at_capacity, 0);
 
-		// ALICE takes both of her slots and is passed over, counted as at capacity.
+		assert!(candidates.iter().all(|c| c.has_room));
+
+		// ALICE takes both of her slots: still a candidate, whose weight counts, but without
+		// room, and counted as at capacity.
 		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
 		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
 		assert_noop!(
@@ -642,7 +645,8 @@ fn candidates_are_online_providers_of_the_kernel_with_a_free_slot() {
 			Error::<Test>::CannotTakeJob
 		);
 		let (candidates, shortfall) = Providers::candidates(KernelId::MatmulI8, 0);
-		assert_eq!(candidates.iter().map(|c| c.account).collect::<Vec<_>>(), vec![BOB]);
+		let rooms: Vec<_> = candidates.iter().map(|c| (c.account, c.has_room)).collect();
+		assert_eq!(rooms, vec![(ALICE, false), (BOB, true)]);
 		assert_eq!(shortfall.at_capacity, 1);
 
 		// SortU32: only BOB (CHARLIE is offline).

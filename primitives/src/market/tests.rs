@@ -249,3 +249,97 @@ mod weights_and_commitments {
 		}
 	}
 }
+
+mod admission {
+	use super::seed_of;
+	use crate::market::{
+		admission::{admits, capture_bound, per_draw_bound, share, BILLION, MIN_POOL_SHARE},
+		sampling::sample_weighted,
+	};
+
+	#[test]
+	fn a_pool_is_admitted_from_half_the_live_weight() {
+		assert!(admits(5, 10));
+		assert!(!admits(4, 10));
+		assert!(admits(10, 10));
+		assert!(!admits(0, 1));
+		// Exact at the top of the range, where a product would overflow.
+		assert!(admits(u128::MAX / 2 + 1, u128::MAX));
+		assert!(!admits(u128::MAX / 2, u128::MAX));
+		assert_eq!(MIN_POOL_SHARE, BILLION / 2);
+	}
+
+	#[test]
+	fn shares_are_parts_per_billion_rounded_down() {
+		assert_eq!(share(1, 3), 333_333_333);
+		assert_eq!(share(2, 3), 666_666_666);
+		assert_eq!(share(7, 7), BILLION);
+		assert_eq!(share(8, 7), BILLION);
+		assert_eq!(share(1, 0), 0);
+		let half = share(u128::MAX / 2, u128::MAX);
+		assert!((499_999_999..=500_000_000).contains(&half), "{half}");
+	}
+
+	#[test]
+	fn the_capture_bound_is_the_binomial_tail() {
+		// p = 0.4, k = 3, q = 2: 3 * 0.4^2 * 0.6 + 0.4^3 = 0.352.
+		assert_eq!(capture_bound(400_000_000, 3, 2), 352_000_000);
+		// One seat of one: the chance of a draw.
+		assert_eq!(capture_bound(123_456_789, 1, 1), 123_456_789);
+		// All five of five at p = 0.5: 1/32.
+		assert_eq!(capture_bound(500_000_000, 5, 5), 31_250_000);
+		assert_eq!(capture_bound(0, 3, 2), 0);
+		assert_eq!(capture_bound(BILLION, 3, 2), BILLION);
+		// A stricter quorum is never likelier to be captured.
+		let chances: Vec<u32> = (1..=16).map(|q| capture_bound(300_000_000, 16, q)).collect();
+		assert!(chances.windows(2).all(|w| w[0] >= w[1]), "{chances:?}");
+	}
+
+	#[test]
+	fn the_per_draw_bound_counts_the_heaviest_others_as_gone() {
+		// A coalition of 4 in a pool of 14 whose two heaviest weigh 5: 4 / 9.
+		assert_eq!(per_draw_bound(4, 14, 5), 444_444_445);
+		assert_eq!(per_draw_bound(9, 14, 5), BILLION);
+		assert_eq!(per_draw_bound(0, 14, 5), 1);
+	}
+
+	/// The bound holds for the real draw: over 20,000 seeds, the share of draws in which the
+	/// attackers hold a quorum stays under it, for light and heavy honest providers, many
+	/// light Sybils (whom drawing without replacement favours most) and quorums from a
+	/// majority to all.
+	#[test]
+	fn measured_captures_stay_under_the_capture_bound() {
+		let cases: [(&[u128], usize, u32, u32); 5] = [
+			(&[3, 1, 1, 1, 1, 1, 1, 1, 2, 2], 2, 3, 2),
+			(&[40, 40, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 12, 3, 2),
+			(&[40, 40, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 12, 5, 3),
+			(&[10, 9, 8, 7, 6, 5, 1, 1, 1, 1, 1, 1], 6, 5, 5),
+			(&[5; 12], 4, 3, 3),
+		];
+		let trials = 20_000u32;
+		for (weights, attackers, replicas, quorum) in cases {
+			// The attackers are the last `attackers` entries.
+			let first_attacker = weights.len() - attackers;
+			let coalition: u128 = weights[first_attacker..].iter().sum();
+			let pool: u128 = weights.iter().sum();
+			let mut sorted = weights.to_vec();
+			sorted.sort_unstable_by(|a, b| b.cmp(a));
+			let heaviest: u128 = sorted[..replicas as usize - 1].iter().sum();
+			let bound = capture_bound(per_draw_bound(coalition, pool, heaviest), replicas, quorum);
+			let captured = (0..trials)
+				.filter(|i| {
+					let picked = sample_weighted(weights, replicas, &seed_of(*i)).unwrap();
+					let held = picked.iter().filter(|p| **p as usize >= first_attacker).count();
+					held >= quorum as usize
+				})
+				.count() as f64;
+			let p = f64::from(bound) / f64::from(BILLION);
+			let sigma = (f64::from(trials) * p * (1.0 - p)).sqrt();
+			assert!(
+				captured <= f64::from(trials) * p + 4.0 * sigma,
+				"{weights:?}, k = {replicas}, q = {quorum}: captured {captured} of {trials}, \
+				 bound {p}"
+			);
+		}
+	}
+}

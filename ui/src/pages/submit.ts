@@ -1,12 +1,17 @@
 // Submitting a job: a kernel and its params, priced by the chain's quote runtime API before
-// anything is signed (which also checks the params as `submit` does), replicas and quorum, an
-// input file hashed in the page; the chain's dispatch error by name if it refuses.
+// anything is signed (which also checks the params, replicas and quorum as `submit` does, and
+// bounds the chance that a coalition takes a quorum), an input file hashed in the page; the
+// chain's dispatch error by name if it refuses.
 import type { Context } from '../main';
 import { formatAmount, parseAmount, send } from '../chain';
 import { h } from '../dom';
 import { KERNELS, kernelById, parseParams } from '../kernels';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
+
+/** A Perbill (parts per billion) in percent, as the command line prints it: a share rounded
+ * down (`33.33 %`), a bound rounded up so that it stays a bound. */
+const percent = (share: any, round = Math.floor) => `${(round(share.toNumber() / 100_000) / 100).toFixed(2)} %`;
 
 /** The commit window the command line asks for unless the work needs longer. */
 const DEFAULT_COMMIT_WINDOW = 20;
@@ -53,7 +58,7 @@ export async function submitPage(context: Context): Promise<void> {
       quote.replaceChildren(h('p', { class: 'error' }, (error as Error).message));
       return;
     }
-    const answer: any = await api.call.jobsApi.quote(kernel.value, values, Number(replicas.value));
+    const answer: any = await api.call.jobsApi.quote(kernel.value, values, Number(replicas.value), Number(quorum.value));
     if (answer.isErr) {
       quote.replaceChildren(h('p', { class: 'error', id: 'quote-error' },
         `The chain refuses this job: ${answer.asErr.type} (checked by its quote, before signing)`));
@@ -69,7 +74,10 @@ export async function submitPage(context: Context): Promise<void> {
       h('dt', {}, 'Work units'), h('dd', {}, quoted.workUnits.toString()),
       h('dt', {}, 'Least reward with a full pool'), h('dd', { id: 'min-reward' }, minReward === null
         ? `none now: ${quoted.minReward.asErr.type}` : formatAmount(context.chain, minReward)),
-      h('dt', {}, 'Pool at that reward'), h('dd', {}, `${quoted.pool} providers (${quoted.poolNeeded} needed)`),
+      h('dt', {}, 'Pool at that reward'), h('dd', {}, `${quoted.pool} providers (${quoted.poolNeeded} needed), holding `,
+        h('span', { id: 'pool-share' }, percent(quoted.poolShare)), ' of the weight of every provider who could take it (half needed)'),
+      h('dt', {}, 'Chance a coalition takes a quorum'), h('dd', {}, h('ul', { id: 'capture' },
+        ...quoted.capture.map((c: any) => h('li', {}, `with ${percent(c.coalition)} of the weight: at most ${percent(c.chance, Math.ceil)}`)))),
       h('dt', {}, 'Input, output'), h('dd', {}, `${inputLen} bytes (deposit ${inline}), ${quoted.outputLen} bytes`),
       h('dt', {}, 'Shortest commit window'), h('dd', {}, `${quoted.minCommitWindow} blocks`)));
     if (inputLen !== input.length) {
@@ -86,7 +94,7 @@ export async function submitPage(context: Context): Promise<void> {
     void requote();
   };
   kernel.addEventListener('change', chooseKernel);
-  for (const input of [params, replicas]) input.addEventListener('input', () => void requote());
+  for (const input of [params, replicas, quorum]) input.addEventListener('input', () => void requote());
   for (const input of [reward, commitWindow]) input.addEventListener('input', () => { input.dataset.edited = 'yes'; });
   file.addEventListener('change', async () => {
     const chosen = (file as HTMLInputElement).files?.[0];

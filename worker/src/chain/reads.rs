@@ -43,15 +43,17 @@ impl Client {
 		self.runtime_call("JobsApi_why_unassigned", id.encode(), at).await
 	}
 
-	/// What a job of `kernel` with `params` on `replicas` providers would cost at block `at`.
+	/// What a job of `kernel` with `params` on `replicas` providers would cost at block `at`,
+	/// and how safe a result attested by `quorum` of them would be.
 	pub async fn quote(
 		&self,
 		kernel: KernelId,
 		params: Vec<u32>,
 		replicas: u32,
+		quorum: u32,
 		at: Hash,
 	) -> anyhow::Result<Result<Quote<Balance>, QuoteError>> {
-		self.runtime_call("JobsApi_quote", (kernel, params, replicas).encode(), at).await
+		self.runtime_call("JobsApi_quote", (kernel, params, replicas, quorum).encode(), at).await
 	}
 
 	/// The inline input of job `id`, if it has one.

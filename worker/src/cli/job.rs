@@ -6,12 +6,12 @@ use super::{
 	Output,
 };
 use clap::{Args, Subcommand};
-use concord_worker::report::{self, cord, units};
+use concord_worker::report::{self, cord, pool_safety, pool_safety_json, units};
 use concord_worker::{
 	chain::{Client, JobId, RuntimeCall, RuntimeEvent},
 	requester::{self, Ending, JobRequest},
 };
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[derive(Subcommand)]
 pub enum JobCommand {
@@ -125,12 +125,13 @@ impl JobCommand {
 async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 	let signer = args.chain.signer()?;
 	let client = Client::connect(&args.chain.rpc).await?;
+	let quorum = args.quorum.unwrap_or(args.replicas / 2 + 1);
 	let request = JobRequest {
 		kernel: args.job.kernel,
 		input: args.job.input()?,
 		params: args.job.params,
 		replicas: args.replicas,
-		quorum: args.quorum.unwrap_or(args.replicas / 2 + 1),
+		quorum,
 		reward: args.reward,
 		commit_window: args.commit_window,
 		reveal_window: args.reveal_window,
@@ -146,6 +147,7 @@ async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 		submitted.pool_needed,
 		submitted.commit_window
 	));
+	out.progress(pool_safety(submitted.pool_share, &submitted.capture, quorum));
 	let mut value = json!({
 		"job": submitted.job,
 		"reward": units(submitted.reward),
@@ -154,6 +156,11 @@ async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 		"pool_needed": submitted.pool_needed,
 		"commit_window": submitted.commit_window,
 	});
+	if let (Value::Object(value), Value::Object(safety)) =
+		(&mut value, pool_safety_json(submitted.pool_share, &submitted.capture))
+	{
+		value.extend(safety);
+	}
 	if !args.wait {
 		out.print(submitted.job, value);
 		return Ok(());

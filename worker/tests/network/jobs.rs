@@ -191,7 +191,19 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 
 	// A job is drawn three blocks after its submission; until then the requester may take it
 	// back.
-	let job = json(succeed(submit(&[]), "concord job submit"))["job"].to_string();
+	let submitted = json(succeed(submit(&[]), "concord job submit"));
+	let job = submitted["job"].to_string();
+	// Six dev providers of equal weight at one price: the pool is all the weight, and the
+	// capture bounds are given for five coalitions, each no smaller than the last.
+	assert_eq!(submitted["pool_share_ppb"], 1_000_000_000, "{submitted}");
+	let chances: Vec<u64> = submitted["capture"]
+		.as_array()
+		.expect("capture bounds")
+		.iter()
+		.map(|c| c["chance_ppb"].as_u64().expect("a chance"))
+		.collect();
+	assert_eq!(chances.len(), 5, "{submitted}");
+	assert!(chances.windows(2).all(|w| w[0] <= w[1]), "{submitted}");
 	let listed = concord().args(["--json", "job", "list", "--rpc", &rpc]).output().unwrap();
 	let listed = json(succeed(listed, "concord job list"));
 	let first = &listed["jobs"][0];

@@ -85,6 +85,7 @@ fn a_commit_window_must_fit_the_work() {
 			KernelId::MandelbrotQ12,
 			vec![4096, 4096, 4096, 0, 0, 1],
 			1,
+			1,
 		)
 		.expect("valid params");
 		assert_eq!(quote.min_commit_window, 14);
@@ -160,8 +161,7 @@ fn sybils_priced_under_everyone_do_not_capture_default_jobs() {
 	run_test(|| {
 		let sybils = [30, 31];
 		for sybil in sybils {
-			fund(sybil);
-			register_with(sybil, PRICE - 1, u32::MAX);
+			register_sybil(sybil, PRICE - 1, STAKE, u32::MAX);
 			make_assignable(sybil);
 		}
 		let third_cheapest = PRICE * SORT_WORK_UNITS;
@@ -179,7 +179,7 @@ fn sybils_priced_under_everyone_do_not_capture_default_jobs() {
 			),
 			Error::<Test>::RewardTooLow
 		);
-		let quote = crate::Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 3).unwrap();
+		let quote = crate::Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 3, 2).unwrap();
 		assert_eq!(quote.pool_needed, 6);
 		assert!(quote.pool >= 6);
 		let reward = quote.min_reward.unwrap();
@@ -412,8 +412,7 @@ fn a_re_registered_provider_starts_with_a_newcomers_weight() {
 		assert_eq!(newcomer, STAKE as u128 / 8);
 		assert!(veteran > 7 * newcomer);
 		let who = 40;
-		fund(who);
-		register_with(who, PRICE, 2);
+		register_sybil(who, PRICE, STAKE, 2);
 		let (candidates, _) = <Providers as pallet_providers::ProviderRegistry<_, _>>::candidates(
 			KernelId::SortU32,
 			1,
@@ -434,7 +433,12 @@ fn a_re_registered_provider_starts_with_a_newcomers_weight() {
 fn a_device_too_small_for_the_job_is_not_drawn() {
 	run_test(|| {
 		let small = 41;
-		fund(small);
+		assert_ok!(<Balances as frame_support::traits::fungible::Mutate<_>>::transfer(
+			&BOB,
+			&small,
+			2 * STAKE,
+			frame_support::traits::tokens::Preservation::Preserve
+		));
 		let capabilities = CapabilitiesInput {
 			backend: GpuBackend::Cpu,
 			device_name: b"tiny".to_vec(),
@@ -471,34 +475,6 @@ fn finish(id: JobId) {
 		assert_ok!(reveal(*who, id, RESULT_A));
 	}
 	assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
-}
-
-/// Funds `who` for a provider's stake, from BOB.
-fn fund(who: AccountId) {
-	assert_ok!(<Balances as frame_support::traits::fungible::Mutate<_>>::transfer(
-		&BOB,
-		&who,
-		2 * STAKE,
-		frame_support::traits::tokens::Preservation::Preserve
-	));
-}
-
-/// Registers `who` for sort-u32 at `price` with `slots` concurrent jobs.
-fn register_with(who: AccountId, price: Balance, slots: u32) {
-	let capabilities = CapabilitiesInput {
-		backend: GpuBackend::Cpu,
-		device_name: b"sybil".to_vec(),
-		memory_mib: 1024,
-		kernels: vec![KernelId::SortU32],
-		max_concurrent_jobs: slots,
-	};
-	assert_ok!(Providers::register(
-		RuntimeOrigin::signed(who),
-		STAKE,
-		capabilities,
-		b"/ip4/127.0.0.1/tcp/1".to_vec(),
-		price,
-	));
 }
 
 /// C6: anyone tipping a little could fill blocks ahead of tip-less commits and reveals until

@@ -248,11 +248,14 @@ fn a_job_no_provider_runs_is_refused_at_submission() {
 	});
 }
 
+/// The least reward is the weighted median cost: what admits providers holding half the live
+/// weight, not the pool's count of cheapest (the old rule quoted the fourth lowest cost here).
 #[test]
-fn a_low_reward_is_refused_and_the_quote_names_the_reward_that_would_do() {
+fn a_low_reward_is_refused_and_the_quote_names_the_weighted_median_cost() {
 	run_test(|| {
-		// The pool of a 2-replica job is 4: the fourth cheapest provider's cost.
-		for (provider, price) in PROVIDERS.iter().zip([0, 0, 1, 1]) {
+		// Twelve providers of equal weight at prices 1 to 12: half the weight is the six
+		// cheapest, and the sixth asks 6 per work unit.
+		for (provider, price) in PROVIDERS.iter().zip(1..) {
 			assert_ok!(Providers::update(
 				RuntimeOrigin::signed(*provider),
 				None,
@@ -265,10 +268,12 @@ fn a_low_reward_is_refused_and_the_quote_names_the_reward_that_would_do() {
 			concord_primitives::kernel::KernelId::SortU32,
 			sort_params(),
 			2,
+			2,
 		)
 		.expect("valid");
-		assert_eq!(quote.min_reward, Ok(SORT_WORK_UNITS), "the fourth lowest cost");
-		assert_eq!((quote.pool, quote.pool_needed), (4, 4));
+		assert_eq!(quote.min_reward, Ok(6 * SORT_WORK_UNITS), "the weighted median cost");
+		assert_eq!((quote.pool, quote.pool_needed), (6, 4));
+		assert_eq!(quote.pool_share, sp_runtime::Perbill::from_percent(50));
 		let refused = Jobs::submit(
 			RuntimeOrigin::signed(ALICE),
 			concord_primitives::kernel::KernelId::SortU32,
@@ -276,15 +281,15 @@ fn a_low_reward_is_refused_and_the_quote_names_the_reward_that_would_do() {
 			sort_input(),
 			2,
 			2,
-			SORT_WORK_UNITS - 1,
+			6 * SORT_WORK_UNITS - 1,
 			5,
 			5,
 		);
 		assert_eq!(refused, Err(crate::Error::<Test>::RewardTooLow.into()));
-		let id = submit(ALICE, 2, 2, SORT_WORK_UNITS);
+		let id = submit(ALICE, 2, 2, 6 * SORT_WORK_UNITS);
 		run_to(1 + DRAW_DELAY);
 		let assigned = assignees(id);
-		assert!(assigned.iter().all(|a| PROVIDERS[..4].contains(a)), "only they accept it");
+		assert!(assigned.iter().all(|a| PROVIDERS[..6].contains(a)), "only they accept it");
 	});
 }
 

@@ -105,33 +105,33 @@ fn duties_tell_a_provider_what_it_owes() {
 fn a_quote_gives_the_price_of_k_providers_or_why_there_is_none() {
 	run_test(|| {
 		assert_ok!(Providers::update(RuntimeOrigin::signed(PROVIDERS[0]), None, None, Some(1)));
-		let unchanged = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 1).unwrap();
+		let unchanged = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 1, 1).unwrap();
 		assert_eq!(unchanged.min_reward, Ok(PRICE * SORT_WORK_UNITS), "not in force yet");
 		make_assignable(PROVIDERS[0]);
-		let quote = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 2).unwrap();
+		let quote = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 2, 2).unwrap();
 		assert_eq!(quote.work_units, SORT_WORK_UNITS);
 		assert_eq!(quote.min_reward, Ok(PRICE * SORT_WORK_UNITS));
 		assert_eq!((quote.pool, quote.pool_needed), (12, 4), "every provider asks that much");
 		assert_eq!(quote.escalation_replicas, MAX_ESCALATIONS * ESCALATION_REPLICAS);
 		assert_eq!(quote.inline_deposit, Some(JOB_DEPOSIT + 16 * BYTE_DEPOSIT));
 		// Two for one replica: the cheapest alone is no draw.
-		let one = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 1).unwrap();
+		let one = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 1, 1).unwrap();
 		assert_eq!(one.min_reward, Ok(PRICE * SORT_WORK_UNITS));
 		assert_eq!((one.pool, one.pool_needed), (12, 2));
 		assert_eq!(
-			Pallet::<Test>::quote(KernelId::MatmulI8, vec![1, 1, 1], 1).unwrap().min_reward,
+			Pallet::<Test>::quote(KernelId::MatmulI8, vec![1, 1, 1], 1, 1).unwrap().min_reward,
 			Err(NoAssignment::NoProviderSupportsKernel)
 		);
 		assert_eq!(
-			Pallet::<Test>::quote(KernelId::SortU32, vec![0], 1),
+			Pallet::<Test>::quote(KernelId::SortU32, vec![0], 1, 1),
 			Err(QuoteError::InvalidParams)
 		);
 		assert_eq!(
-			Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 0),
+			Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 0, 1),
 			Err(QuoteError::InvalidReplicas)
 		);
 		// 16M values: too large to send inline.
-		let big = Pallet::<Test>::quote(KernelId::SortU32, vec![16_777_216], 1).unwrap();
+		let big = Pallet::<Test>::quote(KernelId::SortU32, vec![16_777_216], 1, 1).unwrap();
 		assert_eq!(big.inline_deposit, None);
 	});
 }
