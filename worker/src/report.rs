@@ -42,17 +42,21 @@ fn hundredths_of_percent(hundredths: u32) -> String {
 /// How safe a job drawn from the quoted pool is, in words: its share of the kernel's weight,
 /// and each coalition's bound on the chance of a quorum.
 pub fn pool_safety(share: Perbill, capture: &[Capture], quorum: u32) -> String {
-	let chances: Vec<String> = capture
-		.iter()
-		.map(|c| {
-			format!("{} of the weight: at most {}", percent(c.coalition), percent_up(c.chance))
-		})
-		.collect();
+	let mut bounds = capture.iter().map(|c| (percent(c.coalition), percent_up(c.chance)));
+	let Some((first, chance)) = bounds.next() else {
+		return format!(
+			"the pool holds {} of the weight of those who could take the job",
+			percent(share)
+		);
+	};
+	let rest: Vec<String> =
+		bounds.map(|(coalition, chance)| format!("{coalition}: {chance}")).collect();
 	format!(
-		"the pool holds {} of the weight of the providers who could take the job; the chance \
-		 that a coalition takes a quorum of {quorum}, whatever its prices, for a coalition with {}",
+		"the pool holds {} of the weight of those who could take the job; a coalition holding \
+		 {first} of that weight, whatever its prices, takes a quorum of {quorum} with a chance of \
+		 at most {chance} ({})",
 		percent(share),
-		chances.join(", ")
+		rest.join(", ")
 	)
 }
 
@@ -281,5 +285,29 @@ mod tests {
 		let why = NoAssignment::PoolTooSmall { eligible: 2, needed: 6 };
 		let never = Phase::Failed { reason: FailReason::Unassigned(why) };
 		assert!(phase(&never).contains("only 2 providers could take it"), "{}", phase(&never));
+	}
+
+	#[test]
+	fn shares_round_down_and_bounds_round_up() {
+		let share = Perbill::from_parts(156_250_000);
+		assert_eq!(percent(share), "15.62 %");
+		assert_eq!(percent_up(share), "15.63 %", "a bound printed lower would not be one");
+		assert_eq!(percent_up(Perbill::from_parts(1)), "0.01 %");
+		let capture = [(10_000_000, 700_000), (50_000_000, 16_100_000)].map(|(c, p)| Capture {
+			coalition: Perbill::from_parts(c),
+			chance: Perbill::from_parts(p),
+		});
+		assert_eq!(
+			pool_safety(Perbill::one(), &capture, 2),
+			"the pool holds 100.00 % of the weight of those who could take the job; a coalition \
+			 holding 1.00 % of that weight, whatever its prices, takes a quorum of 2 with a chance \
+			 of at most 0.07 % (5.00 %: 1.61 %)"
+		);
+		let json = pool_safety_json(Perbill::one(), &capture);
+		assert_eq!(json["pool_share_ppb"], 1_000_000_000);
+		assert_eq!(
+			json["capture"][1],
+			json!({ "coalition_ppb": 50_000_000, "chance_ppb": 16_100_000 })
+		);
 	}
 }
