@@ -106,7 +106,7 @@ impl<T: Config> Pallet<T> {
 	pub fn why_unassigned(id: JobId) -> Option<NoAssignmentOf<T>> {
 		let job = Jobs::<T>::get(id)?;
 		match job.phase {
-			Phase::Queued { .. } => Self::eligible(&Self::round_of(&job)).err(),
+			Phase::Queued { .. } => Self::check_assignable(&Self::round_of(&job)).err(),
 			Phase::Failed { reason: FailReason::Unassigned(reason) } => Some(reason),
 			_ => None,
 		}
@@ -129,19 +129,11 @@ impl<T: Config> Pallet<T> {
 		let work_units = shape.work_units();
 		let input_len = shape.input_len();
 		let pool_needed = Self::pool_needed(replicas);
-		let round = Round {
-			kernel,
-			memory_mib: shape.memory_mib_needed(),
-			work_units,
-			reward: BalanceOf::<T>::max_value(),
-			wanted: replicas,
-			requester: None,
-			assigned: &[],
-		};
+		let round = Round::first(&shape, replicas, BalanceOf::<T>::max_value(), None);
 		let market = Market::<T>::of(&round);
 		// The least reward at which the draw would find a pool now, if any would.
 		let min_reward = market.as_ref().map_err(Clone::clone).and_then(|market| {
-			market.pool(pool_needed, work_units, round.reward)?;
+			market.check(pool_needed, work_units, round.reward)?;
 			Ok(market.min_reward(pool_needed, work_units, |c| c.has_room).unwrap_or_default())
 		});
 		let (pool, pool_share) = match (&market, &min_reward) {

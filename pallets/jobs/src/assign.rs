@@ -38,6 +38,27 @@ pub(crate) struct Round<'a, AccountId, Balance> {
 	pub assigned: &'a [Assignment<AccountId>],
 }
 
+impl<'a, AccountId, Balance> Round<'a, AccountId, Balance> {
+	/// The first round of a job of `shape` on `replicas` providers at `reward`, as `submit`
+	/// checks it and the quote prices it.
+	pub(crate) fn first(
+		shape: &kernel::KernelShape,
+		replicas: u32,
+		reward: Balance,
+		requester: Option<&'a AccountId>,
+	) -> Self {
+		Round {
+			kernel: shape.kernel(),
+			memory_mib: shape.memory_mib_needed(),
+			work_units: shape.work_units(),
+			reward,
+			wanted: replicas,
+			requester,
+			assigned: &[],
+		}
+	}
+}
+
 impl<T: Config> Pallet<T> {
 	/// How many providers the job's current round needs.
 	pub(crate) fn wanted(job: &JobInfoOf<T>) -> u32 {
@@ -75,6 +96,17 @@ impl<T: Config> Pallet<T> {
 	/// A provider's cost for a job of `work_units`: its price times the work units.
 	pub(crate) fn cost(candidate: &CandidateOf<T>, work_units: u64) -> BalanceOf<T> {
 		candidate.price_per_work_unit.saturating_mul(work_units.saturated_into())
+	}
+
+	/// Why the round would find no pool now, if it would not (see [`Market::check`]).
+	pub(crate) fn check_assignable(
+		round: &Round<'_, T::AccountId, BalanceOf<T>>,
+	) -> Result<(), NoAssignmentOf<T>> {
+		Market::<T>::of(round)?.check(
+			Self::pool_needed(round.wanted),
+			round.work_units,
+			round.reward,
+		)
 	}
 
 	/// The pool a round is drawn from, with each member's weight, or why there is none (see
@@ -189,15 +221,32 @@ pub(crate) struct Market<T: Config> {
 
 impl<T: Config> Market<T> {
 	/// The pool of `needed` at `reward` for jobs of `work_units`, with each member's weight,
-	/// or why there is none: the members that have a free slot and ask at most the reward, if
-	/// there are `needed` of them and they hold at least half the live weight. The reasons
-	/// come in the order a requester can act on them.
+	/// or why there is none (see [`Self::check`]): the members that have a free slot and ask
+	/// at most the reward.
 	pub(crate) fn pool(
 		&self,
 		needed: u32,
 		work_units: u64,
 		reward: BalanceOf<T>,
 	) -> Result<Vec<(CandidateOf<T>, u128)>, NoAssignmentOf<T>> {
+		self.check(needed, work_units, reward)?;
+		let in_pool = self
+			.members
+			.iter()
+			.filter(|(c, _)| c.has_room && Pallet::<T>::cost(c, work_units) <= reward);
+		Ok(in_pool.cloned().collect())
+	}
+
+	/// Whether there is a pool of `needed` at `reward` for jobs of `work_units`, or why not:
+	/// the members that have a free slot and ask at most the reward must be `needed` and hold
+	/// at least half the live weight. The reasons come in the order a requester can act on
+	/// them.
+	pub(crate) fn check(
+		&self,
+		needed: u32,
+		work_units: u64,
+		reward: BalanceOf<T>,
+	) -> Result<(), NoAssignmentOf<T>> {
 		if (self.members.len() as u32) < needed {
 			let eligible = self.members.len() as u32;
 			return Err(NoAssignment::PoolTooSmall { eligible, needed });
@@ -213,8 +262,7 @@ impl<T: Config> Market<T> {
 			let (listed, at_capacity) = (self.listed, self.at_capacity);
 			return Err(NoAssignment::AllAtCapacity { listed, at_capacity, needed });
 		}
-		let in_pool = self.members.iter().filter(|(c, _)| c.has_room && affordable(c));
-		Ok(in_pool.cloned().collect())
+		Ok(())
 	}
 
 	/// The market of `round`, or [`NoAssignment::NoProviderSupportsKernel`].
@@ -250,7 +298,7 @@ impl<T: Config> Market<T> {
 	/// Whether the members that `keep` would be an admitted pool: at least `needed` of them,
 	/// holding at least half the live weight.
 	pub(crate) fn admits(&self, needed: u32, keep: impl Fn(&CandidateOf<T>) -> bool) -> bool {
-		let (count, weight) = self.weigh(|c| keep(c));
+		let (count, weight) = self.weigh(keep);
 		count >= needed && admission::admits(weight, self.live_weight)
 	}
 

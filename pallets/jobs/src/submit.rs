@@ -180,17 +180,9 @@ impl<T: Config> Pallet<T> {
 		replicas: u32,
 		reward: BalanceOf<T>,
 	) -> DispatchResult {
-		let round = crate::assign::Round {
-			kernel: shape.kernel(),
-			memory_mib: shape.memory_mib_needed(),
-			work_units: shape.work_units(),
-			reward,
-			wanted: replicas,
-			requester: Some(who),
-			assigned: &[],
-		};
-		match Self::eligible(&round) {
-			Ok(_) | Err(NoAssignment::AllAtCapacity { .. }) => Ok(()),
+		let round = crate::assign::Round::first(shape, replicas, reward, Some(who));
+		match Self::check_assignable(&round) {
+			Ok(()) | Err(NoAssignment::AllAtCapacity { .. }) => Ok(()),
 			Err(NoAssignment::NoProviderSupportsKernel) => {
 				Err(Error::<T>::NoProviderSupportsKernel.into())
 			}
