@@ -94,7 +94,8 @@ mod tests {
 				let (candidates, _) = <concord_runtime::Providers as pallet_providers::ProviderRegistry<
 					_,
 					_,
-				>>::candidates(kernel, 0);
+					_,
+				>>::candidates(kernel, 0, 0);
 				assert_eq!(candidates.iter().filter(|c| c.has_room).count(), 6);
 			}
 			concord_runtime::Providers::do_try_state().expect("registry invariants hold");

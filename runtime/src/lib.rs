@@ -129,7 +129,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("concord"),
 	impl_name: alloc::borrow::Cow::Borrowed("concord-node"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -147,7 +147,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("concord"),
 	impl_name: alloc::borrow::Cow::Borrowed("concord-node"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -197,7 +197,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run on a runtime upgrade. Each runs only on a chain at the storage
 /// version it migrates from, so a chain started with this runtime skips them.
-type Migrations = (pallet_providers::migrations::v3::MigrateV2ToV3<Runtime>,);
+type Migrations = (
+	pallet_providers::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_providers::migrations::v4::MigrateV3ToV4<Runtime>,
+);
 
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<

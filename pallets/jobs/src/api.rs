@@ -130,7 +130,7 @@ impl<T: Config> Pallet<T> {
 		let input_len = shape.input_len();
 		let pool_needed = Self::pool_needed(replicas);
 		let round = Round::first(&shape, replicas, BalanceOf::<T>::max_value(), None);
-		let market = Market::<T>::of(&round);
+		let market = Market::<T>::of(&round, frame_system::Pallet::<T>::block_number());
 		// The least reward at which the draw would find a pool now, if any would.
 		let min_reward = market.as_ref().map_err(Clone::clone).and_then(|market| {
 			market.check(pool_needed, work_units, round.reward)?;

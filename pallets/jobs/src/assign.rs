@@ -1,11 +1,14 @@
 //! Assignment: which providers may take a job, why none may, and the random draw among them.
 //!
 //! A draw is fair only if nobody who can change its inputs knows its randomness: the job and
-//! its round are fixed `DrawDelay` blocks before the draw, the pool reads providers' terms as
-//! they were the registry's `ActivationDelay` (at least `DrawDelay`) blocks before, and the
-//! seed folds the VRF output of every block in between ([`RandomnessMix`]). The pool must hold
-//! `PoolFactor` times the providers drawn and half the weight of every provider that could take
-//! the job but for price and free slots, so a price admits providers but never picks them.
+//! its round are fixed `DrawDelay` blocks before the draw, the pool is the registry as it stood
+//! at the end of the block `DrawDelay` blocks before (membership, weights, free slots,
+//! reputation and stake; `pallet_providers::view`), and the seed folds the VRF output of every
+//! block in between ([`RandomnessMix`]). A pick whose free slots in that view were taken since
+//! by jobs drawn in between (fixed before the seed was known) is passed over for the next of
+//! the same weighted order; slots freed since never count. The pool must hold `PoolFactor`
+//! times the providers drawn and half the weight of every provider that could take the job
+//! but for price and free slots, so a price admits providers but never picks them.
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
@@ -102,19 +105,20 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn check_assignable(
 		round: &Round<'_, T::AccountId, BalanceOf<T>>,
 	) -> Result<(), NoAssignmentOf<T>> {
-		Market::<T>::of(round)?.check(
+		Market::<T>::of(round, frame_system::Pallet::<T>::block_number())?.check(
 			Self::pool_needed(round.wanted),
 			round.work_units,
 			round.reward,
 		)
 	}
 
-	/// The pool a round is drawn from, with each member's weight, or why there is none (see
-	/// [`Market::pool`]).
+	/// The pool a round is drawn from, with each member's weight, as the registry stood at
+	/// the end of block `as_of`, or why there is none (see [`Market::pool`]).
 	pub(crate) fn eligible(
 		round: &Round<'_, T::AccountId, BalanceOf<T>>,
+		as_of: BlockNumberFor<T>,
 	) -> Result<Vec<(CandidateOf<T>, u128)>, NoAssignmentOf<T>> {
-		Market::<T>::of(round)?.pool(
+		Market::<T>::of(round, as_of)?.pool(
 			Self::pool_needed(round.wanted),
 			round.work_units,
 			round.reward,
@@ -172,28 +176,40 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Draws the providers of the job's current round and takes a job slot of each.
-	/// `Ok(None)` when there is no randomness yet.
+	/// Draws the providers of the job's current round from the registry as it stood
+	/// `DrawDelay` blocks ago and takes a job slot of each. A pick whose free slots in that
+	/// view were all taken since, by jobs drawn in between, is passed over for the next of the
+	/// same weighted order, up to the pool's required size (`PoolFactor` picks per provider
+	/// wanted) in all. `Ok(None)` when there is no randomness yet.
 	fn draw(id: JobId, job: &JobInfoOf<T>) -> Result<Option<Vec<T::AccountId>>, NoAssignmentOf<T>> {
 		let round = Self::round_of(job);
-		let eligible = Self::eligible(&round)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let as_of = now.saturating_sub(T::DrawDelay::get());
+		let eligible = Self::eligible(&round, as_of)?;
 		let Some(mix) = RandomnessMix::<T>::get() else { return Ok(None) };
 		let seed = sp_crypto_hashing::blake2_256(&(mix, id, job.round).encode());
 		let weights: Vec<u128> = eligible.iter().map(|(_, weight)| *weight).collect();
-		let too_small = || NoAssignment::PoolTooSmall {
-			eligible: eligible.len() as u32,
-			needed: Self::pool_needed(round.wanted),
-		};
-		let picked =
-			sampling::sample_weighted(&weights, round.wanted, &seed).map_err(|_| too_small())?;
-		let providers: Vec<T::AccountId> =
-			picked.into_iter().map(|i| eligible[i as usize].0.account.clone()).collect();
+		let needed = Self::pool_needed(round.wanted);
+		let too_small = || NoAssignment::PoolTooSmall { eligible: eligible.len() as u32, needed };
+		let order = sampling::weighted_order(&weights, &seed).map_err(|_| too_small())?;
 		let kernel = job.spec.kernel;
 		frame_support::storage::with_storage_layer(|| {
-			providers.iter().try_for_each(|provider| T::Providers::begin_job(provider, kernel))
+			let mut providers = Vec::with_capacity(round.wanted as usize);
+			for index in order.take(needed as usize) {
+				let provider = &eligible[index as usize].0.account;
+				// Refused without a write when its slots were taken since the view.
+				if T::Providers::begin_job(provider, kernel, as_of).is_ok() {
+					providers.push(provider.clone());
+					if providers.len() as u32 == round.wanted {
+						return Ok(providers);
+					}
+				}
+			}
+			// Undoes the slots taken so far; the round is tried again after `RetryInterval`.
+			Err(sp_runtime::DispatchError::Other("too few picks can take the job"))
 		})
-		.map_err(|_| too_small())?;
-		Ok(Some(providers))
+		.map(Some)
+		.map_err(|_| too_small())
 	}
 
 	/// Folds the parent block's VRF output into [`RandomnessMix`]; returns the weight used.
@@ -265,11 +281,14 @@ impl<T: Config> Market<T> {
 		Ok(())
 	}
 
-	/// The market of `round`, or [`NoAssignment::NoProviderSupportsKernel`].
+	/// The market of `round` as the registry stood at the end of block `as_of`, or
+	/// [`NoAssignment::NoProviderSupportsKernel`].
 	pub(crate) fn of(
 		round: &Round<'_, T::AccountId, BalanceOf<T>>,
+		as_of: BlockNumberFor<T>,
 	) -> Result<Self, NoAssignmentOf<T>> {
-		let (candidates, shortfall) = T::Providers::candidates(round.kernel, round.memory_mib);
+		let (candidates, shortfall) =
+			T::Providers::candidates(round.kernel, round.memory_mib, as_of);
 		if shortfall.listed == 0 {
 			return Err(NoAssignment::NoProviderSupportsKernel);
 		}

@@ -121,7 +121,8 @@ fn last_round_job<T: Config>(
 	let last_round = T::MaxEscalations::get() as u8;
 	let panel = T::EscalationReplicas::get().min(n) as usize;
 	for (i, provider) in providers.iter().take(n as usize).enumerate() {
-		T::Providers::begin_job(provider, KERNEL).expect("registered for every kernel");
+		let now = frame_system::Pallet::<T>::block_number();
+		T::Providers::begin_job(provider, KERNEL, now).expect("registered for every kernel");
 		let sealed = H256(commitment(&RESULT.0, &SALT, &provider.encode()));
 		let (round, commitment, revealed) = match i {
 			0 => (last_round, Some(sealed), None),
@@ -286,6 +287,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn process_assignment() {
+		// Late enough for every record to get a full draw history (the longest a draw reads).
+		frame_system::Pallet::<T>::set_block_number(pallet_providers::DRAW_LOOKBACK.into());
 		fill_registry::<T>();
 		let who = requester::<T>();
 		let id = submit_job::<T>(&who, 1, T::MaxReplicas::get());

@@ -138,7 +138,7 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The provider registry: candidates, job slots, outcomes and slashing.
-		type Providers: ProviderRegistry<Self::AccountId, BalanceOf<Self>>;
+		type Providers: ProviderRegistry<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
 
 		/// Randomness for assignment: BABE's VRF output of the parent block
 		/// (`pallet_babe::ParentBlockRandomness`). `None` (no VRF output yet) defers assignment
@@ -162,7 +162,9 @@ pub mod pallet {
 
 		/// Blocks between a job's submission (or escalation) and its draw. The draw's seed
 		/// mixes the VRF outputs of the blocks in between, which nobody knew when the job and
-		/// the pool were fixed. At least 2, and at most the registry's `ActivationDelay`.
+		/// the pool were fixed, and the draw reads the registry as it stood this many blocks
+		/// before it. At least 2, at most the registry's `ActivationDelay` and its
+		/// `DRAW_LOOKBACK`.
 		#[pallet::constant]
 		type DrawDelay: Get<BlockNumberFor<Self>>;
 
@@ -499,6 +501,10 @@ pub mod pallet {
 			);
 			assert!(T::PoolFactor::get() >= 2, "a pool of k providers is no draw");
 			assert!(T::DrawDelay::get() >= 2u32.into(), "the draw must mix a VRF nobody knew");
+			assert!(
+				T::DrawDelay::get() <= pallet_providers::DRAW_LOOKBACK.into(),
+				"the registry keeps no view of the block a draw would read"
+			);
 			assert!(T::EscalationReplicas::get() > 0, "an escalation panel needs providers");
 			assert!(T::MaxOpenJobsPerRequester::get() > 0, "requesters must be able to submit");
 			let agenda_entry =

@@ -393,3 +393,15 @@ pub fn job_events() -> Vec<pallet_jobs::Event<Test>> {
 pub fn total_balance(who: AccountId) -> Balance {
 	<Balances as Inspect<AccountId>>::total_balance(&who)
 }
+
+/// Runs `f` and undoes everything it wrote: one of several worlds that start from the same
+/// state (a draw seen without the job it was for, or with and without some transaction).
+pub fn and_undo<R>(f: impl FnOnce() -> R) -> R {
+	use frame_support::storage::{with_transaction, TransactionOutcome};
+	let mut out = None;
+	let _ = with_transaction(|| -> TransactionOutcome<Result<(), sp_runtime::DispatchError>> {
+		out = Some(f());
+		TransactionOutcome::Rollback(Ok(()))
+	});
+	out.expect("ran")
+}

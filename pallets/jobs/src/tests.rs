@@ -3,6 +3,7 @@
 
 mod admission;
 mod adversaries;
+mod draw_view;
 mod lifecycle;
 mod refusals;
 mod scheduling;

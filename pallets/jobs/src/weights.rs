@@ -63,7 +63,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::KernelProviders` (r:1 w:0)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:1024 w:0)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::NextJobId` (r:1 w:1)
@@ -81,10 +81,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[4, 16384]`.
 	fn submit(_b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `126304`
-		//  Estimated: `3055582`
-		// Minimum execution time: 7_561_772_000 picoseconds.
-		Weight::from_parts(11_984_095_614, 3055582)
+		//  Measured:  `126441`
+		//  Estimated: `3478494`
+		// Minimum execution time: 8_517_314_000 picoseconds.
+		Weight::from_parts(13_369_553_530, 3478494)
 			.saturating_add(T::DbWeight::get().reads(1039_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -112,8 +112,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2469`
 		//  Estimated: `6248`
-		// Minimum execution time: 199_011_000 picoseconds.
-		Weight::from_parts(210_743_000, 6248)
+		// Minimum execution time: 204_711_000 picoseconds.
+		Weight::from_parts(259_894_000, 6248)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -127,8 +127,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1552`
 		//  Estimated: `8016`
-		// Minimum execution time: 121_426_000 picoseconds.
-		Weight::from_parts(167_252_000, 8016)
+		// Minimum execution time: 99_446_000 picoseconds.
+		Weight::from_parts(124_993_000, 8016)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -143,7 +143,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:23 w:23)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:22 w:22)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::KernelProviders` (r:6 w:6)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::CounterForOpenJobs` (r:1 w:1)
@@ -159,22 +159,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 22]`.
 	fn reveal(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `39485 + n * (1153 ±0)`
-		//  Estimated: `243282 + n * (2983 ±83)`
-		// Minimum execution time: 326_198_000 picoseconds.
-		Weight::from_parts(2_863_512, 243282)
-			// Standard Error: 40_421_396
-			.saturating_add(Weight::from_parts(334_111_204, 0).saturating_mul(n.into()))
+		//  Measured:  `39694 + n * (1153 ±0)`
+		//  Estimated: `243282 + n * (3396 ±0)`
+		// Minimum execution time: 423_840_000 picoseconds.
+		Weight::from_parts(423_840_000, 243282)
+			// Standard Error: 12_350_316
+			.saturating_add(Weight::from_parts(373_514_376, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2983).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(2783), added: 5258, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:20 w:20)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:21 w:21)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
@@ -198,17 +198,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 22]`.
 	fn decline(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `39067 + n * (759 ±0)`
-		//  Estimated: `243282 + n * (2484 ±97)`
-		// Minimum execution time: 628_972_000 picoseconds.
-		Weight::from_parts(658_791_504, 243282)
-			// Standard Error: 11_002_067
-			.saturating_add(Weight::from_parts(66_968_597, 0).saturating_mul(n.into()))
+		//  Measured:  `39276 + n * (759 ±0)`
+		//  Estimated: `243282 + n * (2730 ±47)`
+		// Minimum execution time: 508_478_000 picoseconds.
+		Weight::from_parts(307_954_322, 243282)
+			// Standard Error: 13_656_942
+			.saturating_add(Weight::from_parts(98_305_033, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2484).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2730).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::RandomnessMix` (r:1 w:1)
 	/// Proof: `Jobs::RandomnessMix` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -221,17 +221,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::KernelProviders` (r:1 w:0)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:1024 w:16)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::OpenJobs` (r:1 w:1)
 	/// Proof: `Jobs::OpenJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:0 w:1)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	fn process_assignment() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `123413`
-		//  Estimated: `3055582`
-		// Minimum execution time: 7_897_859_000 picoseconds.
-		Weight::from_parts(8_759_334_000, 3055582)
+		//  Measured:  `123856`
+		//  Estimated: `3478494`
+		// Minimum execution time: 8_092_642_000 picoseconds.
+		Weight::from_parts(8_717_455_000, 3478494)
 			.saturating_add(T::DbWeight::get().reads(1031_u64))
 			.saturating_add(T::DbWeight::get().writes(22_u64))
 	}
@@ -242,7 +242,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(2783), added: 5258, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:22 w:22)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:23 w:23)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:21 w:21)
@@ -264,17 +264,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 22]`.
 	fn process_verdict(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `41161 + n * (1057 ±0)`
-		//  Estimated: `243282 + n * (2983 ±57)`
-		// Minimum execution time: 233_044_000 picoseconds.
-		Weight::from_parts(294_096_703, 243282)
-			// Standard Error: 18_574_595
-			.saturating_add(Weight::from_parts(267_033_669, 0).saturating_mul(n.into()))
+		//  Measured:  `41370 + n * (1057 ±0)`
+		//  Estimated: `243282 + n * (3396 ±23)`
+		// Minimum execution time: 190_655_000 picoseconds.
+		Weight::from_parts(190_655_000, 243282)
+			// Standard Error: 19_630_280
+			.saturating_add(Weight::from_parts(297_762_012, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2983).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::EndedRange` (r:1 w:1)
 	/// Proof: `Jobs::EndedRange` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
@@ -286,8 +286,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `400`
 		//  Estimated: `6248`
-		// Minimum execution time: 42_008_000 picoseconds.
-		Weight::from_parts(47_469_000, 6248)
+		// Minimum execution time: 39_394_000 picoseconds.
+		Weight::from_parts(52_618_000, 6248)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -297,8 +297,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1406`
 		//  Estimated: `6248`
-		// Minimum execution time: 30_968_000 picoseconds.
-		Weight::from_parts(37_320_000, 6248)
+		// Minimum execution time: 31_499_000 picoseconds.
+		Weight::from_parts(41_788_000, 6248)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 }
@@ -306,59 +306,59 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit(_b: u32, ) -> Weight {
-		Weight::from_parts(11_984_095_614, 3055582)
+		Weight::from_parts(13_369_553_530, 3478494)
 			.saturating_add(ParityDbWeight::get().reads(1039_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(210_743_000, 6248)
+		Weight::from_parts(259_894_000, 6248)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(167_252_000, 8016)
+		Weight::from_parts(124_993_000, 8016)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn reveal(n: u32, ) -> Weight {
-		Weight::from_parts(2_863_512, 243282)
-			.saturating_add(Weight::from_parts(334_111_204, 0).saturating_mul(n.into()))
+		Weight::from_parts(423_840_000, 243282)
+			.saturating_add(Weight::from_parts(373_514_376, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2983).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn decline(n: u32, ) -> Weight {
-		Weight::from_parts(658_791_504, 243282)
-			.saturating_add(Weight::from_parts(66_968_597, 0).saturating_mul(n.into()))
+		Weight::from_parts(307_954_322, 243282)
+			.saturating_add(Weight::from_parts(98_305_033, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2484).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2730).saturating_mul(n.into()))
 	}
 	fn process_assignment() -> Weight {
-		Weight::from_parts(8_759_334_000, 3055582)
+		Weight::from_parts(8_717_455_000, 3478494)
 			.saturating_add(ParityDbWeight::get().reads(1031_u64))
 			.saturating_add(ParityDbWeight::get().writes(22_u64))
 	}
 	fn process_verdict(n: u32, ) -> Weight {
-		Weight::from_parts(294_096_703, 243282)
-			.saturating_add(Weight::from_parts(267_033_669, 0).saturating_mul(n.into()))
+		Weight::from_parts(190_655_000, 243282)
+			.saturating_add(Weight::from_parts(297_762_012, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2983).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(47_469_000, 6248)
+		Weight::from_parts(52_618_000, 6248)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn prioritize_duties() -> Weight {
-		Weight::from_parts(37_320_000, 6248)
+		Weight::from_parts(41_788_000, 6248)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 }

@@ -51,6 +51,12 @@ pub(crate) fn max_endpoint<T: Config>() -> alloc::vec::Vec<u8> {
 	vec![b'/'; T::MaxEndpointLen::get() as usize]
 }
 
+/// Blocks after going offline until no draw can see a provider: the activation delay, then
+/// the draw's lookback.
+fn unseen_after<T: Config>() -> frame_system::pallet_prelude::BlockNumberFor<T> {
+	T::ActivationDelay::get().saturating_add(crate::DRAW_LOOKBACK.into())
+}
+
 /// Registers `who` with the largest capabilities.
 fn register_max<T: Config>(who: &T::AccountId) {
 	Providers::<T>::do_register(
@@ -101,7 +107,7 @@ fn fill_lists_last_dead<T: Config>() {
 	register_max::<T>(&leaver);
 	Providers::<T>::put_terms_in_force(&leaver);
 	Providers::<T>::do_go_offline(leaver).expect("online");
-	let dead = frame_system::Pallet::<T>::block_number().saturating_add(T::ActivationDelay::get());
+	let dead = frame_system::Pallet::<T>::block_number().saturating_add(unseen_after::<T>());
 	frame_system::Pallet::<T>::set_block_number(dead);
 }
 
@@ -145,8 +151,7 @@ mod benchmarks {
 		let who = registered_last::<T>();
 		Providers::<T>::put_terms_in_force(&who);
 		Providers::<T>::do_go_offline(who.clone()).expect("online");
-		let later =
-			frame_system::Pallet::<T>::block_number().saturating_add(T::ActivationDelay::get());
+		let later = frame_system::Pallet::<T>::block_number().saturating_add(unseen_after::<T>());
 		frame_system::Pallet::<T>::set_block_number(later);
 		let price: BalanceOf<T> = 2u32.into();
 
@@ -199,8 +204,7 @@ mod benchmarks {
 		let who = registered_last::<T>();
 		Providers::<T>::put_terms_in_force(&who);
 		Providers::<T>::do_go_offline(who.clone()).expect("online provider can go offline");
-		let dead =
-			frame_system::Pallet::<T>::block_number().saturating_add(T::ActivationDelay::get());
+		let dead = frame_system::Pallet::<T>::block_number().saturating_add(unseen_after::<T>());
 		frame_system::Pallet::<T>::set_block_number(dead);
 		let leaver = funded::<T>("leaver", 0);
 		register_max::<T>(&leaver);
@@ -209,7 +213,7 @@ mod benchmarks {
 			.any(|entry| entry.provider == who));
 		Providers::<T>::put_terms_in_force(&leaver);
 		Providers::<T>::do_go_offline(leaver).expect("online");
-		let dead = dead.saturating_add(T::ActivationDelay::get());
+		let dead = dead.saturating_add(unseen_after::<T>());
 		frame_system::Pallet::<T>::set_block_number(dead);
 
 		#[extrinsic_call]

@@ -3,7 +3,12 @@
 //! a draw may still see) runs inside the call's storage transaction, so a refused call never
 //! leaves a partial change.
 
-use crate::{pallet::*, registry::*, types::*};
+use crate::{
+	pallet::*,
+	registry::*,
+	types::*,
+	view::{self, DRAW_LOOKBACK},
+};
 use alloc::vec::Vec;
 use concord_primitives::kernel::KernelId;
 use frame_support::{
@@ -43,11 +48,13 @@ impl<T: Config> Pallet<T> {
 			price_per_work_unit,
 			status: ProviderStatus::Online,
 			active_jobs: 0,
+			jobs_begun: 0,
 			reputation: Reputation::default(),
 			registered_at: now,
 			// Not assignable until the activation delay is over.
 			prior_terms: Terms::default(),
 			terms_changed_at: now,
+			history: Default::default(),
 		};
 		Self::index_put(&who, &info.capabilities.kernels, None)?;
 		Providers::<T>::insert(&who, info);
@@ -70,14 +77,19 @@ impl<T: Config> Pallet<T> {
 		let capabilities = capabilities.map(Self::checked_capabilities).transpose()?;
 		let endpoint = endpoint.map(Self::checked_endpoint).transpose()?;
 		let now = frame_system::Pallet::<T>::block_number();
+		// What a provider can run changes only once no draw can see it: offline, the delay
+		// over, and no draw still reading a block from before.
+		ensure!(
+			capabilities.is_none() || Self::unseen_since_lookback(&info, now),
+			Error::<T>::StillAssignable
+		);
 		if capabilities.is_some() || price_per_work_unit.is_some() {
 			Self::begin_terms_change(&who, &mut info, now)?;
 		}
-		// The kernel index holds whoever assignment may still see; what a provider can run
-		// changes only once it is out of it (offline, and the delay over).
-		ensure!(capabilities.is_none() || !info.is_listed(), Error::<T>::StillAssignable);
 
 		if let Some(capabilities) = capabilities {
+			// The old kernels' entries are closed and no view can see them any more.
+			Self::index_remove(&who, &info.capabilities.kernels);
 			info.capabilities = capabilities;
 		}
 		if let Some(endpoint) = endpoint {
@@ -161,9 +173,9 @@ impl<T: Config> Pallet<T> {
 			info.stake,
 			Precision::BestEffort,
 		)?;
-		if info.is_listed() {
-			Self::index_remove(&who, &info.capabilities.kernels);
-		}
+		// Unbonding outlasts the activation delay by the draw lookback (`integrity_test`), so
+		// no view can see the provider's entries any more, closed or not.
+		Self::index_remove(&who, &info.capabilities.kernels);
 		Providers::<T>::remove(&who);
 		Self::deposit_event(Event::Withdrawn { provider: who, stake: released });
 		Ok(())
@@ -172,11 +184,34 @@ impl<T: Config> Pallet<T> {
 	/// The terms assignment uses for `info` at block `now`: its prior terms until the
 	/// activation delay after its last change is over, then its own.
 	pub(crate) fn terms_in_force(info: &ProviderInfoOf<T>, now: BlockNumberFor<T>) -> TermsOf<T> {
-		if now >= info.terms_changed_at.saturating_add(T::ActivationDelay::get()) {
-			info.terms()
-		} else {
-			info.prior_terms
+		info.seen().terms_in_force(now, T::ActivationDelay::get())
+	}
+
+	/// Whether no draw can see `info` online now or in any view it may still read (one of the
+	/// last [`DRAW_LOOKBACK`] blocks), nor later: its own terms are offline, and so were the
+	/// terms in force at each of those blocks.
+	fn unseen_since_lookback(info: &ProviderInfoOf<T>, now: BlockNumberFor<T>) -> bool {
+		if info.status == ProviderStatus::Online {
+			return false;
 		}
+		let mut at = now.saturating_sub(DRAW_LOOKBACK.into());
+		loop {
+			let seen = view::seen_at(&info.history, info.seen(), &at);
+			if seen.terms_in_force(at, T::ActivationDelay::get()).online {
+				return false;
+			}
+			if at >= now {
+				return true;
+			}
+			at.saturating_inc();
+		}
+	}
+
+	/// Call before changing anything a draw reads of `info` in block `now`, so that draws
+	/// reading an earlier block still see it as it was (see [`crate::view`]).
+	pub(crate) fn remember(info: &mut ProviderInfoOf<T>, now: BlockNumberFor<T>) {
+		let seen = info.seen();
+		view::remember(&mut info.history, seen, now);
 	}
 
 	/// Puts `who`'s own terms in force at once, as for a provider registered long before:
@@ -200,6 +235,7 @@ impl<T: Config> Pallet<T> {
 		info: &mut ProviderInfoOf<T>,
 		now: BlockNumberFor<T>,
 	) -> DispatchResult {
+		Self::remember(info, now);
 		let before = Self::listing_of(info);
 		info.prior_terms = Self::terms_in_force(info, now);
 		info.terms_changed_at = now;
@@ -233,7 +269,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Brings `who`'s entries in the lists of `kernels` from `before` to `after` (both from
-	/// [`Self::listing_of`]). Writes nothing when they are equal.
+	/// [`Self::listing_of`]). Writes nothing when they are equal. Leaving the lists closes
+	/// the entries instead of removing them: a draw reading an earlier block may still see
+	/// the provider.
 	fn relist(
 		who: &T::AccountId,
 		kernels: &[KernelId],
@@ -243,7 +281,7 @@ impl<T: Config> Pallet<T> {
 		match after {
 			_ if before == after => Ok(()),
 			None => {
-				Self::index_remove(who, kernels);
+				Self::index_close(who, kernels);
 				Ok(())
 			}
 			Some(until) => Self::index_put(who, kernels, until),
@@ -299,9 +337,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Puts `who` in the list of every kernel in `kernels`, seen `until` then (see
-	/// [`Listing::until`]). A full list first drops its dead entries, so only providers a draw
-	/// may still see count against `MaxProvidersPerKernel`. Fails without writing if a list
-	/// is full of live ones.
+	/// [`Listing::until`]). A full list first drops the entries no draw can see any more (dead
+	/// since before the draw lookback), so only providers a draw may still see count against
+	/// `MaxProvidersPerKernel`. Fails without writing if a list is full of visible ones.
 	fn index_put(
 		who: &T::AccountId,
 		kernels: &[KernelId],
@@ -315,7 +353,8 @@ impl<T: Config> Pallet<T> {
 				entry.until = until;
 			} else {
 				if list.is_full() {
-					list.retain(|entry| entry.is_live(&now));
+					let oldest_view = now.saturating_sub(DRAW_LOOKBACK.into());
+					list.retain(|entry| entry.is_live(&oldest_view));
 				}
 				list.try_push(Listing { provider: who.clone(), until })
 					.map_err(|_| Error::<T>::TooManyProviders)?;
@@ -326,6 +365,21 @@ impl<T: Config> Pallet<T> {
 			KernelProviders::<T>::insert(kernel, list);
 		}
 		Ok(())
+	}
+
+	/// Ends `who`'s entries in the lists of `kernels` at this block, if they last longer: no
+	/// draw from now on sees them, a draw reading an earlier block still does.
+	fn index_close(who: &T::AccountId, kernels: &[KernelId]) {
+		let now = frame_system::Pallet::<T>::block_number();
+		for kernel in kernels {
+			KernelProviders::<T>::mutate(kernel, |list| {
+				for entry in list.iter_mut().filter(|entry| entry.provider == *who) {
+					if entry.is_live(&now) {
+						entry.until = Some(now);
+					}
+				}
+			});
+		}
 	}
 
 	/// Removes `who` from the list of every kernel in `kernels`.
@@ -346,8 +400,9 @@ impl<T: Config> Pallet<T> {
 	/// - the stake held from every provider equals the stake on its record;
 	/// - a provider has an entry in the list of each kernel it lists exactly when a draw may
 	///   see it, with the `until` its record implies ([`Self::listing_of`]), except that a
-	///   dead entry may have been dropped already;
-	/// - every entry is of a registered provider that lists the kernel, once per list.
+	///   dead entry may have been dropped already and a closed one may stay;
+	/// - every entry is of a registered provider that lists the kernel, once per list;
+	/// - a record's history holds at most one entry a block, oldest first.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let reason: T::RuntimeHoldReason = HoldReason::ProviderStake.into();
@@ -367,10 +422,15 @@ impl<T: Config> Pallet<T> {
 					(None, None) => true,
 					(Some(until), Some(entry)) => entry.until == until,
 					(Some(Some(until)), None) => now >= until,
-					_ => false,
+					(None, Some(entry)) => !entry.is_live(&now),
+					(Some(None), None) => false,
 				};
 				ensure!(in_step, "kernel index out of step with provider status");
 			}
+			ensure!(
+				info.history.windows(2).all(|pair| pair[0].0 < pair[1].0),
+				"a provider's draw history is out of order"
+			);
 		}
 		ensure!(counted == Providers::<T>::count(), "provider counter is wrong");
 		for (kernel, list) in KernelProviders::<T>::iter() {
@@ -379,9 +439,9 @@ impl<T: Config> Pallet<T> {
 				ensure!(seen.insert(&entry.provider), "a provider is listed twice");
 				let info = Providers::<T>::get(&entry.provider)
 					.ok_or("indexed provider is not registered")?;
+				let listed = Self::listing_of(&info) == Some(entry.until) || !entry.is_live(&now);
 				ensure!(
-					Self::listing_of(&info) == Some(entry.until)
-						&& info.capabilities.supports(kernel),
+					listed && info.capabilities.supports(kernel),
 					"indexed provider is unlisted or does not list the kernel"
 				);
 			}
@@ -393,7 +453,8 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> Pallet<T> {
 	/// Takes up to `wanted` of `who`'s stake, to `beneficiary` or burnt, and takes the provider
 	/// out of assignment at once if it falls under the minimum (a slash is not the provider's
-	/// move, so it gets no notice period).
+	/// move, so it gets no notice period): no view of this block or later sees it, though a
+	/// draw reading an earlier block still does, and may draw it.
 	fn take_stake(
 		who: &T::AccountId,
 		mut info: ProviderInfoOf<T>,
@@ -426,6 +487,7 @@ impl<T: Config> Pallet<T> {
 		if taken.is_zero() {
 			return taken;
 		}
+		Self::remember(&mut info, frame_system::Pallet::<T>::block_number());
 		info.stake = info.stake.saturating_sub(taken);
 		info.prior_terms.stake = info.prior_terms.stake.saturating_sub(taken);
 		let fell_below = info.is_listed() && info.stake < T::MinStake::get();
@@ -434,7 +496,7 @@ impl<T: Config> Pallet<T> {
 				info.status = ProviderStatus::Offline;
 			}
 			info.prior_terms.online = false;
-			Self::index_remove(who, &info.capabilities.kernels);
+			Self::index_close(who, &info.capabilities.kernels);
 		}
 		Providers::<T>::insert(who, info);
 		Self::deposit_event(Event::Slashed {
@@ -452,30 +514,31 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
+impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
 	fn candidates(
 		kernel: KernelId,
 		memory_mib: u32,
+		as_of: BlockNumberFor<T>,
 	) -> (Vec<Candidate<T::AccountId, BalanceOf<T>>>, Shortfall) {
-		let now = frame_system::Pallet::<T>::block_number();
 		let listed = KernelProviders::<T>::get(kernel);
 		let mut shortfall = Shortfall::default();
 		let mut candidates = Vec::with_capacity(listed.len());
 		for listing in listed {
-			if !listing.is_live(&now) {
+			if !listing.is_live(&as_of) {
 				continue;
 			}
 			let account = listing.provider;
 			let Some(info) = Providers::<T>::get(&account) else { continue };
-			let terms = Self::terms_in_force(&info, now);
+			let seen = view::seen_at(&info.history, info.seen(), &as_of);
+			let terms = seen.terms_in_force(as_of, T::ActivationDelay::get());
 			if !terms.online {
 				continue;
 			}
 			shortfall.listed.saturating_inc();
-			if info.capabilities.memory_mib < memory_mib {
+			if seen.memory_mib < memory_mib {
 				continue;
 			}
-			let has_room = info.can_take(&terms, kernel);
+			let has_room = seen.has_room();
 			if !has_room {
 				shortfall.at_capacity.saturating_inc();
 			}
@@ -484,28 +547,35 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 				has_room,
 				stake: terms.stake,
 				price_per_work_unit: terms.price_per_work_unit,
-				agreed: info.reputation.agreed,
-				deviated: info.reputation.deviated,
-				no_shows: info.reputation.no_shows,
+				agreed: seen.reputation.agreed,
+				deviated: seen.reputation.deviated,
+				no_shows: seen.reputation.no_shows,
 			});
 		}
 		(candidates, shortfall)
 	}
 
-	fn begin_job(who: &T::AccountId, kernel: KernelId) -> DispatchResult {
+	fn begin_job(who: &T::AccountId, kernel: KernelId, as_of: BlockNumberFor<T>) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
 		Providers::<T>::try_mutate(who, |maybe_info| {
 			let info = maybe_info.as_mut().ok_or(Error::<T>::NotRegistered)?;
-			let terms = Self::terms_in_force(info, now);
-			ensure!(info.can_take(&terms, kernel), Error::<T>::CannotTakeJob);
+			let seen = view::seen_at(&info.history, info.seen(), &as_of);
+			let may_take = seen.terms_in_force(as_of, T::ActivationDelay::get()).online
+				&& info.capabilities.supports(kernel)
+				&& seen.has_room_after(info.jobs_begun);
+			ensure!(may_take, Error::<T>::CannotTakeJob);
+			Self::remember(info, now);
 			info.active_jobs.saturating_inc();
+			info.jobs_begun = info.jobs_begun.wrapping_add(1);
 			Ok(())
 		})
 	}
 
 	fn end_job(who: &T::AccountId, outcome: JobOutcome) {
+		let now = frame_system::Pallet::<T>::block_number();
 		let recorded = Providers::<T>::mutate(who, |maybe_info| match maybe_info {
 			Some(info) => {
+				Self::remember(info, now);
 				info.active_jobs.saturating_dec();
 				info.reputation.record(outcome);
 				true
@@ -545,6 +615,22 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			price,
 		)?;
 		Self::put_terms_in_force(who);
+		// The longest record a draw reads: a full history (as full as the blocks so far allow;
+		// the job benchmarks start at block `DRAW_LOOKBACK`), all of it the record as it is.
+		Providers::<T>::mutate(who, |info| {
+			if let Some(info) = info {
+				let now = frame_system::Pallet::<T>::block_number();
+				let seen = info.seen();
+				let mut history = Vec::new();
+				for back in (0..DRAW_LOOKBACK).rev() {
+					let block = now.saturating_sub(back.into());
+					if history.last().is_none_or(|(last, _)| *last < block) {
+						history.push((block, seen.clone()));
+					}
+				}
+				info.history = BoundedVec::truncate_from(history);
+			}
+		});
 		Ok(())
 	}
 }

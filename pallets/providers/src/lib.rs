@@ -48,10 +48,12 @@ pub mod genesis;
 pub mod migrations;
 pub mod registry;
 pub mod types;
+pub mod view;
 pub mod weights;
 
 pub use registry::{Candidate, ProviderRegistry, Shortfall};
 pub use types::*;
+pub use view::DRAW_LOOKBACK;
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
@@ -87,8 +89,9 @@ pub mod pallet {
 	pub type CapabilitiesOf<T> = Capabilities<<T as Config>::MaxDeviceNameLen>;
 
 	/// The in-code storage version: 2 added the terms in force to the provider record, 3 the
-	/// block each kernel-list entry stops being seen from ([`crate::migrations::v3`]).
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	/// block each kernel-list entry stops being seen from ([`crate::migrations::v3`]), 4 the
+	/// draw history of each record ([`crate::migrations::v4`]).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -259,8 +262,12 @@ pub mod pallet {
 			assert!(T::MaxProvidersPerKernel::get() > 0, "MaxProvidersPerKernel must be positive");
 			assert!(T::MaxEndpointLen::get() > 0, "MaxEndpointLen must be positive");
 			assert!(
-				T::UnbondingPeriod::get() > T::ActivationDelay::get(),
-				"a provider could withdraw while still assignable"
+				T::UnbondingPeriod::get()
+					> sp_runtime::Saturating::saturating_add(
+						T::ActivationDelay::get(),
+						DRAW_LOOKBACK.into()
+					),
+				"a provider could withdraw while a draw may still see it"
 			);
 		}
 

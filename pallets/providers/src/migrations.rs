@@ -16,9 +16,10 @@ pub mod v3 {
 	pub type OldList<T> =
 		BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxProvidersPerKernel>;
 
-	/// Rewrites every kernel's list with each provider's `until`, read from its record. A
-	/// version-2 list held exactly the providers [`Pallet::listing_of`] places in it; an entry
-	/// without a record (which version 2 never wrote) is dropped.
+	/// Rewrites every kernel's list with each provider's `until`, read from its record (in
+	/// the layout versions 2 and 3 share, [`super::v4::OldProviderInfo`]). A version-2 list
+	/// held exactly the providers [`Pallet::listing_of`] places in it; an entry without a
+	/// record (which version 2 never wrote) is dropped.
 	pub struct MigrateListings<T>(PhantomData<T>);
 
 	impl<T: Config> UncheckedOnRuntimeUpgrade for MigrateListings<T> {
@@ -33,7 +34,10 @@ pub mod v3 {
 					.into_iter()
 					.filter_map(|provider| {
 						reads.saturating_inc();
-						let until = Pallet::<T>::listing_of(&Providers::<T>::get(&provider)?)?;
+						let key = Providers::<T>::hashed_key_for(&provider);
+						let record: super::v4::OldProviderInfo<T> =
+							frame_support::storage::unhashed::get(&key)?;
+						let until = Pallet::<T>::listing_of(&record.migrate())?;
 						Some(Listing { provider, until })
 					})
 					.collect();
@@ -43,10 +47,7 @@ pub mod v3 {
 			T::DbWeight::get().reads_writes(reads.saturating_add(lists), lists)
 		}
 
-		#[cfg(feature = "try-runtime")]
-		fn post_upgrade(_state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			Pallet::<T>::do_try_state()
-		}
+		// The records are migrated next (version 4), so the invariants are checked after that.
 	}
 
 	/// [`MigrateListings`], run only on a chain at storage version 2, which it moves to 3.
@@ -54,6 +55,101 @@ pub mod v3 {
 		2,
 		3,
 		MigrateListings<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// Version 4: each provider record carries what draws read of it before each of its changes
+/// in the last few blocks ([`crate::ProviderInfo::history`], see [`crate::view`]), so that a
+/// draw reads the registry as it stood before its seed could be known. Version 3 records had
+/// no history; they start with an empty one, which is exact for any draw after the
+/// `DRAW_LOOKBACK` blocks that follow the upgrade and for the draws within them reads the
+/// record as it was at the upgrade.
+pub mod v4 {
+	use crate::{pallet::*, Capabilities, ProviderStatus, Reputation, Terms};
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
+	use codec::{Decode, Encode};
+	use core::marker::PhantomData;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use sp_runtime::Saturating;
+
+	/// A provider record as version 3 stored it.
+	#[derive(Encode, Decode)]
+	pub struct OldProviderInfo<T: Config> {
+		pub stake: BalanceOf<T>,
+		pub capabilities: Capabilities<T::MaxDeviceNameLen>,
+		pub endpoint: BoundedVec<u8, T::MaxEndpointLen>,
+		pub price_per_work_unit: BalanceOf<T>,
+		pub status: ProviderStatus<BlockNumberFor<T>>,
+		pub active_jobs: u32,
+		pub reputation: Reputation,
+		pub registered_at: BlockNumberFor<T>,
+		pub prior_terms: Terms<BalanceOf<T>>,
+		pub terms_changed_at: BlockNumberFor<T>,
+	}
+
+	impl<T: Config> OldProviderInfo<T> {
+		/// The record with an empty history.
+		pub fn migrate(self) -> ProviderInfoOf<T> {
+			ProviderInfoOf::<T> {
+				stake: self.stake,
+				capabilities: self.capabilities,
+				endpoint: self.endpoint,
+				price_per_work_unit: self.price_per_work_unit,
+				status: self.status,
+				active_jobs: self.active_jobs,
+				// Only differences of this count matter, and no history entry holds one yet.
+				jobs_begun: 0,
+				reputation: self.reputation,
+				registered_at: self.registered_at,
+				prior_terms: self.prior_terms,
+				terms_changed_at: self.terms_changed_at,
+				history: Default::default(),
+			}
+		}
+	}
+
+	/// Rewrites every provider record with an empty history.
+	pub struct AddDrawHistory<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for AddDrawHistory<T> {
+		fn on_runtime_upgrade() -> Weight {
+			// One read and one write per provider record.
+			let mut records = 0u64;
+			Providers::<T>::translate::<OldProviderInfo<T>, _>(|_who, old| {
+				records.saturating_inc();
+				Some(old.migrate())
+			});
+			T::DbWeight::get().reads_writes(records, records)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			Ok(Providers::<T>::count().encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = u32::decode(&mut &state[..]).map_err(|_| "bad pre_upgrade state")?;
+			ensure!(Providers::<T>::count() == before, "a provider record was lost");
+			ensure!(
+				Providers::<T>::iter_values().count() as u32 == before,
+				"a record did not decode"
+			);
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`AddDrawHistory`], run only on a chain at storage version 3, which it moves to 4.
+	pub type MigrateV3ToV4<T> = VersionedMigration<
+		3,
+		4,
+		AddDrawHistory<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

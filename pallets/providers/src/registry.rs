@@ -35,18 +35,25 @@ pub struct Shortfall {
 }
 
 /// The provider registry as the job pallets see it.
-pub trait ProviderRegistry<AccountId, Balance> {
+pub trait ProviderRegistry<AccountId, Balance, BlockNumber> {
 	/// Providers that list `kernel`, declared at least `memory_mib` of device memory and whose
 	/// terms in force are online, with those terms (see [`crate::Terms`]) and whether they
-	/// have a free job slot, in the order they were listed. Bounded by the registry's
-	/// `MaxProvidersPerKernel`. Also says how many were passed over, and why.
+	/// have a free job slot, in the order they were listed, all as the registry stood at the
+	/// end of block `as_of` (the current block, or one at most [`crate::DRAW_LOOKBACK`]
+	/// before it: see [`crate::view`]). Bounded by the registry's `MaxProvidersPerKernel`.
+	/// Also says how many were passed over, and why.
 	fn candidates(
 		kernel: KernelId,
 		memory_mib: u32,
+		as_of: BlockNumber,
 	) -> (Vec<Candidate<AccountId, Balance>>, Shortfall);
 
-	/// Takes one job slot of `who`. Fails if `who` cannot take `kernel` now.
-	fn begin_job(who: &AccountId, kernel: KernelId) -> DispatchResult;
+	/// Takes one job slot of `who` for a draw reading the registry as of the end of block
+	/// `as_of`. Fails unless `who` lists `kernel`, was online in the terms in force then, and
+	/// had a free slot then that no job begun since has taken. What changed since (a slot
+	/// freed, a slash, a pending change of terms restarted) does not count, so nobody who
+	/// knows the draw's seed can make a pick able or unable to take the job.
+	fn begin_job(who: &AccountId, kernel: KernelId, as_of: BlockNumber) -> DispatchResult;
 
 	/// Frees one job slot of `who` and records how the job went. A provider that left since
 	/// keeps its record until it withdraws, so this never fails for an assignee.
@@ -54,7 +61,8 @@ pub trait ProviderRegistry<AccountId, Balance> {
 
 	/// Takes `fraction` of `who`'s stake and gives it to `beneficiary` (or burns it when
 	/// `None`). Returns the amount slashed. A provider whose stake falls under the minimum goes
-	/// offline, and out of assignment at once.
+	/// offline, and out of every view of this block and later at once (a draw reading an
+	/// earlier block still sees, and may draw, it).
 	fn slash(who: &AccountId, fraction: Perbill, beneficiary: Option<&AccountId>) -> Balance;
 
 	/// Burns up to `amount` of `who`'s stake (a fixed fee, such as declining a job), with the

@@ -57,6 +57,13 @@ fn info(who: AccountId) -> ProviderInfoOf<Test> {
 	crate::Providers::<Test>::get(who).expect("registered")
 }
 
+/// The providers in `kernel`'s list that a draw of this block may see.
+fn listed_live(kernel: KernelId) -> Vec<AccountId> {
+	let now = System::block_number();
+	let list = KernelProviders::<Test>::get(kernel).into_iter();
+	list.filter(|entry| entry.is_live(&now)).map(|entry| entry.provider).collect()
+}
+
 /// The providers in `kernel`'s list, dead entries included.
 fn listed(kernel: KernelId) -> Vec<AccountId> {
 	KernelProviders::<Test>::get(kernel).into_iter().map(|entry| entry.provider).collect()
@@ -265,7 +272,11 @@ fn register_refused(who: AccountId, kernels: &[KernelId]) -> sp_runtime::Dispatc
 }
 
 fn candidate_accounts(kernel: KernelId) -> Vec<AccountId> {
-	Providers::candidates(kernel, 0).0.into_iter().map(|c| c.account).collect()
+	Providers::candidates(kernel, 0, System::block_number())
+		.0
+		.into_iter()
+		.map(|c| c.account)
+		.collect()
 }
 
 #[test]
@@ -312,11 +323,15 @@ fn providers_that_left_stop_holding_places_in_a_full_list() {
 		Balances::mint_into(&999, FUNDS).unwrap();
 		assert_eq!(register_refused(999, matmul), Error::<Test>::TooManyProviders.into());
 
-		// Once it is over they are dead entries: skipped by the draw, dropped for a newcomer.
+		// Once it is over they are dead entries, skipped by the draw; a draw reading one of
+		// the last DRAW_LOOKBACK blocks may still see them, so they keep their places until
+		// those are past too, and then are dropped for a newcomer.
 		System::set_block_number(System::block_number() + ACTIVATION_DELAY);
 		let candidates = candidate_accounts(KernelId::MatmulI8);
 		assert!(![100, 101, 102].iter().any(|who| candidates.contains(who)));
 		assert_eq!(candidates.len(), MAX_PER_KERNEL as usize - 3);
+		assert_eq!(register_refused(999, matmul), Error::<Test>::TooManyProviders.into());
+		System::set_block_number(System::block_number() + u64::from(crate::DRAW_LOOKBACK));
 		register(999, MIN_STAKE, matmul);
 		assert!(listed(KernelId::MatmulI8).iter().all(|who| ![100, 101, 102].contains(who)));
 		for late in [998, 997] {
@@ -331,7 +346,8 @@ fn providers_that_left_stop_holding_places_in_a_full_list() {
 			Error::<Test>::TooManyProviders
 		);
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(998)));
-		System::set_block_number(System::block_number() + ACTIVATION_DELAY);
+		let lookback = u64::from(crate::DRAW_LOOKBACK);
+		System::set_block_number(System::block_number() + ACTIVATION_DELAY + lookback);
 		assert_ok!(Providers::go_online(RuntimeOrigin::signed(100)));
 		assert!(listed(KernelId::MatmulI8).contains(&100));
 
@@ -343,12 +359,40 @@ fn providers_that_left_stop_holding_places_in_a_full_list() {
 	});
 }
 
-/// The version-2 lists (accounts only) become listings with the `until` each record implies,
-/// and the invariants hold on the result; a second run does nothing.
+/// Rewrites `who`'s record in the layout of versions 2 and 3 (no draw history).
+fn write_old_record(who: AccountId) {
+	use codec::Encode;
+	let record = info(who);
+	let old = crate::migrations::v4::OldProviderInfo::<Test> {
+		stake: record.stake,
+		capabilities: record.capabilities,
+		endpoint: record.endpoint,
+		price_per_work_unit: record.price_per_work_unit,
+		status: record.status,
+		active_jobs: record.active_jobs,
+		reputation: record.reputation,
+		registered_at: record.registered_at,
+		prior_terms: record.prior_terms,
+		terms_changed_at: record.terms_changed_at,
+	};
+	frame_support::storage::unhashed::put_raw(
+		&crate::Providers::<Test>::hashed_key_for(who),
+		&old.encode(),
+	);
+}
+
+/// A version-2 chain (lists of accounts, records without a draw history) goes through the
+/// runtime's migrations, 2 to 3 then 3 to 4: the lists become listings with the `until` each
+/// record implies, the records gain an empty history, and the invariants hold on the result
+/// (`run_test` checks them); a second run does nothing.
 #[test]
 fn version_2_kernel_lists_migrate_to_listings() {
-	use crate::migrations::v3::{MigrateV2ToV3, OldList};
+	use crate::migrations::{
+		v3::{MigrateV2ToV3, OldList},
+		v4::MigrateV3ToV4,
+	};
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	type Migrations = (MigrateV2ToV3<Test>, MigrateV3ToV4<Test>);
 	run_test(|| {
 		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
 		register_assignable(BOB, MIN_STAKE, &[KernelId::MatmulI8]);
@@ -364,17 +408,24 @@ fn version_2_kernel_lists_migrate_to_listings() {
 				&old,
 			);
 		}
+		// What the records hold but their history (Bob's going offline wrote one).
+		let records = [ALICE, BOB, CHARLIE]
+			.map(|who| ProviderInfoOf::<Test> { history: Default::default(), ..info(who) });
+		for who in [ALICE, BOB, CHARLIE] {
+			write_old_record(who);
+		}
 		StorageVersion::new(2).put::<crate::Pallet<Test>>();
 
-		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		Migrations::on_runtime_upgrade();
 
-		assert_eq!(crate::Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(3));
+		assert_eq!(crate::Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(4));
 		let migrated: Vec<_> =
 			[KernelId::MatmulI8, KernelId::SortU32].map(KernelProviders::<Test>::get).into();
 		assert_eq!(migrated, expected);
 		let bob = KernelProviders::<Test>::get(KernelId::MatmulI8)[1].clone();
 		assert_eq!(bob, Listing { provider: BOB, until: Some(bob_until) });
-		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!([ALICE, BOB, CHARLIE].map(info), records);
+		Migrations::on_runtime_upgrade();
 		let again: Vec<_> =
 			[KernelId::MatmulI8, KernelId::SortU32].map(KernelProviders::<Test>::get).into();
 		assert_eq!(again, expected);
@@ -502,7 +553,9 @@ fn going_offline_and_online_moves_the_provider_out_of_and_into_the_index() {
 
 		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(ALICE)));
 		assert_eq!(info(ALICE).status, ProviderStatus::Offline);
-		assert_eq!(listed(KernelId::MatmulI8), vec![BOB]);
+		// Closed, not removed: a draw reading an earlier block may still see it.
+		assert_eq!(listed_live(KernelId::MatmulI8), vec![BOB]);
+		assert_eq!(listed(KernelId::MatmulI8), vec![ALICE, BOB]);
 		assert_eq!(
 			last_event(),
 			Event::WentOffline { provider: ALICE, reason: OfflineReason::Requested }
@@ -513,7 +566,7 @@ fn going_offline_and_online_moves_the_provider_out_of_and_into_the_index() {
 		);
 
 		assert_ok!(Providers::go_online(RuntimeOrigin::signed(ALICE)));
-		assert_eq!(listed(KernelId::MatmulI8), vec![BOB, ALICE]);
+		assert_eq!(listed_live(KernelId::MatmulI8), vec![ALICE, BOB]);
 		assert_eq!(last_event(), Event::WentOnline { provider: ALICE });
 		assert_noop!(
 			Providers::go_online(RuntimeOrigin::signed(ALICE)),
@@ -533,7 +586,7 @@ fn unregister_then_withdraw_after_the_unbonding_period_releases_the_stake() {
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
 		let unlock_at = 1 + UNBONDING_PERIOD;
 		assert_eq!(info(ALICE).status, ProviderStatus::Unbonding { unlock_at });
-		assert!(listed(KernelId::MatmulI8).is_empty());
+		assert!(listed_live(KernelId::MatmulI8).is_empty());
 		assert_eq!(last_event(), Event::Unbonding { provider: ALICE, unlock_at });
 
 		System::set_block_number(unlock_at);
@@ -586,7 +639,7 @@ fn a_leaving_provider_cannot_change_or_come_back() {
 fn withdraw_waits_for_jobs_in_progress() {
 	run_test(|| {
 		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
-		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
 		System::set_block_number(1 + UNBONDING_PERIOD);
 		assert_noop!(
@@ -602,7 +655,7 @@ fn withdraw_waits_for_jobs_in_progress() {
 fn a_withdrawn_account_can_register_again_from_scratch() {
 	run_test(|| {
 		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
-		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
 		Providers::end_job(&ALICE, JobOutcome::Deviated);
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
 		System::set_block_number(1 + UNBONDING_PERIOD);
@@ -623,11 +676,12 @@ fn candidates_are_online_providers_of_the_kernel_and_say_whether_they_have_room(
 		register(BOB, 2 * MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
 		register(CHARLIE, MIN_STAKE, &[KernelId::SortU32]);
 		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(CHARLIE)));
-		let (candidates, _) = Providers::candidates(KernelId::MatmulI8, 0);
+		let (candidates, _) = Providers::candidates(KernelId::MatmulI8, 0, System::block_number());
 		assert!(candidates.is_empty(), "nobody is assignable before the activation delay");
 		System::set_block_number(System::block_number() + ACTIVATION_DELAY);
 
-		let (candidates, shortfall) = Providers::candidates(KernelId::MatmulI8, 0);
+		let (candidates, shortfall) =
+			Providers::candidates(KernelId::MatmulI8, 0, System::block_number());
 		let accounts: Vec<_> = candidates.iter().map(|c| c.account).collect();
 		assert_eq!(accounts, vec![ALICE, BOB]);
 		assert_eq!(candidates[1].stake, 2 * MIN_STAKE);
@@ -638,26 +692,27 @@ fn candidates_are_online_providers_of_the_kernel_and_say_whether_they_have_room(
 
 		// ALICE takes both of her slots: still a candidate, whose weight counts, but without
 		// room, and counted as at capacity.
-		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
-		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
 		assert_noop!(
-			Providers::begin_job(&ALICE, KernelId::MatmulI8),
+			Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()),
 			Error::<Test>::CannotTakeJob
 		);
-		let (candidates, shortfall) = Providers::candidates(KernelId::MatmulI8, 0);
+		let (candidates, shortfall) =
+			Providers::candidates(KernelId::MatmulI8, 0, System::block_number());
 		let rooms: Vec<_> = candidates.iter().map(|c| (c.account, c.has_room)).collect();
 		assert_eq!(rooms, vec![(ALICE, false), (BOB, true)]);
 		assert_eq!(shortfall.at_capacity, 1);
 
 		// SortU32: only BOB (CHARLIE is offline).
-		let (candidates, _) = Providers::candidates(KernelId::SortU32, 0);
+		let (candidates, _) = Providers::candidates(KernelId::SortU32, 0, System::block_number());
 		assert_eq!(candidates.iter().map(|c| c.account).collect::<Vec<_>>(), vec![BOB]);
 		assert_noop!(
-			Providers::begin_job(&CHARLIE, KernelId::SortU32),
+			Providers::begin_job(&CHARLIE, KernelId::SortU32, System::block_number()),
 			Error::<Test>::CannotTakeJob
 		);
 		assert_noop!(
-			Providers::begin_job(&BOB, KernelId::Sha256Batch),
+			Providers::begin_job(&BOB, KernelId::Sha256Batch, System::block_number()),
 			Error::<Test>::CannotTakeJob
 		);
 	});
@@ -670,7 +725,7 @@ fn end_job_frees_the_slot_and_counts_the_outcome() {
 		for outcome in
 			[JobOutcome::Agreed, JobOutcome::Agreed, JobOutcome::Deviated, JobOutcome::NoShow]
 		{
-			assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+			assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
 			Providers::end_job(&ALICE, outcome);
 		}
 		let info = info(ALICE);
@@ -709,7 +764,7 @@ fn slash_without_beneficiary_burns_and_under_the_minimum_goes_offline() {
 		assert_eq!(slashed, MIN_STAKE / 2);
 		assert_eq!(Balances::total_issuance(), issuance - MIN_STAKE / 2);
 		assert_eq!(info(ALICE).status, ProviderStatus::Offline);
-		assert!(listed(KernelId::MatmulI8).is_empty());
+		assert!(listed_live(KernelId::MatmulI8).is_empty());
 		assert_eq!(
 			last_event(),
 			Event::WentOffline { provider: ALICE, reason: OfflineReason::StakeBelowMinimum }
@@ -728,7 +783,7 @@ fn slash_without_beneficiary_burns_and_under_the_minimum_goes_offline() {
 fn a_leaving_provider_stays_slashable_and_keeps_its_jobs_settled() {
 	run_test(|| {
 		register_assignable(ALICE, 2 * MIN_STAKE, &[KernelId::MatmulI8]);
-		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8));
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
 		assert_eq!(Providers::slash(&ALICE, Perbill::from_percent(5), Some(&BOB)), 100);
 		Providers::end_job(&ALICE, JobOutcome::Deviated);
@@ -797,7 +852,12 @@ fn a_change_reaches_assignment_only_after_the_activation_delay() {
 		register(ALICE, MIN_STAKE, &[KernelId::SortU32]);
 		let start = System::block_number();
 		System::set_block_number(start + ACTIVATION_DELAY);
-		let stake_seen = || Providers::candidates(KernelId::SortU32, 0).0.first().map(|c| c.stake);
+		let stake_seen = || {
+			Providers::candidates(KernelId::SortU32, 0, System::block_number())
+				.0
+				.first()
+				.map(|c| c.stake)
+		};
 		assert_eq!(stake_seen(), Some(MIN_STAKE));
 
 		// More stake is weighed only after the delay.
@@ -820,8 +880,15 @@ fn a_change_reaches_assignment_only_after_the_activation_delay() {
 		);
 		System::set_block_number(start + 3 * ACTIVATION_DELAY);
 		assert_eq!(stake_seen(), None);
-		// Offline and out of assignment: now its capabilities may change, and it leaves the
-		// index.
+		// Out of assignment, but a draw reading one of the last DRAW_LOOKBACK blocks may
+		// still see it: what it runs changes only after those.
+		let new_caps = || Some(caps(&[KernelId::MatmulI8]));
+		assert_noop!(
+			Providers::update(RuntimeOrigin::signed(ALICE), new_caps(), None, None),
+			Error::<Test>::StillAssignable
+		);
+		System::set_block_number(start + 3 * ACTIVATION_DELAY + crate::DRAW_LOOKBACK as u64);
+		// Now its capabilities may change, and it leaves the index.
 		assert_ok!(Providers::update(
 			RuntimeOrigin::signed(ALICE),
 			Some(caps(&[KernelId::MatmulI8])),
@@ -829,5 +896,103 @@ fn a_change_reaches_assignment_only_after_the_activation_delay() {
 			None
 		));
 		assert!(KernelProviders::<Test>::get(KernelId::SortU32).is_empty());
+	});
+}
+
+/// A draw reads the registry as it stood at the end of an earlier block (`crate::view`): the
+/// slots taken, the outcomes recorded and the stake slashed since reach only views of later
+/// blocks, and a record keeps at most `DRAW_LOOKBACK` entries of history.
+#[test]
+fn a_view_of_an_earlier_block_sees_none_of_the_changes_made_since() {
+	run_test(|| {
+		register_assignable(ALICE, 10 * MIN_STAKE, &[KernelId::SortU32]);
+		let first = System::block_number();
+		let seen = |at: u64| Providers::candidates(KernelId::SortU32, 0, at).0.first().cloned();
+		let original = seen(first).expect("assignable");
+		assert!(original.has_room);
+
+		System::set_block_number(first + 1);
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::SortU32, System::block_number()));
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::SortU32, System::block_number()));
+		System::set_block_number(first + 2);
+		Providers::end_job(&ALICE, JobOutcome::Agreed);
+		assert_eq!(Providers::slash(&ALICE, Perbill::from_percent(10), None), MIN_STAKE);
+
+		assert_eq!(seen(first), Some(original.clone()), "the first block's view is untouched");
+		let full = seen(first + 1).expect("seen");
+		assert_eq!((full.has_room, full.agreed, full.stake), (false, 0, 10 * MIN_STAKE));
+		let last = seen(first + 2).expect("seen");
+		assert_eq!((last.has_room, last.agreed, last.stake), (true, 1, 9 * MIN_STAKE));
+		assert_eq!(info(ALICE).history.len(), 2);
+		// A draw reading an earlier block counts the slots taken since, never those freed.
+		for earlier in [first, first + 1] {
+			assert_noop!(
+				Providers::begin_job(&ALICE, KernelId::SortU32, earlier),
+				Error::<Test>::CannotTakeJob
+			);
+		}
+
+		for block in first + 3..first + 20 {
+			System::set_block_number(block);
+			assert_ok!(Providers::begin_job(&ALICE, KernelId::SortU32, System::block_number()));
+			Providers::end_job(&ALICE, JobOutcome::Inconclusive);
+			assert!(info(ALICE).history.len() <= crate::DRAW_LOOKBACK as usize);
+			let before = seen(block - 1).expect("seen");
+			assert!(before.has_room);
+		}
+		assert_eq!(info(ALICE).history.len(), crate::DRAW_LOOKBACK as usize);
+	});
+}
+
+/// A slash under the minimum takes a provider out at once: no view of that block or later
+/// sees it, nor gives it a job. A view of an earlier block still does (a draw whose seed was
+/// known by then must not change), so its list entry is closed, not removed.
+#[test]
+fn a_provider_slashed_under_the_minimum_leaves_later_views_and_stays_in_earlier_ones() {
+	run_test(|| {
+		register_assignable(ALICE, MIN_STAKE, &[KernelId::SortU32]);
+		let first = System::block_number();
+		System::set_block_number(first + 1);
+		Providers::slash(&ALICE, Perbill::from_percent(10), None);
+		assert_eq!(info(ALICE).status, ProviderStatus::Offline);
+		let seen = |at: u64| Providers::candidates(KernelId::SortU32, 0, at).0.len();
+		assert_eq!((seen(first), seen(first + 1)), (1, 0));
+		assert_noop!(
+			Providers::begin_job(&ALICE, KernelId::SortU32, first + 1),
+			Error::<Test>::CannotTakeJob
+		);
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::SortU32, first));
+		assert_eq!(
+			KernelProviders::<Test>::get(KernelId::SortU32).into_inner(),
+			vec![Listing { provider: ALICE, until: Some(first + 1) }]
+		);
+	});
+}
+
+/// Version-3 records (no draw history) migrate to version 4 with an empty history and every
+/// other field kept; a second run does nothing.
+#[test]
+fn version_3_provider_records_migrate_to_records_with_a_draw_history() {
+	use crate::migrations::v4::MigrateV3ToV4;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run_test(|| {
+		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
+		register(BOB, 2 * MIN_STAKE, &[KernelId::SortU32]);
+		let expected = [info(ALICE), info(BOB)];
+		for record in &expected {
+			assert!(record.history.is_empty());
+		}
+		for who in [ALICE, BOB] {
+			write_old_record(who);
+		}
+		StorageVersion::new(3).put::<crate::Pallet<Test>>();
+
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+
+		assert_eq!(crate::Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(4));
+		assert_eq!([info(ALICE), info(BOB)], expected);
+		assert_eq!(crate::Providers::<Test>::count(), 2);
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		assert_eq!([info(ALICE), info(BOB)], expected);
 	});
 }

@@ -11,6 +11,8 @@ use frame_support::{
 };
 use scale_info::TypeInfo;
 
+use crate::view::{History, Seen};
+
 extern crate alloc;
 use alloc::vec::Vec;
 
@@ -268,6 +270,9 @@ where
 	pub status: ProviderStatus<BlockNumber>,
 	/// Jobs assigned to the provider and not yet settled.
 	pub active_jobs: u32,
+	/// Job slots ever taken, wrapping: with the history's count, how many a draw reading an
+	/// earlier block must count as taken since (see [`Seen::has_room_after`]).
+	pub jobs_begun: u32,
 	pub reputation: Reputation,
 	pub registered_at: BlockNumber,
 	/// The terms assignment uses until `terms_changed_at + ActivationDelay`; from then on it
@@ -276,6 +281,9 @@ where
 	pub prior_terms: Terms<Balance>,
 	/// When the provider last changed its status, stake or price.
 	pub terms_changed_at: BlockNumber,
+	/// What draws read of this record as it stood before each of its changes in the last
+	/// [`crate::view::DRAW_LOOKBACK`] blocks (see [`crate::view`]).
+	pub history: History<Balance, BlockNumber>,
 }
 
 impl<Balance, BlockNumber, N, E> ProviderInfo<Balance, BlockNumber, N, E>
@@ -291,6 +299,20 @@ where
 			online: self.status == ProviderStatus::Online,
 			stake: self.stake.clone(),
 			price_per_work_unit: self.price_per_work_unit.clone(),
+		}
+	}
+
+	/// What a draw reads of the record as it is now.
+	pub fn seen(&self) -> Seen<Balance, BlockNumber> {
+		Seen {
+			terms: self.terms(),
+			prior_terms: self.prior_terms.clone(),
+			terms_changed_at: self.terms_changed_at.clone(),
+			active_jobs: self.active_jobs,
+			jobs_begun: self.jobs_begun,
+			max_concurrent_jobs: self.capabilities.max_concurrent_jobs,
+			memory_mib: self.capabilities.memory_mib,
+			reputation: self.reputation,
 		}
 	}
 

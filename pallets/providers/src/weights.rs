@@ -55,7 +55,7 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Providers::Providers` (r:1 w:1)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -68,26 +68,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `36945`
 		//  Estimated: `243282`
-		// Minimum execution time: 425_753_000 picoseconds.
-		Weight::from_parts(480_486_000, 243282)
+		// Minimum execution time: 425_433_000 picoseconds.
+		Weight::from_parts(648_719_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::KernelProviders` (r:6 w:6)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	fn update() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `35687`
+		//  Measured:  `35794`
 		//  Estimated: `243282`
-		// Minimum execution time: 326_248_000 picoseconds.
-		Weight::from_parts(368_827_000, 243282)
+		// Minimum execution time: 505_172_000 picoseconds.
+		Weight::from_parts(771_228_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -96,106 +96,108 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37422`
+		//  Measured:  `37529`
 		//  Estimated: `243282`
-		// Minimum execution time: 423_499_000 picoseconds.
-		Weight::from_parts(471_809_000, 243282)
+		// Minimum execution time: 408_221_000 picoseconds.
+		Weight::from_parts(463_153_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::KernelProviders` (r:6 w:6)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	fn go_offline() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `35683`
+		//  Measured:  `35688`
 		//  Estimated: `243282`
-		// Minimum execution time: 318_433_000 picoseconds.
-		Weight::from_parts(337_459_000, 243282)
+		// Minimum execution time: 297_744_000 picoseconds.
+		Weight::from_parts(364_359_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::KernelProviders` (r:6 w:6)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	fn go_online() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `35687`
+		//  Measured:  `35794`
 		//  Estimated: `243282`
-		// Minimum execution time: 537_061_000 picoseconds.
-		Weight::from_parts(561_436_000, 243282)
+		// Minimum execution time: 512_745_000 picoseconds.
+		Weight::from_parts(571_214_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::KernelProviders` (r:6 w:6)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	fn unregister() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `35683`
+		//  Measured:  `35688`
 		//  Estimated: `243282`
-		// Minimum execution time: 332_029_000 picoseconds.
-		Weight::from_parts(335_786_000, 243282)
+		// Minimum execution time: 305_860_000 picoseconds.
+		Weight::from_parts(338_772_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Providers::Providers` (r:1 w:1)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::KernelProviders` (r:6 w:6)
+	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::CounterForProviders` (r:1 w:1)
 	/// Proof: `Providers::CounterForProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3346`
-		//  Estimated: `3973`
-		// Minimum execution time: 151_792_000 picoseconds.
-		Weight::from_parts(166_701_000, 3973)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `37533`
+		//  Estimated: `243282`
+		// Minimum execution time: 375_179_000 picoseconds.
+		Weight::from_parts(480_967_000, 243282)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 }
 
 /// The same weights with ParityDb's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(480_486_000, 243282)
+		Weight::from_parts(648_719_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn update() -> Weight {
-		Weight::from_parts(368_827_000, 243282)
+		Weight::from_parts(771_228_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(471_809_000, 243282)
+		Weight::from_parts(463_153_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn go_offline() -> Weight {
-		Weight::from_parts(337_459_000, 243282)
+		Weight::from_parts(364_359_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn go_online() -> Weight {
-		Weight::from_parts(561_436_000, 243282)
+		Weight::from_parts(571_214_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(335_786_000, 243282)
+		Weight::from_parts(338_772_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(166_701_000, 3973)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		Weight::from_parts(480_967_000, 243282)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 }

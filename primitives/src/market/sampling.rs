@@ -20,7 +20,8 @@ pub enum SamplingError {
 
 /// Picks `k` distinct indices into `weights`, each draw in proportion to the weights of the
 /// candidates not yet picked. Candidates of weight zero are never picked. The indices are in
-/// the order drawn. Runs in `O(k * n)`: callers bound both.
+/// the order drawn: the first `k` of [`weighted_order`]. Runs in `O(k * n)`: callers bound
+/// both.
 pub fn sample_weighted(
 	weights: &[u128],
 	k: u32,
@@ -30,17 +31,54 @@ pub fn sample_weighted(
 	if available < k {
 		return Err(SamplingError::NotEnoughCandidates { wanted: k, available });
 	}
-	let mut remaining = weights
+	let picked: Vec<u32> = weighted_order(weights, seed)?.take(k as usize).collect();
+	// Unreachable (the order holds every positive weight), but never hand back fewer than `k`.
+	if picked.len() < k as usize {
+		return Err(SamplingError::NotEnoughCandidates { wanted: k, available });
+	}
+	Ok(picked)
+}
+
+/// Every candidate of positive weight, in the order successive draws take them: draw `i`
+/// picks among those not yet taken in proportion to their weights. A sample of `k` is the
+/// first `k`, so a caller that must pass over a pick (one that can no longer take the job)
+/// takes the next one of the same order, and passing over picks never reorders the rest.
+/// Each step costs `O(n)`.
+pub fn weighted_order<'a>(
+	weights: &'a [u128],
+	seed: &'a [u8; 32],
+) -> Result<WeightedOrder<'a>, SamplingError> {
+	let remaining = weights
 		.iter()
 		.try_fold(0u128, |total, weight| total.checked_add(*weight))
 		.ok_or(SamplingError::WeightOverflow)?;
-	let mut taken = alloc::vec![false; weights.len()];
-	let mut picked = Vec::with_capacity(k as usize);
+	Ok(WeightedOrder {
+		weights,
+		seed,
+		taken: alloc::vec![false; weights.len()],
+		remaining,
+		draw: 0,
+	})
+}
 
-	for draw in 0..k {
-		// `available >= k` and every pick removes one positive weight, so `remaining > 0`.
-		let Some(mut target) = draw_value(seed, draw).checked_rem(remaining) else { break };
-		let chosen = weights
+/// The iterator of [`weighted_order`].
+pub struct WeightedOrder<'a> {
+	weights: &'a [u128],
+	seed: &'a [u8; 32],
+	taken: Vec<bool>,
+	/// The weight of the candidates not yet taken.
+	remaining: u128,
+	draw: u32,
+}
+
+impl Iterator for WeightedOrder<'_> {
+	type Item = u32;
+
+	fn next(&mut self) -> Option<u32> {
+		let mut target = draw_value(self.seed, self.draw).checked_rem(self.remaining)?;
+		let taken = &self.taken;
+		let index = self
+			.weights
 			.iter()
 			.enumerate()
 			.filter(|(i, weight)| !taken[*i] && **weight > 0)
@@ -52,18 +90,13 @@ pub fn sample_weighted(
 					false
 				}
 			})
-			.map(|(i, _)| i);
-		// The targets left always fall inside the pool's total weight, so a candidate is found.
-		let Some(index) = chosen else { break };
-		taken[index] = true;
-		remaining = remaining.saturating_sub(weights[index]);
-		picked.push(index as u32);
+			// The target always falls inside the weight not yet taken, so one is found.
+			.map(|(i, _)| i)?;
+		self.taken[index] = true;
+		self.remaining = self.remaining.saturating_sub(self.weights[index]);
+		self.draw = self.draw.saturating_add(1);
+		Some(index as u32)
 	}
-	// Unreachable (see above), but never hand back fewer than `k` providers.
-	if picked.len() < k as usize {
-		return Err(SamplingError::NotEnoughCandidates { wanted: k, available });
-	}
-	Ok(picked)
 }
 
 /// The random value of draw `draw`: the first 16 bytes of `blake2_256(seed ++ draw)`.

@@ -1,7 +1,7 @@
 //! Unit and property tests of the market rules.
 
 use super::{
-	sampling::{sample_weighted, SamplingError},
+	sampling::{sample_weighted, weighted_order, SamplingError},
 	verdict::{tally, Reveal, Verdict},
 };
 use proptest::prelude::*;
@@ -197,6 +197,25 @@ proptest! {
 				error,
 				SamplingError::NotEnoughCandidates { wanted: k, available: positive }
 			),
+		}
+	}
+
+	#[test]
+	fn the_order_holds_every_positive_weight_once_and_a_sample_is_its_start(
+		weights in prop::collection::vec(0u128..1_000_000, 1..64),
+		k in 0u32..16,
+		seed in any::<[u8; 32]>(),
+	) {
+		let order: Vec<u32> = weighted_order(&weights, &seed).unwrap().collect();
+		let positive = weights.iter().filter(|w| **w > 0).count();
+		prop_assert_eq!(order.len(), positive);
+		let mut distinct = order.clone();
+		distinct.sort();
+		distinct.dedup();
+		prop_assert_eq!(distinct.len(), positive);
+		prop_assert!(order.iter().all(|i| weights[*i as usize] > 0));
+		if k as usize <= positive {
+			prop_assert_eq!(sample_weighted(&weights, k, &seed).unwrap(), order[..k as usize].to_vec());
 		}
 	}
 }

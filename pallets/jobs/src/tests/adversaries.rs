@@ -413,16 +413,20 @@ fn a_re_registered_provider_starts_with_a_newcomers_weight() {
 		assert!(veteran > 7 * newcomer);
 		let who = 40;
 		register_sybil(who, PRICE, STAKE, 2);
-		let (candidates, _) = <Providers as pallet_providers::ProviderRegistry<_, _>>::candidates(
-			KernelId::SortU32,
-			1,
-		);
+		let (candidates, _) =
+			<Providers as pallet_providers::ProviderRegistry<_, _, _>>::candidates(
+				KernelId::SortU32,
+				1,
+				System::block_number(),
+			);
 		assert!(!candidates.iter().any(|c| c.account == who), "not assignable yet");
 		run_to(System::block_number() + ACTIVATION_DELAY);
-		let (candidates, _) = <Providers as pallet_providers::ProviderRegistry<_, _>>::candidates(
-			KernelId::SortU32,
-			1,
-		);
+		let (candidates, _) =
+			<Providers as pallet_providers::ProviderRegistry<_, _, _>>::candidates(
+				KernelId::SortU32,
+				1,
+				System::block_number(),
+			);
 		let fresh = candidates.iter().find(|c| c.account == who).expect("assignable now");
 		assert_eq!(assignment_weight(fresh.stake as u128, fresh.agreed, 0, 0), newcomer);
 	});

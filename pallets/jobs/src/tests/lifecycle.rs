@@ -296,14 +296,16 @@ fn a_low_reward_is_refused_and_the_quote_names_the_weighted_median_cost() {
 #[test]
 fn full_providers_are_reported_as_at_capacity() {
 	run_test(|| {
-		// Twelve providers with two slots each: three jobs of five replicas, drawn first (an
-		// agenda block holds three), take 15 of the 24 slots, so at least three providers are
-		// full and at most nine free: too few for the fourth job's pool of ten.
+		// Twelve providers with two slots each: three jobs of five replicas take 15 of the 24
+		// slots, so at least three providers are full and at most nine free: too few for the
+		// pool of ten of a fourth job submitted after they were drawn (its draw reads the
+		// registry as it stood then).
 		for requester in [ALICE, ALICE, BOB] {
 			submit(requester, 5, 3, REWARD);
 		}
+		run_to(1 + DRAW_DELAY);
 		let fourth = submit(BOB, 5, 3, REWARD);
-		run_to(2 + DRAW_DELAY);
+		run_to(1 + 2 * DRAW_DELAY);
 		let Some(NoAssignment::AllAtCapacity { listed: 12, at_capacity, needed: 10 }) =
 			job(fourth).unassigned
 		else {
