@@ -184,7 +184,15 @@ impl<T: Config> Pallet<T> {
 	/// The terms assignment uses for `info` at block `now`: its prior terms until the
 	/// activation delay after its last change is over, then its own.
 	pub(crate) fn terms_in_force(info: &ProviderInfoOf<T>, now: BlockNumberFor<T>) -> TermsOf<T> {
-		info.seen().terms_in_force(now, T::ActivationDelay::get())
+		Self::view_of(info, now).1
+	}
+
+	/// What a draw reading the registry as of the end of block `at` sees of `info` (see
+	/// [`crate::view`]), and the terms in force for it then.
+	fn view_of(info: &ProviderInfoOf<T>, at: BlockNumberFor<T>) -> (SeenOf<T>, TermsOf<T>) {
+		let seen = view::seen_at(&info.history, info.seen(), &at);
+		let terms = seen.terms_in_force(at, T::ActivationDelay::get());
+		(seen, terms)
 	}
 
 	/// Whether no draw can see `info` online now or in any view it may still read (one of the
@@ -196,8 +204,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut at = now.saturating_sub(DRAW_LOOKBACK.into());
 		loop {
-			let seen = view::seen_at(&info.history, info.seen(), &at);
-			if seen.terms_in_force(at, T::ActivationDelay::get()).online {
+			if Self::view_of(info, at).1.online {
 				return false;
 			}
 			if at >= now {
@@ -529,8 +536,7 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> 
 			}
 			let account = listing.provider;
 			let Some(info) = Providers::<T>::get(&account) else { continue };
-			let seen = view::seen_at(&info.history, info.seen(), &as_of);
-			let terms = seen.terms_in_force(as_of, T::ActivationDelay::get());
+			let (seen, terms) = Self::view_of(&info, as_of);
 			if !terms.online {
 				continue;
 			}
@@ -559,8 +565,8 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> 
 		let now = frame_system::Pallet::<T>::block_number();
 		Providers::<T>::try_mutate(who, |maybe_info| {
 			let info = maybe_info.as_mut().ok_or(Error::<T>::NotRegistered)?;
-			let seen = view::seen_at(&info.history, info.seen(), &as_of);
-			let may_take = seen.terms_in_force(as_of, T::ActivationDelay::get()).online
+			let (seen, terms) = Self::view_of(info, as_of);
+			let may_take = terms.online
 				&& info.capabilities.supports(kernel)
 				&& seen.has_room_after(info.jobs_begun);
 			ensure!(may_take, Error::<T>::CannotTakeJob);

@@ -79,6 +79,9 @@ pub mod pallet {
 		<T as Config>::MaxEndpointLen,
 	>;
 
+	/// What a draw reads of a provider's record (see [`crate::view`]).
+	pub type SeenOf<T> = crate::view::Seen<BalanceOf<T>, BlockNumberFor<T>>;
+
 	/// A provider's terms as stored.
 	pub type TermsOf<T> = Terms<BalanceOf<T>>;
 

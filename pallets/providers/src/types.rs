@@ -322,11 +322,4 @@ where
 	pub fn is_listed(&self) -> bool {
 		self.status == ProviderStatus::Online || self.prior_terms.online
 	}
-
-	/// Whether the provider, with `terms` in force, may take one more job of `kernel`.
-	pub fn can_take(&self, terms: &Terms<Balance>, kernel: KernelId) -> bool {
-		terms.online
-			&& self.capabilities.supports(kernel)
-			&& self.active_jobs < self.capabilities.max_concurrent_jobs
-	}
 }
