@@ -128,6 +128,10 @@ pub fn phase(phase: &Phase<u32, Balance>) -> String {
 		Phase::Failed { reason: FailReason::Unassigned(why) } => {
 			format!("failed: never assigned ({})", no_assignment(why))
 		}
+		Phase::Failed { reason: FailReason::Contested { attested } } => format!(
+			"failed: contested (a panel attested {attested:?}, but more assignees revealed \
+			 another result; nobody was slashed)"
+		),
 		Phase::Cancelled => "cancelled".into(),
 	}
 }
@@ -146,6 +150,11 @@ pub fn phase_json(phase: &Phase<u32, Balance>) -> Value {
 		Phase::Failed { reason: FailReason::Unassigned(why) } => {
 			json!({ "name": "Failed", "reason": "Unassigned", "unassigned": no_assignment_json(why) })
 		}
+		Phase::Failed { reason: FailReason::Contested { attested } } => json!({
+			"name": "Failed",
+			"reason": "Contested",
+			"attested": format!("{attested:?}"),
+		}),
 		Phase::Cancelled => json!({ "name": "Cancelled" }),
 	}
 }
@@ -264,6 +273,7 @@ pub fn provider_json(account: &AccountId, info: &ProviderInfo) -> Value {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use sp_core::H256;
 
 	#[test]
 	fn amounts_read_in_cord() {
@@ -285,6 +295,10 @@ mod tests {
 		let why = NoAssignment::PoolTooSmall { eligible: 2, needed: 6 };
 		let never = Phase::Failed { reason: FailReason::Unassigned(why) };
 		assert!(phase(&never).contains("only 2 providers could take it"), "{}", phase(&never));
+		let contested =
+			Phase::Failed { reason: FailReason::Contested { attested: H256::repeat_byte(1) } };
+		assert!(phase(&contested).starts_with("failed: contested"), "{}", phase(&contested));
+		assert_eq!(phase_json(&contested)["reason"], "Contested");
 	}
 
 	#[test]

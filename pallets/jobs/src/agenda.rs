@@ -56,7 +56,6 @@ impl<T: Config> Pallet<T> {
 	/// meter allows; the rest waits for the next block.
 	pub(crate) fn process_agenda(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
 		let per_block = Self::agenda_block_weight();
-		let per_job = Self::agenda_item_weight();
 		let mut block = AgendaBacklog::<T>::take().map_or(now, |oldest| oldest.min(now));
 		loop {
 			if meter.try_consume(per_block).is_err() {
@@ -65,7 +64,7 @@ impl<T: Config> Pallet<T> {
 			}
 			let due = Agenda::<T>::take(block);
 			for (done, id) in due.iter().enumerate() {
-				if meter.try_consume(per_job).is_err() {
+				if meter.try_consume(Self::agenda_item_weight_of(*id)).is_err() {
 					let rest: BoundedVec<JobId, T::MaxAgendaPerBlock> =
 						BoundedVec::truncate_from(due[done..].to_vec());
 					Agenda::<T>::insert(block, rest);
@@ -92,8 +91,23 @@ impl<T: Config> Pallet<T> {
 	/// finds too few at the deadline and then fails a job of the most assignees (the sum of
 	/// both benchmarks bounds it), or a verdict over the most assignees.
 	pub(crate) fn agenda_item_weight() -> Weight {
+		Self::agenda_item_weight_for(T::MaxAssignees::get())
+	}
+
+	/// The most job `id`'s agenda entry can cost: as [`Self::agenda_item_weight`], for the
+	/// assignees this job can ever have (its replicas and every panel it may draw), and the
+	/// read that finds out. A default job (3 replicas, panels of 3) is charged a verdict over
+	/// 9 assignees, not over the 48 a job of 16 replicas may reach.
+	pub(crate) fn agenda_item_weight_of(id: JobId) -> Weight {
+		let most = Jobs::<T>::get(id).map_or(T::MaxAssignees::get(), |job| {
+			Self::replicas_held(job.spec.replicas, job.spec.panel).min(T::MaxAssignees::get())
+		});
+		Self::agenda_item_weight_for(most).saturating_add(T::DbWeight::get().reads(1))
+	}
+
+	fn agenda_item_weight_for(assignees: u32) -> Weight {
 		T::WeightInfo::process_assignment()
-			.saturating_add(T::WeightInfo::process_verdict(T::MaxAssignees::get()))
+			.saturating_add(T::WeightInfo::process_verdict(assignees))
 	}
 
 	/// Does what is due for job `id` at block `now`.

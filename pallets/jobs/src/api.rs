@@ -185,7 +185,8 @@ impl<T: Config> Pallet<T> {
 			pool_needed,
 			pool_share,
 			capture,
-			escalation_replicas: Self::replicas_held(replicas).saturating_sub(replicas),
+			escalation_replicas: Self::replicas_held(replicas, Self::panel_for(replicas, quorum))
+				.saturating_sub(replicas),
 			min_commit_window: Self::min_commit_window(&shape),
 			inline_deposit,
 			remote_deposit: T::JobDeposit::get(),

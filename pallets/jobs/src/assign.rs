@@ -63,12 +63,13 @@ impl<'a, AccountId, Balance> Round<'a, AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// How many providers the job's current round needs.
+	/// How many providers the job's current round needs: the requester's replicas in round 0,
+	/// the panel's seats in an escalation.
 	pub(crate) fn wanted(job: &JobInfoOf<T>) -> u32 {
 		if job.round == 0 {
 			job.spec.replicas
 		} else {
-			T::EscalationReplicas::get()
+			job.spec.panel.seats
 		}
 	}
 

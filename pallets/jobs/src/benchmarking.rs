@@ -107,7 +107,8 @@ type EarlierRound<T> = fn(&<T as frame_system::Config>::AccountId) -> (Option<H2
 
 /// A job in its last round with `n` assignees in a full registry, each staking the minimum:
 /// the last escalation panel (as much of it as `n` allows) committed to `RESULT`, and all but
-/// its first member revealed it, which is already a quorum when the panel is full; the other assignees are round-0 providers that did what `earlier` says.
+/// its first member revealed it; the other assignees are round-0 providers that did what
+/// `earlier` says. The first member's reveal makes the panel's quorum when `n` holds it.
 /// Returns the job and the panel's first member, which has yet to reveal.
 fn last_round_job<T: Config>(
 	n: u32,
@@ -116,10 +117,12 @@ fn last_round_job<T: Config>(
 ) -> (JobId, T::AccountId) {
 	let providers = fill_registry::<T>();
 	let who = requester::<T>();
-	let id = submit_job::<T>(&who, 1, 1);
+	// The most replicas: its escrow then pays every assignee `n` allows, and its panel is the
+	// largest.
+	let id = submit_job::<T>(&who, 1, T::MaxReplicas::get());
 	let mut job = Pallet::<T>::job(id).expect("submitted");
 	let last_round = T::MaxEscalations::get() as u8;
-	let panel = T::EscalationReplicas::get().min(n) as usize;
+	let panel = job.spec.panel.seats.min(n) as usize;
 	for (i, provider) in providers.iter().take(n as usize).enumerate() {
 		let now = frame_system::Pallet::<T>::block_number();
 		T::Providers::begin_job(provider, KERNEL, now).expect("registered for every kernel");
@@ -245,7 +248,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(revealer), id, RESULT, SALT);
 
 		let job = Pallet::<T>::job(id).expect("kept for the retention period");
-		if n > T::EscalationReplicas::get() / 2 {
+		if n >= job.spec.panel.quorum {
 			assert_eq!(job.phase, Phase::Attested { result_hash: RESULT });
 			assert!(job
 				.assignees

@@ -42,7 +42,7 @@ impl<T: Config> Pallet<T> {
 				let expected = job
 					.spec
 					.reward
-					.checked_mul(&Self::replicas_held(job.spec.replicas).into())
+					.checked_mul(&Self::replicas_held(job.spec.replicas, job.spec.panel).into())
 					.and_then(|rewards| rewards.checked_add(&job.deposit))
 					.ok_or("escrow overflows")?;
 				ensure!(job.escrow == expected, "open job's escrow is not its rewards and deposit");

@@ -32,12 +32,15 @@
 //!   ones are paid `reward` from the escrow; those that revealed another hash, or committed
 //!   and withheld, lose [`Config::WrongResultSlash`] of their stake; those that never
 //!   committed lose [`Config::NoShowSlash`]. Slashes are burnt: nobody, the requester least,
-//!   earns from another's loss. Without a quorum the job escalates to a fresh panel of
-//!   [`Config::EscalationReplicas`] providers, whose own majority decides (votes cast after
-//!   reveals were public never join an earlier round's count), up to
-//!   [`Config::MaxEscalations`] times, paid from escrow held at submission. A job that ends
-//!   with no quorum slashes nobody, pays each revealer [`Config::FailedRevealShare`] of the
-//!   reward, and refunds the rest.
+//!   earns from another's loss. Without a quorum the job escalates to a fresh panel
+//!   ([`concord_primitives::market::panel`]: at least the round's seats and
+//!   [`Config::EscalationReplicas`], and at least its quorum's share of them), whose own
+//!   votes decide (votes cast after reveals were public never join an earlier round's
+//!   count), up to [`Config::MaxEscalations`] times, paid from escrow held at submission. A
+//!   panel's verdict that fewer assignees over every round revealed than another hash judges
+//!   nobody: the job is contested. A job that ends with no quorum, or contested, slashes
+//!   nobody, pays each revealer [`Config::FailedRevealShare`] of the reward, and refunds the
+//!   rest.
 //! ## Bounds
 //!
 //! Deadlines live in a block-indexed agenda ([`Agenda`]), one entry per open job, processed in
@@ -66,6 +69,7 @@ mod assign;
 mod attest;
 #[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
+pub mod migrations;
 pub mod priority;
 mod settle;
 mod submit;
@@ -120,8 +124,8 @@ pub mod pallet {
 		pallet_providers::Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
 	/// The in-code storage version: 2 added declines, escrow for every escalation and the
-	/// per-requester count.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	/// per-requester count; 3 the panel in each job's spec ([`crate::migrations::v3`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -149,8 +153,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxReplicas: Get<u32>;
 
-		/// Providers on the fresh panel each escalation of a job without a quorum draws; the
-		/// panel's own majority decides.
+		/// The fewest providers on the fresh panel each escalation of a job without a quorum
+		/// draws: a panel has at least these seats and at least the round's, and at least the
+		/// round's quorum's share of them decides
+		/// ([`concord_primitives::market::panel::Panel::judging`]).
 		#[pallet::constant]
 		type EscalationReplicas: Get<u32>;
 
@@ -190,7 +196,8 @@ pub mod pallet {
 		type MaxEscalations: Get<u32>;
 
 		/// Most providers assigned to one job over every round: at least
-		/// `MaxReplicas + MaxEscalations * EscalationReplicas`.
+		/// `MaxReplicas + MaxEscalations * max(MaxReplicas, EscalationReplicas)`, since a
+		/// panel is never smaller than the round it judges.
 		#[pallet::constant]
 		type MaxAssignees: Get<u32>;
 
@@ -485,8 +492,9 @@ pub mod pallet {
 
 		fn integrity_test() {
 			assert!(T::MaxReplicas::get() > 0, "MaxReplicas must be positive");
+			let largest_panel = T::MaxReplicas::get().max(T::EscalationReplicas::get());
 			let most = T::MaxEscalations::get()
-				.checked_mul(T::EscalationReplicas::get())
+				.checked_mul(largest_panel)
 				.and_then(|extra| extra.checked_add(T::MaxReplicas::get()))
 				.expect("assignee bound overflows");
 			assert!(T::MaxAssignees::get() >= most, "MaxAssignees below every round's total");

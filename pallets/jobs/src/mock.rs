@@ -43,6 +43,8 @@ pub const ACTIVATION_DELAY: u64 = 3;
 pub const DECLINE_FEE: Balance = 50;
 pub const MAX_OPEN_JOBS_PER_REQUESTER: u32 = 6;
 pub const MAX_ESCALATIONS: u32 = 1;
+/// The most escalations a test may allow ([`MaxEscalations`]); `MaxAssignees` holds them.
+pub const MOST_ESCALATIONS: u32 = 2;
 pub const ASSIGNMENT_TIMEOUT: u64 = 6;
 pub const RETRY_INTERVAL: u64 = 2;
 pub const RETENTION: u64 = 20;
@@ -84,6 +86,9 @@ parameter_types! {
 	pub storage HasRandomness: bool = true;
 	/// Tests change it to give later blocks other VRF outputs.
 	pub storage RandomnessSalt: u8 = 0;
+	/// Tests of a job decided over several panels raise it, up to `MOST_ESCALATIONS`, before
+	/// submitting.
+	pub storage MaxEscalations: u32 = MAX_ESCALATIONS;
 }
 
 impl pallet_providers::Config for Test {
@@ -123,8 +128,8 @@ impl pallet_jobs::Config for Test {
 	type DeclineFee = DeclineFee;
 	type FailedRevealShare = FailedRevealShare;
 	type MaxOpenJobsPerRequester = ConstU32<MAX_OPEN_JOBS_PER_REQUESTER>;
-	type MaxEscalations = ConstU32<MAX_ESCALATIONS>;
-	type MaxAssignees = ConstU32<{ MAX_REPLICAS + MAX_ESCALATIONS * ESCALATION_REPLICAS }>;
+	type MaxEscalations = MaxEscalations;
+	type MaxAssignees = ConstU32<{ MAX_REPLICAS + MOST_ESCALATIONS * MAX_REPLICAS }>;
 	type MaxInlineInput = ConstU32<64>;
 	type MaxSourceLen = ConstU32<64>;
 	type JobDeposit = JobDeposit;

@@ -7,7 +7,7 @@
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
-use concord_primitives::market::verdict::{tally, Reveal, Verdict};
+use concord_primitives::market::verdict::{self, tally, Reveal, Verdict};
 use frame_support::traits::{
 	fungible::MutateHold,
 	tokens::{Fortitude, Precision, Restriction},
@@ -20,19 +20,20 @@ use sp_runtime::traits::Saturating;
 
 impl<T: Config> Pallet<T> {
 	/// The matching reveals the job's current round needs: the requester's quorum in round 0,
-	/// a majority of the fresh panel in an escalation.
+	/// the panel's (never a smaller share of its seats) in an escalation.
 	pub(crate) fn round_quorum(job: &JobInfoOf<T>) -> u32 {
 		if job.round == 0 {
 			job.spec.quorum
 		} else {
-			T::EscalationReplicas::get() / 2 + 1
+			job.spec.panel.quorum
 		}
 	}
 
 	/// Counts the reveals of the current round only: a vote cast after an earlier round's
 	/// reveals were public never joins that round's count. A quorum settles every assignee of
-	/// every round against the attested hash; without one the job escalates while escalations
-	/// are left, else fails.
+	/// every round against the attested hash, unless more assignees, over every round,
+	/// revealed another hash than revealed it: the job is then contested and fails, slashing
+	/// nobody. Without a quorum the job escalates while escalations are left, else fails.
 	pub(crate) fn conclude(id: JobId, job: &mut JobInfoOf<T>, now: BlockNumberFor<T>) {
 		let reveals: Vec<Reveal<H256>> = Self::current_round(job)
 			.filter(|a| !a.declined)
@@ -43,6 +44,9 @@ impl<T: Config> Pallet<T> {
 			})
 			.collect();
 		match tally(&reveals, Self::round_quorum(job)) {
+			Verdict::Attested { hash, .. } if Self::outvoted(job, hash) => {
+				Self::fail(id, job, FailReason::Contested { attested: hash })
+			}
 			Verdict::Attested { hash, agreeing, .. } => {
 				Self::deposit_event(Event::Attested {
 					job: id,
@@ -57,6 +61,12 @@ impl<T: Config> Pallet<T> {
 			}
 			Verdict::NoQuorum { .. } => Self::fail(id, job, FailReason::NoQuorum),
 		}
+	}
+
+	/// Whether more assignees, over every round, revealed another hash than revealed `hash`.
+	fn outvoted(job: &JobInfoOf<T>, hash: H256) -> bool {
+		let revealed: Vec<H256> = job.assignees.iter().filter_map(|a| a.revealed).collect();
+		verdict::outvoted(&revealed, hash)
 	}
 
 	/// Settles every assignee not yet settled, of every round, against the attested `hash`:
@@ -79,10 +89,10 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Queues the job to draw a fresh panel of `EscalationReplicas` providers, whose rewards
-	/// were held at submission.
+	/// Queues the job to draw a fresh panel (`spec.panel`), whose rewards were held at
+	/// submission.
 	fn escalate(id: JobId, job: &mut JobInfoOf<T>, now: BlockNumberFor<T>) {
-		let extra = T::EscalationReplicas::get();
+		let extra = job.spec.panel.seats;
 		job.round = job.round.saturating_add(1);
 		job.phase = Phase::Queued { until: now.saturating_add(T::AssignmentTimeout::get()) };
 		// Drawn once the reveals that caused the escalation are mixed with VRF outputs that

@@ -5,7 +5,7 @@ use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use concord_primitives::{
 	kernel::{self, KernelId, ParamsError},
-	market::window,
+	market::{panel::Panel, window},
 };
 use frame_support::{
 	ensure,
@@ -76,8 +76,9 @@ impl<T: Config> Pallet<T> {
 		let inline_len = inline.as_ref().map_or(0, |bytes| bytes.len() as u32);
 		let deposit =
 			Self::deposit_for(inline_len, open_of_requester).ok_or(Error::<T>::EscrowOverflow)?;
+		let panel = Self::panel_for(replicas, quorum);
 		let escrow = reward
-			.checked_mul(&Self::replicas_held(replicas).into())
+			.checked_mul(&Self::replicas_held(replicas, panel).into())
 			.and_then(|rewards| rewards.checked_add(&deposit))
 			.ok_or(Error::<T>::EscrowOverflow)?;
 		Self::ensure_can_hold(&who, escrow)?;
@@ -97,6 +98,7 @@ impl<T: Config> Pallet<T> {
 				work_units,
 				replicas,
 				quorum,
+				panel,
 				reward,
 				commit_window,
 				reveal_window,
@@ -152,12 +154,16 @@ impl<T: Config> Pallet<T> {
 			.and_then(|bytes| bytes.checked_add(&per_job))
 	}
 
-	/// Replicas whose rewards a job of `replicas` holds: its own, and every escalation panel
-	/// it may need, so that no escalation can fail for want of funds.
-	pub(crate) fn replicas_held(replicas: u32) -> u32 {
-		T::MaxEscalations::get()
-			.saturating_mul(T::EscalationReplicas::get())
-			.saturating_add(replicas)
+	/// The panel that judges a round of `replicas` decided by `quorum` when it has no quorum:
+	/// at least `EscalationReplicas` seats, never weaker than the round.
+	pub(crate) fn panel_for(replicas: u32, quorum: u32) -> Panel {
+		Panel::judging(replicas, quorum, T::EscalationReplicas::get())
+	}
+
+	/// Replicas whose rewards a job of `replicas` escalating to `panel` holds: its own, and
+	/// every escalation panel it may need, so that no escalation can fail for want of funds.
+	pub(crate) fn replicas_held(replicas: u32, panel: Panel) -> u32 {
+		T::MaxEscalations::get().saturating_mul(panel.seats).saturating_add(replicas)
 	}
 
 	/// The shortest commit window a job of `shape` may ask for.

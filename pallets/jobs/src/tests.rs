@@ -4,6 +4,7 @@
 mod admission;
 mod adversaries;
 mod draw_view;
+mod escalations;
 mod lifecycle;
 mod refusals;
 mod scheduling;

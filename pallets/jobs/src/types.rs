@@ -6,7 +6,10 @@
 //! keeps only the bounded forms.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use concord_primitives::kernel::{KernelId, MAX_PARAMS};
+use concord_primitives::{
+	kernel::{KernelId, MAX_PARAMS},
+	market::panel::Panel,
+};
 use frame_support::{
 	pallet_prelude::ConstU32, traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound,
 	PartialEqNoBound,
@@ -97,6 +100,9 @@ where
 	pub replicas: u32,
 	/// Matching reveals needed to attest a result; more than half of `replicas`.
 	pub quorum: u32,
+	/// Who judges the job when a round ends without a quorum: a fresh panel no smaller and no
+	/// more lenient than the first round, fixed (and its rewards held) at submission.
+	pub panel: Panel,
 	/// Paid to each provider that reveals the attested result.
 	pub reward: Balance,
 	/// Blocks assignees have to commit, from assignment.
@@ -161,6 +167,9 @@ pub enum FailReason<Balance> {
 	Unassigned(NoAssignment<Balance>),
 	/// After every escalation allowed, no result hash reached the quorum.
 	NoQuorum,
+	/// A panel attested `attested`, but more assignees over every round revealed another
+	/// hash: nothing shows who was right, so nobody is slashed.
+	Contested { attested: H256 },
 }
 
 /// What one assignee has done so far.

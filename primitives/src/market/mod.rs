@@ -3,6 +3,7 @@
 //!
 //! - [`verdict`]: which result hash, if any, a quorum of assignees revealed, and who agreed,
 //!   deviated or did not show up;
+//! - [`panel`]: the panel an escalation draws, never weaker than the round it judges;
 //! - [`admission`]: which providers a job may be drawn from (a pool holding half the live
 //!   weight), and the chance that a coalition captures a quorum of its seats;
 //! - [`sampling`]: choosing `k` distinct providers at random, weighted, from a random seed;
@@ -12,6 +13,7 @@
 
 pub mod admission;
 pub mod commitment;
+pub mod panel;
 pub mod sampling;
 pub mod verdict;
 pub mod weight;

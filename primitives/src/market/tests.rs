@@ -362,3 +362,98 @@ mod admission {
 		}
 	}
 }
+
+mod escalation_panels {
+	use crate::market::{admission::capture_bound, panel::Panel, verdict::outvoted};
+
+	#[test]
+	fn a_panel_has_the_rounds_seats_and_quorum_or_more() {
+		// The shipped chains' floor of three seats: a default round keeps its shape.
+		assert_eq!(Panel::judging(3, 2, 3), Panel { seats: 3, quorum: 2 });
+		// A unanimous round of five is judged by a unanimous panel of five, not 2 of 3.
+		assert_eq!(Panel::judging(5, 5, 3), Panel { seats: 5, quorum: 5 });
+		assert_eq!(Panel::judging(16, 9, 3), Panel { seats: 16, quorum: 9 });
+		// A round smaller than the floor gets the floor's seats and its own share of them.
+		assert_eq!(Panel::judging(1, 1, 3), Panel { seats: 3, quorum: 3 });
+		assert_eq!(Panel::judging(2, 2, 3), Panel { seats: 3, quorum: 3 });
+		assert_eq!(Panel::judging(4, 3, 6), Panel { seats: 6, quorum: 5 });
+		assert_eq!(Panel::judging(0, 0, 3), Panel { seats: 3, quorum: 2 });
+		for replicas in 1..=16 {
+			for quorum in replicas / 2 + 1..=replicas {
+				for floor in 1..=16 {
+					let panel = Panel::judging(replicas, quorum, floor);
+					assert!(panel.seats >= replicas && panel.seats >= floor);
+					assert!(panel.quorum <= panel.seats && panel.quorum > panel.seats / 2);
+					// The quorum's share of the seats is at least the round's.
+					assert!(
+						u64::from(panel.quorum) * u64::from(replicas)
+							>= u64::from(quorum) * u64::from(panel.seats),
+						"{replicas} {quorum} {floor}: {panel:?}"
+					);
+				}
+			}
+		}
+	}
+
+	/// The binomial tail `P(X >= quorum)` for `X ~ Bin(seats, p)`, exactly (in floating point:
+	/// the chain's own bound rounds each term up by a part per billion, which would hide the
+	/// comparison at small `p`).
+	fn tail(p: f64, seats: u32, quorum: u32) -> f64 {
+		let choose =
+			|n: u32, k: u32| (0..k).fold(1f64, |acc, i| acc * f64::from(n - i) / f64::from(i + 1));
+		(quorum..=seats)
+			.map(|s| choose(seats, s) * p.powi(s as i32) * (1.0 - p).powi((seats - s) as i32))
+			.sum()
+	}
+
+	/// With each seat the coalition's with a chance of at most p, a panel is never likelier to
+	/// be captured than the round it judges, for every round shape the runtime allows, every
+	/// floor, and every p up to 45 % (a coalition near half the weight captures anything).
+	#[test]
+	fn a_panel_is_never_easier_to_capture_than_the_round_it_judges() {
+		let mut compared = 0;
+		for replicas in 1..=16 {
+			for quorum in replicas / 2 + 1..=replicas {
+				for floor in 1..=16 {
+					let panel = Panel::judging(replicas, quorum, floor);
+					for step in 1..=90 {
+						let p = f64::from(step) * 0.005;
+						let round = tail(p, replicas, quorum);
+						let judged = tail(p, panel.seats, panel.quorum);
+						assert!(
+							judged <= round * (1.0 + 1e-12),
+							"{replicas} {quorum} {floor} at {p}: panel {panel:?} {judged} > {round}"
+						);
+						compared += 1;
+					}
+				}
+			}
+		}
+		assert!(compared > 100_000);
+		// The review's case (NH1), in the chain's own bound at p = 10 %: the old 2-of-3 panel
+		// of a unanimous round of five was over 2,000 times easier to capture than the round.
+		let (round, old_panel) =
+			(capture_bound(100_000_000, 5, 5), capture_bound(100_000_000, 3, 2));
+		assert!(old_panel > 2_000 * round, "{old_panel} vs {round}");
+		let panel = Panel::judging(5, 5, 3);
+		assert_eq!(capture_bound(100_000_000, panel.seats, panel.quorum), round);
+	}
+
+	#[test]
+	fn a_verdict_outvoted_across_rounds_is_told_apart() {
+		const A: u8 = 1;
+		const B: u8 = 2;
+		const C: u8 = 3;
+		// Round 0: four reveal A; a panel of three: two reveal B, one A. B has 2, A has 5.
+		assert!(outvoted(&[A, A, A, A, B, B, A], B));
+		assert!(!outvoted(&[A, A, A, A, B, B, A], A));
+		// A tie is not outvoted: the panel's verdict stands.
+		assert!(!outvoted(&[A, A, B, B], B));
+		// Several rivals: only one with more votes than the verdict counts.
+		assert!(!outvoted(&[A, B, C, C], C));
+		assert!(outvoted(&[A, B, B, C], C));
+		assert!(!outvoted(&[], A));
+		// A verdict nobody revealed (cannot happen) is outvoted by any reveal.
+		assert!(outvoted(&[B], A));
+	}
+}

@@ -68,6 +68,19 @@ pub fn tally<H: Copy + Eq>(reveals: &[Reveal<H>], quorum: u32) -> Verdict<H> {
 	}
 }
 
+/// Whether a hash other than `attested` was revealed by more assignees than `attested`
+/// among `revealed` (every round's reveals). A panel's verdict judges the earlier rounds, but
+/// never against more votes than it had itself: such a job is contested, and nobody is
+/// slashed. Within one round this never happens (an attested hash holds a majority of its
+/// round); it takes rounds whose majorities disagree.
+///
+/// Runs in `O(n²)` comparisons of hashes for `n` reveals: callers bound `n`.
+pub fn outvoted<H: Copy + Eq>(revealed: &[H], attested: H) -> bool {
+	let votes = |hash: H| revealed.iter().filter(|other| **other == hash).count();
+	let attested_votes = votes(attested);
+	revealed.iter().any(|hash| *hash != attested && votes(*hash) > attested_votes)
+}
+
 fn indices<H>(reveals: &[Reveal<H>], pick: impl Fn(&Reveal<H>) -> bool) -> Vec<u32> {
 	reveals.iter().enumerate().filter(|(_, reveal)| pick(reveal)).map(|(i, _)| i as u32).collect()
 }

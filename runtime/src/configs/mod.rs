@@ -201,10 +201,13 @@ impl pallet_jobs::Config for Runtime {
 	/// BABE's VRF output of the parent block: unknown to a requester when it submits.
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	type MaxReplicas = ConstU32<16>;
-	/// An escalation draws a fresh panel of three, decided by two of them.
+	/// An escalation draws a fresh panel of at least three, and of at least the round's
+	/// replicas, decided by at least the round's quorum's share of them: 2 of 3 for a job of
+	/// 3 replicas and quorum 2, 5 of 5 for a unanimous job of 5.
 	type EscalationReplicas = ConstU32<3>;
 	type MaxEscalations = ConstU32<2>;
-	type MaxAssignees = ConstU32<22>;
+	/// 16 replicas and two panels of up to 16.
+	type MaxAssignees = ConstU32<48>;
 	/// A draw of k providers needs 2k eligible ones.
 	type PoolFactor = ConstU32<2>;
 	/// Drawn three blocks after submission: the VRF outputs of two blocks nobody knew then

@@ -26,7 +26,7 @@ fn what_does_not_fit_the_weight_limit_waits_for_the_next_block() {
 		let first = submit(ALICE, 1, 1, REWARD);
 		let second = submit(BOB, 1, 1, REWARD);
 		// Room for one block's bookkeeping and one job.
-		let one = Pallet::<Test>::agenda_item_weight()
+		let one = Pallet::<Test>::agenda_item_weight_of(first)
 			.saturating_add(Pallet::<Test>::agenda_block_weight());
 		AgendaWeightLimit::set(&one);
 		run_to(3);
@@ -37,6 +37,32 @@ fn what_does_not_fit_the_weight_limit_waits_for_the_next_block() {
 		next_block();
 		assert!(matches!(job(second).phase, Phase::Committing { .. }));
 		assert_eq!(AgendaBacklog::<Test>::get(), None);
+	});
+}
+
+/// An entry is charged for the assignees its own job can ever have: two jobs of one replica
+/// (panels of three: four assignees at most) fit where one job of five replicas (ten) would
+/// not, and the worst case charged for any entry would fit neither.
+#[test]
+fn an_agenda_entry_is_charged_for_its_own_jobs_assignees() {
+	run_test(|| {
+		let small = [submit(ALICE, 1, 1, REWARD), submit(BOB, 1, 1, REWARD)];
+		let large = submit(ALICE, 5, 3, REWARD);
+		let block = Pallet::<Test>::agenda_block_weight();
+		let charged = |id| Pallet::<Test>::agenda_item_weight_of(id);
+		assert!(charged(small[0]).all_lt(charged(large)));
+		assert!(charged(large).all_lt(Pallet::<Test>::agenda_item_weight()));
+		// Room for the bookkeeping and both small jobs: exactly that, and less than the
+		// worst case twice.
+		let room = block.saturating_add(charged(small[0])).saturating_add(charged(small[1]));
+		assert!(room.any_lt(block.saturating_add(Pallet::<Test>::agenda_item_weight() * 2)));
+		AgendaWeightLimit::set(&room);
+		run_to(3);
+		assert!(small.iter().all(|id| matches!(job(*id).phase, Phase::Committing { .. })));
+		assert!(matches!(job(large).phase, Phase::Queued { .. }), "no room left for it");
+		AgendaWeightLimit::set(&Weight::MAX);
+		next_block();
+		assert!(matches!(job(large).phase, Phase::Committing { .. }));
 	});
 }
 

@@ -1,0 +1,120 @@
+//! Storage migrations, one module per version step.
+
+/// Version 2 to 3: each job's spec holds the panel that judges it when a round has no
+/// quorum.
+pub mod v3 {
+	use crate::{pallet::*, types::*};
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
+	use codec::{Decode, Encode};
+	use concord_primitives::market::panel::Panel;
+	use core::marker::PhantomData;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use sp_runtime::Saturating;
+
+	/// A job's spec as version 2 stored it.
+	#[derive(Encode, Decode)]
+	pub struct OldJobSpec<T: Config> {
+		pub kernel: concord_primitives::kernel::KernelId,
+		pub params: Params,
+		pub input: InputRef<T::MaxSourceLen>,
+		pub work_units: u64,
+		pub replicas: u32,
+		pub quorum: u32,
+		pub reward: BalanceOf<T>,
+		pub commit_window: BlockNumberFor<T>,
+		pub reveal_window: BlockNumberFor<T>,
+	}
+
+	/// A job's record as version 2 stored it.
+	#[derive(Encode, Decode)]
+	pub struct OldJobInfo<T: Config> {
+		pub requester: T::AccountId,
+		pub spec: OldJobSpec<T>,
+		pub phase: PhaseOf<T>,
+		pub round: u8,
+		pub assignees: BoundedVec<Assignment<T::AccountId>, T::MaxAssignees>,
+		pub escrow: BalanceOf<T>,
+		pub deposit: BalanceOf<T>,
+		pub paid: BalanceOf<T>,
+		pub unassigned: Option<NoAssignmentOf<T>>,
+		pub submitted_at: BlockNumberFor<T>,
+		pub ended_at: Option<BlockNumberFor<T>>,
+	}
+
+	impl<T: Config> OldJobInfo<T> {
+		/// The record with the panel version 2 drew and held escrow for: `EscalationReplicas`
+		/// seats decided by their majority. A job submitted before the upgrade keeps it, so
+		/// that its escrow still pays every escalation it may need.
+		pub fn migrate(self) -> JobInfoOf<T> {
+			let seats = T::EscalationReplicas::get();
+			let spec = self.spec;
+			JobInfoOf::<T> {
+				requester: self.requester,
+				spec: JobSpec {
+					kernel: spec.kernel,
+					params: spec.params,
+					input: spec.input,
+					work_units: spec.work_units,
+					replicas: spec.replicas,
+					quorum: spec.quorum,
+					panel: Panel { seats, quorum: seats / 2 + 1 },
+					reward: spec.reward,
+					commit_window: spec.commit_window,
+					reveal_window: spec.reveal_window,
+				},
+				phase: self.phase,
+				round: self.round,
+				assignees: self.assignees,
+				escrow: self.escrow,
+				deposit: self.deposit,
+				paid: self.paid,
+				unassigned: self.unassigned,
+				submitted_at: self.submitted_at,
+				ended_at: self.ended_at,
+			}
+		}
+	}
+
+	/// Rewrites every job record, open or ended, with the panel it was submitted under.
+	pub struct AddPanelToSpec<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for AddPanelToSpec<T> {
+		fn on_runtime_upgrade() -> Weight {
+			// One read and one write per job record.
+			let mut records = 0u64;
+			Jobs::<T>::translate::<OldJobInfo<T>, _>(|_id, old| {
+				records.saturating_inc();
+				Some(old.migrate())
+			});
+			T::DbWeight::get().reads_writes(records, records)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			Ok((Jobs::<T>::iter_keys().count() as u64).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = u64::decode(&mut &state[..]).map_err(|_| "bad pre_upgrade state")?;
+			ensure!(
+				Jobs::<T>::iter_values().count() as u64 == before,
+				"a job record was lost or did not decode"
+			);
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`AddPanelToSpec`], run only on a chain at storage version 2, which it moves to 3.
+	pub type MigrateV2ToV3<T> = VersionedMigration<
+		2,
+		3,
+		AddPanelToSpec<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

@@ -1,0 +1,210 @@
+//! Escalations are never weaker than the round they judge (issue 23, slice 3; NH1 in
+//! ../shared/reviews/SECURITY-REVIEW.md): a panel has at least the round's seats and quorum,
+//! and a panel's verdict that more assignees over every round voted against slashes nobody.
+
+use crate::{mock::*, types::*, Event};
+use concord_primitives::{kernel::KernelId, market::panel::Panel};
+use frame_support::assert_ok;
+use pallet_providers::JobOutcome;
+use sp_core::H256;
+
+const REWARD: Balance = 100;
+const RESULT_C: H256 = H256::repeat_byte(0xcc);
+const RESULT_D: H256 = H256::repeat_byte(0xdd);
+
+fn decline(who: AccountId, id: JobId) {
+	assert_ok!(Jobs::decline(RuntimeOrigin::signed(who), id));
+}
+
+/// Commits each `(provider, result)` of a round, then reveals them; a provider given `None`
+/// declines instead. The last commit or decline opens the reveals, and the last reveal
+/// concludes the round.
+fn play_round(id: JobId, moves: &[(AccountId, Option<H256>)]) {
+	for (who, result) in moves {
+		match result {
+			Some(result) => {
+				assert_ok!(commit(*who, id, *result));
+			}
+			None => decline(*who, id),
+		}
+	}
+	for (who, result) in moves {
+		if let Some(result) = result {
+			assert_ok!(reveal(*who, id, *result));
+		}
+	}
+}
+
+/// NH1: an attacker holding one seat of a unanimous round declines it (for the decline fee),
+/// so that three honest reveals fall short of the quorum. The job used to go to a panel of
+/// three decided by two, where two attacker seats attested a forgery and the panel's verdict
+/// slashed the three honest revealers. Now the panel has the round's four seats and needs all
+/// four: two attacker seats decide nothing and nobody honest is slashed.
+#[test]
+fn one_declined_seat_cannot_send_a_unanimous_job_to_an_easier_panel() {
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 4, 4, REWARD);
+		assert_eq!(job(id).spec.panel, Panel { seats: 4, quorum: 4 });
+		let (honest, attacker) = (&p[..3], p[3]);
+		let mut moves: Vec<_> = honest.iter().map(|who| (*who, Some(RESULT_A))).collect();
+		moves.push((attacker, None));
+		play_round(id, &moves);
+		assert!(job_events().contains(&Event::Escalated { job: id, round: 1, extra: 4 }));
+
+		run_to(System::block_number() + DRAW_DELAY);
+		let panel = assignees(id)[4..].to_vec();
+		assert_eq!(panel.len(), 4, "the panel has the round's seats");
+		// Two panel seats are the attacker's; the other two compute honestly.
+		play_round(
+			id,
+			&[
+				(panel[0], Some(RESULT_B)),
+				(panel[1], Some(RESULT_B)),
+				(panel[2], Some(RESULT_A)),
+				(panel[3], Some(RESULT_A)),
+			],
+		);
+		assert_eq!(job(id).phase, Phase::Failed { reason: FailReason::NoQuorum });
+		for who in honest.iter().chain(&panel[2..]) {
+			assert_eq!(provider(*who).stake, STAKE, "honest {who} lost stake");
+			assert_eq!(provider(*who).reputation.deviated, 0);
+		}
+	});
+}
+
+/// A job of 3 replicas, quorum 2, that takes every escalation: round 0 reveals A and
+/// `second` (its third seat declines), the first panel A and D (its third declines), and the
+/// last panel B, B and A, which attests B by its own count. Returns the job and each round's
+/// assignees.
+fn three_rounds(second: H256) -> (JobId, [Vec<AccountId>; 3]) {
+	MaxEscalations::set(&2);
+	let (id, round_0) = submit_assigned(ALICE, 3, 2, REWARD);
+	play_round(id, &[(round_0[0], Some(RESULT_A)), (round_0[1], Some(second)), (round_0[2], None)]);
+	run_to(System::block_number() + DRAW_DELAY);
+	let first = assignees(id)[3..].to_vec();
+	play_round(id, &[(first[0], Some(RESULT_A)), (first[1], Some(RESULT_D)), (first[2], None)]);
+	run_to(System::block_number() + DRAW_DELAY);
+	let last = assignees(id)[6..].to_vec();
+	assert_eq!(last.len(), 3, "the last panel has the round's seats");
+	play_round(
+		id,
+		&[(last[0], Some(RESULT_B)), (last[1], Some(RESULT_B)), (last[2], Some(RESULT_A))],
+	);
+	(id, [round_0, first, last])
+}
+
+/// Two escalations whose panels each saw one honest reveal: A was revealed three times over
+/// every round, the B that the last panel attests twice. The job is contested, and nobody is
+/// slashed (the panel's verdict used to slash the three revealers of A). Revealers get the
+/// share a failed job pays.
+#[test]
+fn a_verdict_fewer_assignees_voted_for_than_another_hash_slashes_nobody() {
+	run_test(|| {
+		let (id, [round_0, first, _]) = three_rounds(RESULT_C);
+
+		assert_eq!(
+			job(id).phase,
+			Phase::Failed { reason: FailReason::Contested { attested: RESULT_B } }
+		);
+		assert!(!job_events().iter().any(|e| matches!(e, Event::Slashed { .. })));
+		let declined = [round_0[2], first[2]];
+		for assignee in job(id).assignees.iter() {
+			let expected =
+				if declined.contains(&assignee.provider) { STAKE - DECLINE_FEE } else { STAKE };
+			assert_eq!(provider(assignee.provider).stake, expected);
+			assert_eq!(assignee.outcome, Some(JobOutcome::Inconclusive));
+		}
+		assert_eq!(job(id).paid, 7 * REWARD / 2, "seven revealers, each half the reward");
+	});
+}
+
+/// The same votes with B instead of C in round 0: B then has as many votes as A, and the
+/// panel's verdict stands against everyone who revealed another hash.
+#[test]
+fn a_verdict_as_many_voted_for_as_any_other_hash_judges_every_round() {
+	run_test(|| {
+		let (id, [round_0, first, last]) = three_rounds(RESULT_B);
+
+		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_B });
+		let outcome =
+			|who| job(id).assignees.iter().find(|a| a.provider == who).and_then(|a| a.outcome);
+		assert_eq!(outcome(round_0[1]), Some(JobOutcome::Agreed));
+		for deviant in [round_0[0], first[0], first[1], last[2]] {
+			assert_eq!(outcome(deviant), Some(JobOutcome::Deviated));
+			assert!(provider(deviant).stake < STAKE);
+		}
+	});
+}
+
+/// A panel's rewards are held at submission for its full size: a unanimous job of four holds
+/// four more rewards per escalation, and the quote says so.
+#[test]
+fn the_escrow_holds_every_panel_at_its_full_size() {
+	run_test(|| {
+		let quote = Jobs::quote(KernelId::SortU32, sort_params(), 4, 4).expect("a valid shape");
+		assert_eq!(quote.escalation_replicas, MAX_ESCALATIONS * 4);
+		let before = free(ALICE);
+		let id = submit(ALICE, 4, 4, REWARD);
+		let held = (4 + MAX_ESCALATIONS * 4) as Balance * REWARD + JOB_DEPOSIT + 16 * BYTE_DEPOSIT;
+		assert_eq!(job(id).escrow, held);
+		assert_eq!(before - free(ALICE), held);
+	});
+}
+
+/// A job submitted before the upgrade keeps the panel of version 2 (three seats, two
+/// deciding), the one its escrow was held for; open and ended records both decode after it.
+#[test]
+fn version_2_job_records_migrate_with_the_panel_their_escrow_was_held_for() {
+	use crate::migrations::v3::{MigrateV2ToV3, OldJobInfo, OldJobSpec};
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	run_test(|| {
+		// Under today's rule a job of one replica is judged by three seats that must agree.
+		let open = submit(ALICE, 1, 1, REWARD);
+		assert_eq!(job(open).spec.panel, Panel { seats: 3, quorum: 3 });
+		let ended = submit(ALICE, 3, 2, REWARD);
+		assert_ok!(Jobs::cancel(RuntimeOrigin::signed(ALICE), ended));
+		for id in [open, ended] {
+			let new = job(id);
+			let old = OldJobInfo::<Test> {
+				requester: new.requester,
+				spec: OldJobSpec {
+					kernel: new.spec.kernel,
+					params: new.spec.params,
+					input: new.spec.input,
+					work_units: new.spec.work_units,
+					replicas: new.spec.replicas,
+					quorum: new.spec.quorum,
+					reward: new.spec.reward,
+					commit_window: new.spec.commit_window,
+					reveal_window: new.spec.reveal_window,
+				},
+				phase: new.phase,
+				round: new.round,
+				assignees: new.assignees,
+				escrow: new.escrow,
+				deposit: new.deposit,
+				paid: new.paid,
+				unassigned: new.unassigned,
+				submitted_at: new.submitted_at,
+				ended_at: new.ended_at,
+			};
+			let key = crate::pallet::Jobs::<Test>::hashed_key_for(id);
+			frame_support::storage::unhashed::put_raw(&key, &old.encode());
+		}
+		StorageVersion::new(2).put::<Jobs>();
+
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Jobs::on_chain_storage_version(), 3);
+		for id in [open, ended] {
+			assert_eq!(job(id).spec.panel, Panel { seats: 3, quorum: 2 }, "job {id}");
+		}
+		assert_eq!(job(ended).phase, Phase::Cancelled);
+		// Run again, it finds version 3 and leaves the records as they are.
+		let migrated = job(open);
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(job(open), migrated);
+	});
+}
