@@ -102,12 +102,14 @@ impl<T: Config> Pallet<T> {
 		let most = Jobs::<T>::get(id).map_or(T::MaxAssignees::get(), |job| {
 			Self::replicas_held(job.spec.replicas, job.spec.panel).min(T::MaxAssignees::get())
 		});
-		Self::agenda_item_weight_for(most).saturating_add(T::DbWeight::get().reads(1))
+		Self::agenda_item_weight_for(most)
 	}
 
-	fn agenda_item_weight_for(assignees: u32) -> Weight {
+	/// An entry of a job of at most `assignees`, with the read of the job that finds out.
+	pub(crate) fn agenda_item_weight_for(assignees: u32) -> Weight {
 		T::WeightInfo::process_assignment()
 			.saturating_add(T::WeightInfo::process_verdict(assignees))
+			.saturating_add(T::DbWeight::get().reads(1))
 	}
 
 	/// Does what is due for job `id` at block `now`.

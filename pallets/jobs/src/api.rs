@@ -22,8 +22,9 @@ use sp_runtime::{traits::Bounded, Perbill};
 
 sp_api::decl_runtime_apis! {
 	/// Jobs, what providers owe them, and prices. Version 2: `quote` takes the quorum and
-	/// says the pool's share of the live weight and the coalitions' capture bounds.
-	#[api_version(2)]
+	/// says the pool's share of the live weight and the coalitions' capture bounds. Version 3:
+	/// a job's spec holds the panel that judges it, and a job may fail `Contested`.
+	#[api_version(3)]
 	pub trait JobsApi<AccountId, Balance, BlockNumber, Job>
 	where
 		AccountId: Codec,

@@ -531,8 +531,9 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Submits a job and holds `(replicas + MaxEscalations * EscalationReplicas) * reward`
-		/// plus the deposit from the caller; what no escalation used is refunded at the end.
+		/// Submits a job and holds `(replicas + MaxEscalations * panel seats) * reward` plus the
+		/// deposit from the caller, where a panel has `max(replicas, EscalationReplicas)` seats;
+		/// what no escalation used is refunded at the end.
 		///
 		/// Providers are drawn `DrawDelay` blocks later; `AssignmentDeferred` events (and the
 		/// runtime API) say why while none can be. `params` and the input must follow the

@@ -277,6 +277,15 @@ pub fn run_to(n: u64) {
 	}
 }
 
+/// The genesis providers that owe job `id` a commit or a reveal now.
+pub fn owing(id: JobId) -> Vec<AccountId> {
+	PROVIDERS
+		.iter()
+		.copied()
+		.filter(|p| pallet_jobs::Pallet::<Test>::duties(*p).iter().any(|d| d.job == id))
+		.collect()
+}
+
 /// Advances one block.
 pub fn next_block() {
 	run_to(System::block_number() + 1);

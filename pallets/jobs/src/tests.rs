@@ -3,6 +3,7 @@
 
 mod admission;
 mod adversaries;
+mod coalition;
 mod draw_view;
 mod escalations;
 mod lifecycle;

@@ -50,6 +50,12 @@ fn an_agenda_entry_is_charged_for_its_own_jobs_assignees() {
 		let large = submit(ALICE, 5, 3, REWARD);
 		let block = Pallet::<Test>::agenda_block_weight();
 		let charged = |id| Pallet::<Test>::agenda_item_weight_of(id);
+		// Its replicas and a panel of three, its replicas and a panel of five; a job that is
+		// gone is charged the worst case.
+		let entry = |assignees| Pallet::<Test>::agenda_item_weight_for(assignees);
+		assert_eq!(charged(small[0]), entry(1 + MAX_ESCALATIONS * 3));
+		assert_eq!(charged(large), entry(5 + MAX_ESCALATIONS * 5));
+		assert_eq!(charged(JobId::MAX), Pallet::<Test>::agenda_item_weight());
 		assert!(charged(small[0]).all_lt(charged(large)));
 		assert!(charged(large).all_lt(Pallet::<Test>::agenda_item_weight()));
 		// Room for the bookkeeping and both small jobs: exactly that, and less than the

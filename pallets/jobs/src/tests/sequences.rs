@@ -147,15 +147,6 @@ fn open_job(pick: usize) -> Option<JobId> {
 	(!from.is_empty()).then(|| from[pick % from.len()])
 }
 
-/// The assignees that owe job `id` a commit or a reveal now.
-fn owing(id: JobId) -> Vec<AccountId> {
-	PROVIDERS
-		.iter()
-		.copied()
-		.filter(|p| crate::Pallet::<Test>::duties(*p).iter().any(|d| d.job == id))
-		.collect()
-}
-
 /// `who` commits or reveals for job `id`, as `behaviour` says.
 fn act(
 	id: JobId,
