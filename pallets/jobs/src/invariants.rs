@@ -10,8 +10,9 @@ use sp_runtime::traits::{CheckedAdd, CheckedMul, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// Checks that:
-	/// - the escrow held from every account equals the sum of `escrow` over its open jobs
-	///   (zero for an account with none), and [`OpenJobsOf`] counts them;
+	/// - the escrow held from every account (every one `frame_system` knows) equals the sum of
+	///   `escrow` over its open jobs, zero for an account with none, and [`OpenJobsOf`] counts
+	///   them;
 	/// - an open job's escrow is its rewards (for `replicas` plus every escalation it may
 	///   need) and deposit, less nothing: nobody is paid before the verdict;
 	/// - an ended job holds no escrow; an attested one paid exactly `reward` to each assignee
@@ -102,6 +103,16 @@ impl<T: Config> Pallet<T> {
 				"held escrow differs from the sum over the requester's open jobs"
 			);
 			ensure!(OpenJobsOf::<T>::get(requester) == *count, "OpenJobsOf miscounts");
+		}
+		// Every other account holds no escrow: a hold left behind by an ended job, or taken
+		// for a job never recorded, is a leak (O(accounts): try-runtime and tests only).
+		for account in frame_system::Account::<T>::iter_keys() {
+			if !escrow_by_requester.contains_key(&account) {
+				ensure!(
+					T::Currency::balance_on_hold(&reason, &account).is_zero(),
+					"escrow held from an account with no open job"
+				);
+			}
 		}
 		for (requester, count) in OpenJobsOf::<T>::iter() {
 			ensure!(

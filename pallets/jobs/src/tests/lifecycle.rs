@@ -397,3 +397,20 @@ fn a_provider_that_leaves_mid_job_still_settles() {
 		assert_eq!(provider(p[0]).active_jobs, 0);
 	});
 }
+
+/// The escrow invariant covers every account, not only requesters with open jobs: a hold left
+/// on an account whose jobs all ended (a leak) fails it, and releasing it restores it.
+#[test]
+fn escrow_held_from_an_account_with_no_open_job_breaks_the_invariants() {
+	use frame_support::traits::{fungible::MutateHold, tokens::Precision};
+	run_test(|| {
+		let id = submit(BOB, 3, 2, REWARD);
+		assert_ok!(Jobs::cancel(RuntimeOrigin::signed(BOB), id));
+		assert_ok!(crate::Pallet::<Test>::do_try_state());
+		let reason: RuntimeHoldReason = crate::HoldReason::JobEscrow.into();
+		assert_ok!(<Balances as MutateHold<_>>::hold(&reason, &BOB, REWARD));
+		assert!(crate::Pallet::<Test>::do_try_state().is_err(), "a leaked hold went unseen");
+		assert_ok!(<Balances as MutateHold<_>>::release(&reason, &BOB, REWARD, Precision::Exact));
+		assert_ok!(crate::Pallet::<Test>::do_try_state());
+	});
+}
