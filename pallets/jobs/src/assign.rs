@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use codec::Encode;
 use concord_primitives::{
 	kernel::{self, KernelId},
-	market::{admission, sampling, weight::assignment_weight},
+	market::{admission, panel::Panel, sampling, weight::assignment_weight},
 };
 use frame_support::{
 	pallet_prelude::Weight,
@@ -63,13 +63,13 @@ impl<'a, AccountId, Balance> Round<'a, AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// How many providers the job's current round needs: the requester's replicas in round 0,
-	/// the panel's seats in an escalation.
-	pub(crate) fn wanted(job: &JobInfoOf<T>) -> u32 {
+	/// The seats the job's current round draws and the matching reveals that decide it: the
+	/// requester's replicas and quorum in round 0, the panel's in an escalation.
+	pub(crate) fn current_shape(job: &JobInfoOf<T>) -> Panel {
 		if job.round == 0 {
-			job.spec.replicas
+			Panel { seats: job.spec.replicas, quorum: job.spec.quorum }
 		} else {
-			job.spec.panel.seats
+			job.spec.panel
 		}
 	}
 
@@ -91,7 +91,7 @@ impl<T: Config> Pallet<T> {
 			memory_mib: Self::memory_needed(job.spec.kernel, &job.spec.params),
 			work_units: job.spec.work_units,
 			reward: job.spec.reward,
-			wanted: Self::wanted(job),
+			wanted: Self::current_shape(job).seats,
 			requester: Some(&job.requester),
 			assigned: &job.assignees,
 		}

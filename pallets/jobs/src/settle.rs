@@ -19,16 +19,6 @@ use sp_core::H256;
 use sp_runtime::traits::Saturating;
 
 impl<T: Config> Pallet<T> {
-	/// The matching reveals the job's current round needs: the requester's quorum in round 0,
-	/// the panel's (never a smaller share of its seats) in an escalation.
-	pub(crate) fn round_quorum(job: &JobInfoOf<T>) -> u32 {
-		if job.round == 0 {
-			job.spec.quorum
-		} else {
-			job.spec.panel.quorum
-		}
-	}
-
 	/// Counts the reveals of the current round only: a vote cast after an earlier round's
 	/// reveals were public never joins that round's count. A quorum settles every assignee of
 	/// every round against the attested hash, unless more assignees, over every round,
@@ -43,7 +33,7 @@ impl<T: Config> Pallet<T> {
 				(None, None) => Reveal::Absent,
 			})
 			.collect();
-		match tally(&reveals, Self::round_quorum(job)) {
+		match tally(&reveals, Self::current_shape(job).quorum) {
 			Verdict::Attested { hash, .. } if Self::outvoted(job, hash) => {
 				Self::fail(id, job, FailReason::Contested { attested: hash })
 			}
