@@ -50,6 +50,7 @@ fn every_jobs_benchmark_runs_in_the_runtime() {
 			"commit",
 			"reveal",
 			"decline",
+			"decline_replaced",
 			"process_assignment",
 			"process_verdict",
 			"prune_job",

@@ -95,14 +95,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The most job `id`'s agenda entry can cost: as [`Self::agenda_item_weight`], for the
-	/// assignees this job can ever have (its replicas and every panel it may draw), and the
-	/// read that finds out. A default job (3 replicas, panels of 3) is charged a verdict over
-	/// 9 assignees, not over the 48 a job of 16 replicas may reach.
+	/// assignees the job has now, and the read that finds out. No entry settles an
+	/// assignee it drew (a draw, of a round or of its replacements, settles nobody), so a verdict of a default job's first round is charged over its 3 assignees, not over
+	/// the 96 a job of 16 replicas may reach.
 	pub(crate) fn agenda_item_weight_of(id: JobId) -> Weight {
-		let most = Jobs::<T>::get(id).map_or(T::MaxAssignees::get(), |job| {
-			Self::replicas_held(job.spec.replicas, job.spec.panel).min(T::MaxAssignees::get())
+		let assignees = Jobs::<T>::get(id).map_or(T::MaxAssignees::get(), |job| {
+			(job.assignees.len() as u32).clamp(1, T::MaxAssignees::get())
 		});
-		Self::agenda_item_weight_for(most)
+		Self::agenda_item_weight_for(assignees)
 	}
 
 	/// An entry of a job of at most `assignees`, with the read of the job that finds out.
@@ -117,6 +117,9 @@ impl<T: Config> Pallet<T> {
 		let Some(mut job) = Jobs::<T>::get(id) else { return };
 		match job.phase {
 			Phase::Queued { until } => Self::try_assign(id, &mut job, now, until),
+			Phase::Committing { until } if Self::seats_to_replace(&job) > 0 => {
+				Self::try_replace(id, &mut job, now, until)
+			}
 			Phase::Committing { until } if now > until => Self::close_commits(id, &mut job, now),
 			Phase::Revealing { until } if now > until => Self::conclude(id, &mut job, now),
 			// Not due yet (cannot happen: entries never come due early); look again then.

@@ -135,24 +135,10 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 		until: BlockNumberFor<T>,
 	) {
-		match Self::draw(id, job) {
+		match Self::draw(id, job, Self::current_shape(job).seats) {
 			Ok(Some(providers)) => {
 				let commit_until = now.saturating_add(job.spec.commit_window);
-				for provider in &providers {
-					// `MaxAssignees` covers every round (`integrity_test`), and a failure
-					// here would leak the slot `draw` took.
-					let pushed = job.assignees.try_push(Assignment {
-						provider: provider.clone(),
-						round: job.round,
-						commitment: None,
-						revealed: None,
-						declined: false,
-						outcome: None,
-					});
-					if pushed.is_err() {
-						frame_support::defensive!("more assignees than MaxAssignees");
-					}
-				}
+				Self::push_assignees(job, &providers);
 				job.phase = Phase::Committing { until: commit_until };
 				job.unassigned = None;
 				Self::schedule_or_report(id, commit_until.saturating_add(One::one()));
@@ -177,18 +163,49 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Draws the providers of the job's current round from the registry as it stood
-	/// `DrawDelay` blocks ago and takes a job slot of each. A pick whose free slots in that
-	/// view were all taken since, by jobs drawn in between, is passed over for the next of the
-	/// same weighted order, up to the pool's required size (`PoolFactor` picks per provider
-	/// wanted) in all. `Ok(None)` when there is no randomness yet.
-	fn draw(id: JobId, job: &JobInfoOf<T>) -> Result<Option<Vec<T::AccountId>>, NoAssignmentOf<T>> {
-		let round = Self::round_of(job);
+	/// Adds `providers` to the job's current round, in the order they were drawn.
+	pub(crate) fn push_assignees(job: &mut JobInfoOf<T>, providers: &[T::AccountId]) {
+		for provider in providers {
+			// `MaxAssignees` covers every round and its replacements (`integrity_test`), and a
+			// failure here would leak the slot `draw` took.
+			let pushed = job.assignees.try_push(Assignment {
+				provider: provider.clone(),
+				round: job.round,
+				commitment: None,
+				revealed: None,
+				declined: false,
+				outcome: None,
+			});
+			if pushed.is_err() {
+				frame_support::defensive!("more assignees than MaxAssignees");
+			}
+		}
+	}
+
+	/// Draws `wanted` providers for the job's current round (its seats, or the seats to
+	/// replace) from the registry as it stood `DrawDelay` blocks ago and takes a job slot of
+	/// each. A pick whose free slots in that view were all taken since, by jobs drawn in
+	/// between, is passed over for the next of the same weighted order, up to the pool's
+	/// required size (`PoolFactor` picks per provider wanted) in all. `Ok(None)` when there is
+	/// no randomness yet.
+	pub(crate) fn draw(
+		id: JobId,
+		job: &JobInfoOf<T>,
+		wanted: u32,
+	) -> Result<Option<Vec<T::AccountId>>, NoAssignmentOf<T>> {
+		let round = Round { wanted, ..Self::round_of(job) };
 		let now = frame_system::Pallet::<T>::block_number();
 		let as_of = now.saturating_sub(T::DrawDelay::get());
 		let eligible = Self::eligible(&round, as_of)?;
 		let Some(mix) = RandomnessMix::<T>::get() else { return Ok(None) };
-		let seed = sp_crypto_hashing::blake2_256(&(mix, id, job.round).encode());
+		// A replacement draw names how many of the round are drawn already, so that it never
+		// repeats the round's first draw (nor an earlier replacement's).
+		let in_round = Self::current_round(job).count() as u32;
+		let seed = if in_round == 0 {
+			sp_crypto_hashing::blake2_256(&(mix, id, job.round).encode())
+		} else {
+			sp_crypto_hashing::blake2_256(&(mix, id, job.round, in_round).encode())
+		};
 		let weights: Vec<u128> = eligible.iter().map(|(_, weight)| *weight).collect();
 		let needed = Self::pool_needed(round.wanted);
 		let too_small = || NoAssignment::PoolTooSmall { eligible: eligible.len() as u32, needed };

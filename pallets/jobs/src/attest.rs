@@ -10,6 +10,15 @@ use pallet_providers::ProviderRegistry;
 use sp_core::H256;
 use sp_runtime::traits::{One, Saturating};
 
+/// What a decline did, for the weight it is charged.
+pub(crate) enum Declined {
+	/// Its seat is drawn again later (`decline_replaced`).
+	Replacing,
+	/// It settled this many assignees: itself, or every one when it ended the round
+	/// (`decline(n)`).
+	Settled(u32),
+}
+
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_commit(who: T::AccountId, id: JobId, commitment: H256) -> DispatchResult {
 		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
@@ -23,7 +32,7 @@ impl<T: Config> Pallet<T> {
 
 		job.assignees[index].commitment = Some(commitment);
 		Self::deposit_event(Event::Committed { job: id, provider: who });
-		if Self::all_committed_or_declined(&job) {
+		if Self::all_seats_committed_or_declined(&job) {
 			Self::unschedule(id);
 			Self::open_reveals(id, &mut job, now)?;
 		}
@@ -31,9 +40,9 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Returns how many assignees the decline settled: itself, or every assignee when it was
-	/// the last one the round waited for and the round concluded.
-	pub(crate) fn do_decline(who: T::AccountId, id: JobId) -> Result<u32, DispatchError> {
+	/// Returns what the decline did: replaced its seat, or settled itself, or every assignee
+	/// when it was the last one the round waited for and the round concluded.
+	pub(crate) fn do_decline(who: T::AccountId, id: JobId) -> Result<Declined, DispatchError> {
 		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.phase.is_open(), Error::<T>::JobEnded);
 		let index = Self::assignee_index(&job, &who)?;
@@ -48,22 +57,33 @@ impl<T: Config> Pallet<T> {
 		job.assignees[index].declined = true;
 		Self::release(&mut job, index);
 		Self::deposit_event(Event::Declined { job: id, provider: who, fee });
-		let mut settled = 1;
-		if Self::all_committed_or_declined(&job) {
+		let mut declined = Declined::Settled(1);
+		if Self::seats_to_replace(&job) > 0 {
+			if Self::schedule_replacement(id, now).is_err() {
+				frame_support::defensive!("no agenda slot for an open job");
+			}
+			declined = Declined::Replacing;
+		} else if Self::all_committed_or_declined(&job) {
 			Self::unschedule(id);
 			Self::close_commits(id, &mut job, now);
 			if !matches!(job.phase, Phase::Revealing { .. }) {
-				settled = job.assignees.len() as u32;
+				declined = Declined::Settled(job.assignees.len() as u32);
 			}
 		}
 		Jobs::<T>::insert(id, job);
-		Ok(settled)
+		Ok(declined)
 	}
 
 	/// Whether every assignee of the current round committed or declined: the round has
-	/// nothing more to wait for in its commit window.
+	/// nothing more to wait for in its commit window but the replacements of its decliners.
 	fn all_committed_or_declined(job: &JobInfoOf<T>) -> bool {
 		Self::current_round(job).all(|a| a.declined || a.commitment.is_some())
+	}
+
+	/// Whether the round has nothing more to wait for in its commit window: every assignee
+	/// committed or declined, and no declined seat waits for its replacement.
+	fn all_seats_committed_or_declined(job: &JobInfoOf<T>) -> bool {
+		Self::all_committed_or_declined(job) && Self::seats_to_replace(job) == 0
 	}
 
 	/// Returns how many assignees the reveal settled: all of them if it was the last one of

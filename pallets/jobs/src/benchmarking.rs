@@ -6,8 +6,11 @@
 //!   last escalation panel's result, slashing every other assignee of earlier rounds as a
 //!   no-show whose stake then falls under the minimum, so each is taken out of every kernel's
 //!   list of a full registry;
-//! - `decline`: the last assignee the last panel waited for declines, which fails the job and
-//!   pays every revealer of earlier rounds its share;
+//! - `decline`: the last assignee the last panel waited for (a replacement, so nothing is
+//!   drawn again) declines, which fails the job and pays every revealer of earlier rounds its
+//!   share;
+//! - `decline_replaced`: a drawn assignee of the most replicas declines, and its replacement
+//!   is put on the agenda in the last block it could go to;
 //! - `process_assignment`: drawing the most replicas from a full registry;
 //! - `prune_job`: removing one ended job;
 //! - `prioritize_duties`: the transaction extension finding an owed reveal as the last of the
@@ -261,31 +264,63 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn decline(n: Linear<1, { T::MaxAssignees::get() }>) {
+	fn decline(n: Linear<2, { T::MaxAssignees::get() }>) {
 		let far = frame_system::Pallet::<T>::block_number().saturating_add(100u32.into());
-		let (id, decliner) = last_round_job::<T>(n, far, revealed_other::<T>);
-		// The panel waits only for its first member to commit or decline.
+		let (id, _) = last_round_job::<T>(n, far, revealed_other::<T>);
+		// The last panel is `seats` drawn assignees that all declined and as many
+		// replacements, all but the last declined too: the round waits only for the last
+		// replacement, whose decline leaves nothing to replace. (A panel of fewer seats than
+		// the job's, where `n` cannot hold both.)
+		let mut decliner = None;
 		Jobs::<T>::mutate(id, |job| {
 			let job = job.as_mut().expect("submitted");
 			job.phase = Phase::Committing { until: far };
-			for assignee in job.assignees.iter_mut().filter(|a| a.round > 0) {
-				assignee.commitment = None;
-				assignee.revealed = None;
-			}
-			let panel: Vec<usize> =
-				(1..job.assignees.len()).filter(|i| job.assignees[*i].round > 0).collect();
-			for index in panel {
-				job.assignees[index].declined = true;
-				job.assignees[index].outcome = Some(JobOutcome::Inconclusive);
-				T::Providers::end_job(&job.assignees[index].provider, JobOutcome::Inconclusive);
+			job.spec.panel.seats = job.spec.panel.seats.min(n / 2);
+			let seats = job.spec.panel.seats as usize;
+			for index in 0..job.assignees.len() {
+				let assignee = &mut job.assignees[index];
+				if index < 2 * seats {
+					assignee.round = job.round;
+					assignee.commitment = None;
+					assignee.revealed = None;
+				} else {
+					assignee.round = 0;
+					(assignee.commitment, assignee.revealed) =
+						revealed_other::<T>(&assignee.provider);
+				}
+				if index + 1 < 2 * seats {
+					assignee.declined = true;
+					assignee.outcome = Some(JobOutcome::Inconclusive);
+					T::Providers::end_job(&assignee.provider, JobOutcome::Inconclusive);
+				} else if index + 1 == 2 * seats {
+					decliner = Some(assignee.provider.clone());
+				}
 			}
 		});
+		let decliner = decliner.expect("n is at least 2");
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(decliner), id);
+		decline(RawOrigin::Signed(decliner), id);
 
 		let job = Pallet::<T>::job(id).expect("kept for the retention period");
 		assert_eq!(job.phase, Phase::Failed { reason: FailReason::NoQuorum });
+	}
+
+	#[benchmark]
+	fn decline_replaced() {
+		fill_registry::<T>();
+		let who = requester::<T>();
+		let id = submit_job::<T>(&who, 1, T::MaxReplicas::get());
+		let assignees = assign::<T>(id);
+		let decliner = assignees.last().expect("at least one replica").clone();
+		// Every agenda block the replacement could go to but the last is full.
+		let due = frame_system::Pallet::<T>::block_number().saturating_add(T::DrawDelay::get());
+		fill_agenda::<T>(due, Pallet::<T>::agenda_span().saturating_sub(1));
+
+		#[extrinsic_call]
+		decline(RawOrigin::Signed(decliner), id);
+
+		assert_eq!(Pallet::<T>::seats_to_replace(&Pallet::<T>::job(id).expect("open")), 1);
 	}
 
 	#[benchmark]

@@ -19,6 +19,8 @@ impl<T: Config> Pallet<T> {
 	///   recorded as agreeing (so nobody was paid twice), a failed one exactly
 	///   `FailedRevealShare` of it to each assignee that revealed, any other nothing;
 	/// - every assignee of an ended job is settled, and none of an open job is;
+	/// - each round drew its seats, and replaced only seats whose drawn assignee declined,
+	///   each at most once;
 	/// - a job is in [`OpenJobs`] exactly when its phase is open, and has exactly one agenda
 	///   entry, at the block [`OpenJobs`] records; inline input is kept only for open jobs;
 	/// - open jobs are at most `MaxOpenJobs`, and ids are below [`NextJobId`].
@@ -33,6 +35,21 @@ impl<T: Config> Pallet<T> {
 				JobInputs::<T>::contains_key(id) == (is_open && job.spec.input.source.is_none()),
 				"inline input kept for an ended job, or missing for an open one"
 			);
+			for round in 0..=job.round {
+				let seats = if round == 0 { job.spec.replicas } else { job.spec.panel.seats };
+				let in_round: alloc::vec::Vec<_> =
+					job.assignees.iter().filter(|a| a.round == round).collect();
+				let (drawn, replacements) = in_round.split_at(in_round.len().min(seats as usize));
+				let declined = drawn.iter().filter(|a| a.declined).count();
+				ensure!(
+					replacements.len() <= declined,
+					"a seat was drawn again that no drawn assignee declined, or twice"
+				);
+				ensure!(
+					drawn.is_empty() || drawn.len() == seats as usize,
+					"a round drew other than its seats"
+				);
+			}
 			let agreed = job
 				.assignees
 				.iter()

@@ -23,8 +23,10 @@
 //! - [`Pallet::commit`]: each assignee posts `blake2_256(result_hash ++ salt ++ account)`
 //!   ([`concord_primitives::market::commitment`]) within the commit window, which must fit the
 //!   job's work ([`concord_primitives::market::window`]). [`Pallet::decline`] lets an
-//!   assignee that cannot do the job step out before committing, for [`Config::DeclineFee`].
-//! - [`Pallet::reveal`]: once every assignee committed, or the commit window closed, those that
+//!   assignee that cannot do the job step out before committing, for [`Config::DeclineFee`];
+//!   its seat is drawn again within the round, blind and once (`replace.rs`).
+//! - [`Pallet::reveal`]: once every assignee committed (or declined, with no seat left to draw
+//!   again), or the commit window closed, those that
 //!   committed reveal `(result_hash, salt)` within the reveal window.
 //! - **Verdict**, as soon as every committed assignee revealed or the reveal window closed
 //!   ([`concord_primitives::market::verdict`]): the hash revealed by at least `q` assignees of
@@ -71,6 +73,7 @@ mod attest;
 mod invariants;
 pub mod migrations;
 pub mod priority;
+mod replace;
 mod settle;
 mod submit;
 pub mod types;
@@ -196,8 +199,9 @@ pub mod pallet {
 		type MaxEscalations: Get<u32>;
 
 		/// Most providers assigned to one job over every round: at least
-		/// `MaxReplicas + MaxEscalations * max(MaxReplicas, EscalationReplicas)`, since a
-		/// panel is never smaller than the round it judges.
+		/// `2 * (MaxReplicas + MaxEscalations * max(MaxReplicas, EscalationReplicas))`, since a
+		/// panel is never smaller than the round it judges and each seat of a round may be
+		/// replaced once.
 		#[pallet::constant]
 		type MaxAssignees: Get<u32>;
 
@@ -388,6 +392,14 @@ pub mod pallet {
 		Refunded { job: JobId, requester: T::AccountId, amount: BalanceOf<T> },
 		/// The requester cancelled the job before assignment.
 		Cancelled { job: JobId },
+		/// `providers` were drawn into `round` for seats whose assignees declined; every
+		/// assignee of the round may now commit until block `commit_until`.
+		Replaced {
+			job: JobId,
+			round: u8,
+			providers: Vec<T::AccountId>,
+			commit_until: BlockNumberFor<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -496,8 +508,12 @@ pub mod pallet {
 			let most = T::MaxEscalations::get()
 				.checked_mul(largest_panel)
 				.and_then(|extra| extra.checked_add(T::MaxReplicas::get()))
+				.and_then(|seats| seats.checked_mul(2))
 				.expect("assignee bound overflows");
-			assert!(T::MaxAssignees::get() >= most, "MaxAssignees below every round's total");
+			assert!(
+				T::MaxAssignees::get() >= most,
+				"MaxAssignees below every round's seats and their replacements"
+			);
 			assert!(T::MaxEscalations::get() < u8::MAX as u32, "rounds are counted in a u8");
 			assert!(T::MaxAgendaPerBlock::get() > 0, "MaxAgendaPerBlock must be positive");
 			assert!(T::MinWindow::get() >= 1u32.into(), "windows must last a block");
@@ -608,17 +624,25 @@ pub mod pallet {
 
 		/// Steps the caller, an assignee that has not committed, out of the job for
 		/// `DeclineFee` of its stake, with no mark on its record: a worker that cannot fetch,
-		/// fit or run the job says so instead of failing it as a no-show. The round goes on
-		/// with the other assignees.
+		/// fit or run the job says so instead of failing it as a no-show. A drawn assignee's
+		/// seat is drawn again `DrawDelay` blocks later, once per seat (see `replace.rs`); a
+		/// replacement's decline leaves its seat empty, and the round goes on without it.
 		///
-		/// Charged for settling the most assignees (the last decline may end the round); the
-		/// fee for the assignees there really were is refunded.
+		/// Charged for the dearer of its paths: drawing a replacement later, or settling the
+		/// most assignees (the last decline may end the round); the fee for what it really did
+		/// is refunded.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::decline(T::MaxAssignees::get()))]
+		#[pallet::weight(
+			T::WeightInfo::decline(T::MaxAssignees::get())
+				.max(T::WeightInfo::decline_replaced())
+		)]
 		pub fn decline(origin: OriginFor<T>, job: JobId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let settled = Self::do_decline(who, job)?;
-			Ok(Some(T::WeightInfo::decline(settled.max(1))).into())
+			let weight = match Self::do_decline(who, job)? {
+				attest::Declined::Replacing => T::WeightInfo::decline_replaced(),
+				attest::Declined::Settled(settled) => T::WeightInfo::decline(settled.max(2)),
+			};
+			Ok(Some(weight).into())
 		}
 	}
 }

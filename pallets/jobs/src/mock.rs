@@ -97,7 +97,8 @@ impl pallet_providers::Config for Test {
 	type MinStake = MinStake;
 	type UnbondingPeriod = ConstU64<10>;
 	type ActivationDelay = ConstU64<ACTIVATION_DELAY>;
-	type MaxProvidersPerKernel = ConstU32<16>;
+	/// Room for the genesis providers and the extra ones the coalition test registers.
+	type MaxProvidersPerKernel = ConstU32<32>;
 	type MaxDeviceNameLen = ConstU32<32>;
 	type MaxEndpointLen = ConstU32<64>;
 	type WeightInfo = ();
@@ -129,7 +130,7 @@ impl pallet_jobs::Config for Test {
 	type FailedRevealShare = FailedRevealShare;
 	type MaxOpenJobsPerRequester = ConstU32<MAX_OPEN_JOBS_PER_REQUESTER>;
 	type MaxEscalations = MaxEscalations;
-	type MaxAssignees = ConstU32<{ MAX_REPLICAS + MOST_ESCALATIONS * MAX_REPLICAS }>;
+	type MaxAssignees = ConstU32<{ 2 * (MAX_REPLICAS + MOST_ESCALATIONS * MAX_REPLICAS) }>;
 	type MaxInlineInput = ConstU32<64>;
 	type MaxSourceLen = ConstU32<64>;
 	type JobDeposit = JobDeposit;

@@ -8,5 +8,6 @@ mod draw_view;
 mod escalations;
 mod lifecycle;
 mod refusals;
+mod replacements;
 mod scheduling;
 mod sequences;

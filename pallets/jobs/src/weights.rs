@@ -47,6 +47,7 @@ pub trait WeightInfo {
 	fn commit() -> Weight;
 	fn reveal(n: u32, ) -> Weight;
 	fn decline(n: u32, ) -> Weight;
+	fn decline_replaced() -> Weight;
 	fn process_assignment() -> Weight;
 	fn process_verdict(n: u32, ) -> Weight;
 	fn prune_job() -> Weight;
@@ -75,7 +76,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:0 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(5444), added: 7919, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::JobInputs` (r:0 w:1)
 	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[4, 16384]`.
@@ -83,15 +84,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `126441`
 		//  Estimated: `3478494`
-		// Minimum execution time: 7_226_488_000 picoseconds.
-		Weight::from_parts(6_585_583_461, 3478494)
-			// Standard Error: 66_607
-			.saturating_add(Weight::from_parts(302_260, 0).saturating_mul(b.into()))
+		// Minimum execution time: 7_682_488_000 picoseconds.
+		Weight::from_parts(10_137_774_446, 3478494)
+			// Standard Error: 87_355
+			.saturating_add(Weight::from_parts(53_474, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1039_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(5444), added: 7919, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::OpenJobs` (r:1 w:1)
 	/// Proof: `Jobs::OpenJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
@@ -113,14 +114,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn cancel() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2477`
-		//  Estimated: `8909`
-		// Minimum execution time: 180_777_000 picoseconds.
-		Weight::from_parts(210_542_000, 8909)
+		//  Estimated: `13806`
+		// Minimum execution time: 181_478_000 picoseconds.
+		Weight::from_parts(248_743_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(5444), added: 7919, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::OpenJobs` (r:1 w:1)
 	/// Proof: `Jobs::OpenJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:2 w:2)
@@ -128,23 +129,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn commit() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1560`
-		//  Estimated: `8909`
-		// Minimum execution time: 101_639_000 picoseconds.
-		Weight::from_parts(107_390_000, 8909)
+		//  Estimated: `13806`
+		// Minimum execution time: 99_716_000 picoseconds.
+		Weight::from_parts(142_476_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(5444), added: 7919, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::OpenJobs` (r:1 w:1)
 	/// Proof: `Jobs::OpenJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:33 w:33)
+	/// Storage: `Balances::Holds` (r:81 w:81)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:49 w:49)
+	/// Storage: `System::Account` (r:97 w:97)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Providers::Providers` (r:48 w:48)
+	/// Storage: `Providers::Providers` (r:96 w:96)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::KernelProviders` (r:6 w:6)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
@@ -158,15 +159,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Ended` (r:0 w:1)
 	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 48]`.
+	/// The range of component `n` is `[1, 96]`.
 	fn reveal(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `9023 + n * (1557 ±0)`
-		//  Estimated: `243282 + n * (3396 ±142)`
-		// Minimum execution time: 431_695_000 picoseconds.
-		Weight::from_parts(431_695_000, 243282)
-			// Standard Error: 8_095_535
-			.saturating_add(Weight::from_parts(198_710_136, 0).saturating_mul(n.into()))
+		//  Measured:  `43502 + n * (676 ±0)`
+		//  Estimated: `243282 + n * (3396 ±0)`
+		// Minimum execution time: 446_602_000 picoseconds.
+		Weight::from_parts(446_602_000, 243282)
+			// Standard Error: 16_277_757
+			.saturating_add(Weight::from_parts(371_026_661, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -174,10 +175,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(5444), added: 7919, mode: `MaxEncodedLen`)
-	/// Storage: `Providers::Providers` (r:33 w:33)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:65 w:65)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:34 w:34)
+	/// Storage: `System::Account` (r:66 w:66)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
@@ -197,20 +198,43 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Ended` (r:0 w:1)
 	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 48]`.
+	/// The range of component `n` is `[2, 96]`.
 	fn decline(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36507 + n * (594 ±0)`
-		//  Estimated: `243282 + n * (1823 ±189)`
-		// Minimum execution time: 512_946_000 picoseconds.
-		Weight::from_parts(512_946_000, 243282)
-			// Standard Error: 4_951_923
-			.saturating_add(Weight::from_parts(71_008_416, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		//  Measured:  `28776 + n * (549 ±0)`
+		//  Estimated: `243282 + n * (1832 ±185)`
+		// Minimum execution time: 544_254_000 picoseconds.
+		Weight::from_parts(544_254_000, 243282)
+			// Standard Error: 2_041_272
+			.saturating_add(Weight::from_parts(45_338_479, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes(19_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 1823).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 1832).saturating_mul(n.into()))
+	}
+	/// Storage: `Jobs::Jobs` (r:1 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:1 w:1)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::KernelProviders` (r:6 w:6)
+	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::OpenJobs` (r:1 w:1)
+	/// Proof: `Jobs::OpenJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Agenda` (r:10 w:10)
+	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
+	fn decline_replaced() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `39887`
+		//  Estimated: `243282`
+		// Minimum execution time: 486_196_000 picoseconds.
+		Weight::from_parts(597_503_000, 243282)
+			.saturating_add(T::DbWeight::get().reads(21_u64))
+			.saturating_add(T::DbWeight::get().writes(21_u64))
 	}
 	/// Storage: `Jobs::RandomnessMix` (r:1 w:1)
 	/// Proof: `Jobs::RandomnessMix` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -219,7 +243,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::Agenda` (r:2 w:2)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(5444), added: 7919, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::KernelProviders` (r:1 w:0)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:1024 w:16)
@@ -232,8 +256,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `123864`
 		//  Estimated: `3478494`
-		// Minimum execution time: 8_038_491_000 picoseconds.
-		Weight::from_parts(11_480_435_000, 3478494)
+		// Minimum execution time: 7_742_610_000 picoseconds.
+		Weight::from_parts(8_096_269_000, 3478494)
 			.saturating_add(T::DbWeight::get().reads(1031_u64))
 			.saturating_add(T::DbWeight::get().writes(22_u64))
 	}
@@ -242,12 +266,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(5444), added: 7919, mode: `MaxEncodedLen`)
-	/// Storage: `Providers::Providers` (r:48 w:48)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:96 w:96)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:49 w:49)
+	/// Storage: `System::Account` (r:97 w:97)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:34 w:34)
+	/// Storage: `Balances::Holds` (r:82 w:82)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::KernelProviders` (r:6 w:6)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
@@ -263,15 +287,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Ended` (r:0 w:1)
 	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 48]`.
+	/// The range of component `n` is `[1, 96]`.
 	fn process_verdict(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `38753 + n * (923 ±0)`
-		//  Estimated: `243282 + n * (3396 ±17)`
-		// Minimum execution time: 357_056_000 picoseconds.
-		Weight::from_parts(357_056_000, 243282)
-			// Standard Error: 12_011_022
-			.saturating_add(Weight::from_parts(251_456_757, 0).saturating_mul(n.into()))
+		//  Measured:  `44587 + n * (665 ±0)`
+		//  Estimated: `243282 + n * (3396 ±84)`
+		// Minimum execution time: 191_045_000 picoseconds.
+		Weight::from_parts(652_795_743, 243282)
+			// Standard Error: 17_379_479
+			.saturating_add(Weight::from_parts(267_933_150, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -283,24 +307,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::Ended` (r:1 w:1)
 	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(5444), added: 7919, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
 	fn prune_job() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `408`
-		//  Estimated: `8909`
-		// Minimum execution time: 38_692_000 picoseconds.
-		Weight::from_parts(45_004_000, 8909)
+		//  Estimated: `13806`
+		// Minimum execution time: 41_407_000 picoseconds.
+		Weight::from_parts(45_355_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:0)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(5444), added: 7919, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
 	fn prioritize_duties() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3208`
-		//  Estimated: `8909`
-		// Minimum execution time: 33_022_000 picoseconds.
-		Weight::from_parts(35_816_000, 8909)
+		//  Measured:  `4985`
+		//  Estimated: `13806`
+		// Minimum execution time: 39_363_000 picoseconds.
+		Weight::from_parts(43_230_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 }
@@ -308,24 +332,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit(b: u32, ) -> Weight {
-		Weight::from_parts(6_585_583_461, 3478494)
-			.saturating_add(Weight::from_parts(302_260, 0).saturating_mul(b.into()))
+		Weight::from_parts(10_137_774_446, 3478494)
+			.saturating_add(Weight::from_parts(53_474, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(1039_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(210_542_000, 8909)
+		Weight::from_parts(248_743_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(107_390_000, 8909)
+		Weight::from_parts(142_476_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn reveal(n: u32, ) -> Weight {
-		Weight::from_parts(431_695_000, 243282)
-			.saturating_add(Weight::from_parts(198_710_136, 0).saturating_mul(n.into()))
+		Weight::from_parts(446_602_000, 243282)
+			.saturating_add(Weight::from_parts(371_026_661, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -333,22 +357,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn decline(n: u32, ) -> Weight {
-		Weight::from_parts(512_946_000, 243282)
-			.saturating_add(Weight::from_parts(71_008_416, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
+		Weight::from_parts(544_254_000, 243282)
+			.saturating_add(Weight::from_parts(45_338_479, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(19_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 1823).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 1832).saturating_mul(n.into()))
+	}
+	fn decline_replaced() -> Weight {
+		Weight::from_parts(597_503_000, 243282)
+			.saturating_add(ParityDbWeight::get().reads(21_u64))
+			.saturating_add(ParityDbWeight::get().writes(21_u64))
 	}
 	fn process_assignment() -> Weight {
-		Weight::from_parts(11_480_435_000, 3478494)
+		Weight::from_parts(8_096_269_000, 3478494)
 			.saturating_add(ParityDbWeight::get().reads(1031_u64))
 			.saturating_add(ParityDbWeight::get().writes(22_u64))
 	}
 	fn process_verdict(n: u32, ) -> Weight {
-		Weight::from_parts(357_056_000, 243282)
-			.saturating_add(Weight::from_parts(251_456_757, 0).saturating_mul(n.into()))
+		Weight::from_parts(652_795_743, 243282)
+			.saturating_add(Weight::from_parts(267_933_150, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -356,12 +385,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(45_004_000, 8909)
+		Weight::from_parts(45_355_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn prioritize_duties() -> Weight {
-		Weight::from_parts(35_816_000, 8909)
+		Weight::from_parts(43_230_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 }

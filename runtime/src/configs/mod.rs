@@ -206,8 +206,8 @@ impl pallet_jobs::Config for Runtime {
 	/// 3 replicas and quorum 2, 5 of 5 for a unanimous job of 5.
 	type EscalationReplicas = ConstU32<3>;
 	type MaxEscalations = ConstU32<2>;
-	/// 16 replicas and two panels of up to 16.
-	type MaxAssignees = ConstU32<48>;
+	/// 16 replicas and two panels of up to 16, each seat replaced at most once.
+	type MaxAssignees = ConstU32<96>;
 	/// A draw of k providers needs 2k eligible ones.
 	type PoolFactor = ConstU32<2>;
 	/// Drawn three blocks after submission: the VRF outputs of two blocks nobody knew then

@@ -93,8 +93,7 @@ fn a_requester_cannot_price_a_pool_of_its_sybils_and_one_victim() {
 		for provider in &PROVIDERS[1..] {
 			set_price(*provider, 3);
 		}
-		// Room in the kernel's list of sixteen: two honest providers leave, and no draw can
-		// see them any more.
+		// Two honest providers leave, and no draw can see them any more.
 		for who in &PROVIDERS[10..] {
 			assert_ok!(Providers::go_offline(RuntimeOrigin::signed(*who)));
 		}

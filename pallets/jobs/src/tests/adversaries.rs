@@ -119,7 +119,7 @@ fn remote_inputs_are_refused_until_providers_can_fetch_them() {
 }
 
 /// M1: a provider that cannot do a job steps out for a small fixed fee and no mark on its
-/// record, and the round goes on without it.
+/// record, and its seat is drawn again (see `replacements.rs`).
 #[test]
 fn a_provider_declines_for_a_fixed_fee_and_the_rest_settle_the_job() {
 	run_test(|| {
@@ -138,9 +138,14 @@ fn a_provider_declines_for_a_fixed_fee_and_the_rest_settle_the_job() {
 			Error::<Test>::AlreadyCommitted
 		);
 		assert_ok!(commit(p[1], id, RESULT_A));
+		run_to(System::block_number() + DRAW_DELAY);
+		let replacement = *assignees(id).last().expect("its seat drawn again");
+		assert!(!p.contains(&replacement));
+		assert_ok!(commit(replacement, id, RESULT_A));
 		assert!(matches!(job(id).phase, Phase::Revealing { .. }), "nobody left to wait for");
-		assert_ok!(reveal(p[0], id, RESULT_A));
-		assert_ok!(reveal(p[1], id, RESULT_A));
+		for who in [p[0], p[1], replacement] {
+			assert_ok!(reveal(who, id, RESULT_A));
+		}
 		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
 		assert_eq!(provider(p[2]).reputation, Default::default(), "no mark on its record");
 		assert_eq!(job(id).assignees[2].outcome, Some(JobOutcome::Inconclusive));

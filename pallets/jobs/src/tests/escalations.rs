@@ -12,13 +12,29 @@ const REWARD: Balance = 100;
 const RESULT_C: H256 = H256::repeat_byte(0xcc);
 const RESULT_D: H256 = H256::repeat_byte(0xdd);
 
+/// Four more providers like the genesis ones: a round whose declined seats are drawn again
+/// takes more providers from the pool its panels are drawn from.
+fn four_more_providers() {
+	for who in 40..44 {
+		register_sybil(who, PRICE, STAKE, 2);
+		make_assignable(who);
+	}
+}
+
 fn decline(who: AccountId, id: JobId) {
 	assert_ok!(Jobs::decline(RuntimeOrigin::signed(who), id));
 }
 
+/// The assignees of job `id`'s current round, in the order they were drawn.
+fn this_round(id: JobId) -> Vec<AccountId> {
+	let job = job(id);
+	job.assignees.iter().filter(|a| a.round == job.round).map(|a| a.provider).collect()
+}
+
 /// Commits each `(provider, result)` of a round, then reveals them; a provider given `None`
-/// declines instead. The last commit or decline opens the reveals, and the last reveal
-/// concludes the round.
+/// declines instead, and so does its seat's replacement, drawn `DRAW_DELAY` later (the
+/// attacker holds it too, or nobody would bother). The last commit or decline opens the
+/// reveals, and the last reveal concludes the round.
 fn play_round(id: JobId, moves: &[(AccountId, Option<H256>)]) {
 	for (who, result) in moves {
 		match result {
@@ -26,6 +42,13 @@ fn play_round(id: JobId, moves: &[(AccountId, Option<H256>)]) {
 				assert_ok!(commit(*who, id, *result));
 			}
 			None => decline(*who, id),
+		}
+	}
+	if moves.iter().any(|(_, result)| result.is_none()) {
+		let drawn = this_round(id).len();
+		run_to(System::block_number() + DRAW_DELAY);
+		for replacement in this_round(id)[drawn..].to_vec() {
+			decline(replacement, id);
 		}
 	}
 	for (who, result) in moves {
@@ -36,7 +59,8 @@ fn play_round(id: JobId, moves: &[(AccountId, Option<H256>)]) {
 }
 
 /// NH1: an attacker holding seats of a unanimous round declines them (for the decline fee),
-/// so that the honest reveals fall short of the quorum. The job used to go to a panel of three
+/// and the replacements drawn for them too (it holds those as well, the worst case), so that
+/// the honest reveals fall short of the quorum. The job used to go to a panel of three
 /// decided by two, where two attacker seats attested a forgery and the panel's verdict slashed
 /// the honest revealers. Now the panel has the round's four seats and needs all four: three
 /// attacker seats of four decide nothing, and nobody honest is slashed. (With a quorum of three
@@ -44,6 +68,7 @@ fn play_round(id: JobId, moves: &[(AccountId, Option<H256>)]) {
 #[test]
 fn declined_seats_cannot_send_a_unanimous_job_to_an_easier_panel() {
 	run_test(|| {
+		four_more_providers();
 		let (id, p) = submit_assigned(ALICE, 4, 4, REWARD);
 		assert_eq!(job(id).spec.panel, Panel { seats: 4, quorum: 4 });
 		let (honest, attacker) = (&p[..2], &p[2..]);
@@ -59,7 +84,7 @@ fn declined_seats_cannot_send_a_unanimous_job_to_an_easier_panel() {
 		assert!(job_events().contains(&Event::Escalated { job: id, round: 1, extra: 4 }));
 
 		run_to(System::block_number() + DRAW_DELAY);
-		let panel = assignees(id)[4..].to_vec();
+		let panel = this_round(id);
 		assert_eq!(panel.len(), 4, "the panel has the round's seats");
 		// Three panel seats are the attacker's; the fourth computes honestly.
 		play_round(
@@ -85,13 +110,14 @@ fn declined_seats_cannot_send_a_unanimous_job_to_an_easier_panel() {
 /// assignees.
 fn three_rounds(second: H256) -> (JobId, [Vec<AccountId>; 3]) {
 	MaxEscalations::set(&2);
+	four_more_providers();
 	let (id, round_0) = submit_assigned(ALICE, 3, 2, REWARD);
 	play_round(id, &[(round_0[0], Some(RESULT_A)), (round_0[1], Some(second)), (round_0[2], None)]);
 	run_to(System::block_number() + DRAW_DELAY);
-	let first = assignees(id)[3..].to_vec();
+	let first = this_round(id);
 	play_round(id, &[(first[0], Some(RESULT_A)), (first[1], Some(RESULT_D)), (first[2], None)]);
 	run_to(System::block_number() + DRAW_DELAY);
-	let last = assignees(id)[6..].to_vec();
+	let last = this_round(id);
 	assert_eq!(last.len(), 3, "the last panel has the round's seats");
 	play_round(
 		id,
@@ -114,10 +140,11 @@ fn a_verdict_fewer_assignees_voted_for_than_another_hash_slashes_nobody() {
 			Phase::Failed { reason: FailReason::Contested { attested: RESULT_B } }
 		);
 		assert!(!job_events().iter().any(|e| matches!(e, Event::Slashed { .. })));
-		let declined = [round_0[2], first[2]];
+		assert_eq!(job(id).assignees.iter().filter(|a| a.declined).count(), 4);
+		assert!(job(id).assignees.iter().any(|a| a.provider == round_0[2] && a.declined));
+		assert!(job(id).assignees.iter().any(|a| a.provider == first[2] && a.declined));
 		for assignee in job(id).assignees.iter() {
-			let expected =
-				if declined.contains(&assignee.provider) { STAKE - DECLINE_FEE } else { STAKE };
+			let expected = if assignee.declined { STAKE - DECLINE_FEE } else { STAKE };
 			assert_eq!(provider(assignee.provider).stake, expected);
 			assert_eq!(assignee.outcome, Some(JobOutcome::Inconclusive));
 		}

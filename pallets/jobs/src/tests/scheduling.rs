@@ -40,35 +40,39 @@ fn what_does_not_fit_the_weight_limit_waits_for_the_next_block() {
 	});
 }
 
-/// An entry is charged for the assignees its own job can ever have: two jobs of one replica
-/// (panels of three: four assignees at most) fit where one job of five replicas (ten) would
-/// not, and the worst case charged for any entry would fit neither.
+/// An entry is charged for the assignees its job has when it comes due, since no entry
+/// settles an assignee it drew: a job waiting for its draw is charged as one with a single
+/// assignee, whatever its replicas; once drawn, two jobs of one replica fit where one job of
+/// five would not, and the worst case charged for any entry would fit neither.
 #[test]
-fn an_agenda_entry_is_charged_for_its_own_jobs_assignees() {
+fn an_agenda_entry_is_charged_for_the_assignees_its_job_has() {
 	run_test(|| {
 		let small = [submit(ALICE, 1, 1, REWARD), submit(BOB, 1, 1, REWARD)];
 		let large = submit(ALICE, 5, 3, REWARD);
 		let block = Pallet::<Test>::agenda_block_weight();
 		let charged = |id| Pallet::<Test>::agenda_item_weight_of(id);
-		// Its replicas and a panel of three, its replicas and a panel of five; a job that is
-		// gone is charged the worst case.
 		let entry = |assignees| Pallet::<Test>::agenda_item_weight_for(assignees);
-		assert_eq!(charged(small[0]), entry(1 + MAX_ESCALATIONS * 3));
-		assert_eq!(charged(large), entry(5 + MAX_ESCALATIONS * 5));
+		assert_eq!(charged(large), entry(1), "a draw settles nobody");
+		run_to(3);
+		assert_eq!(charged(small[0]), entry(1));
+		assert_eq!(charged(large), entry(5));
+		// A job that is gone is charged the worst case.
 		assert_eq!(charged(JobId::MAX), Pallet::<Test>::agenda_item_weight());
 		assert!(charged(small[0]).all_lt(charged(large)));
 		assert!(charged(large).all_lt(Pallet::<Test>::agenda_item_weight()));
-		// Room for the bookkeeping and both small jobs: exactly that, and less than the
-		// worst case twice.
+		// The three commit windows end together (nobody commits). Room for the bookkeeping
+		// and both small jobs: exactly that, and less than the worst case twice.
+		let Phase::Committing { until } = job(large).phase else { panic!("drawn") };
+		assert!(small.iter().all(|id| job(*id).phase == Phase::Committing { until }));
 		let room = block.saturating_add(charged(small[0])).saturating_add(charged(small[1]));
 		assert!(room.any_lt(block.saturating_add(Pallet::<Test>::agenda_item_weight() * 2)));
 		AgendaWeightLimit::set(&room);
-		run_to(3);
-		assert!(small.iter().all(|id| matches!(job(*id).phase, Phase::Committing { .. })));
-		assert!(matches!(job(large).phase, Phase::Queued { .. }), "no room left for it");
+		run_to(until + 1);
+		assert!(small.iter().all(|id| job(*id).round == 1), "both escalated");
+		assert_eq!(job(large).phase, Phase::Committing { until }, "no room left for it");
 		AgendaWeightLimit::set(&Weight::MAX);
 		next_block();
-		assert!(matches!(job(large).phase, Phase::Committing { .. }));
+		assert_eq!(job(large).round, 1);
 	});
 }
 

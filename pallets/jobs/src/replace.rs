@@ -1,0 +1,87 @@
+//! Blind replacement of decliners: a seat whose assignee declines is drawn again within its
+//! round, so a decline never shrinks a round (nor sends it to a panel) for the decline fee.
+//!
+//! The replacement is blind: the round's reveals open only once every seat has committed,
+//! declined or lapsed, replacements included, so a replacement commits before any reveal of
+//! its round is public. It is drawn `DrawDelay` blocks after the last decline of its round,
+//! from the registry as it stood at the end of that block and with a seed that folds the VRF
+//! output of every block in between: a decliner picks when to decline, never whom it hands
+//! its seat to. Each of a round's seats is replaced at most once (a replacement that declines
+//! leaves its seat empty), so a round never has more than `2 * seats` assignees and never more
+//! than `seats` that can be paid.
+//!
+//! The round's first `seats` assignees are the ones its draw picked, in order; any after them
+//! are replacements. That is how a seat's replacement is told apart, with nothing stored.
+
+use crate::{pallet::*, types::*};
+use frame_support::{pallet_prelude::DispatchResult, traits::Get};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{One, Saturating};
+
+impl<T: Config> Pallet<T> {
+	/// Seats of the current round whose drawn assignee declined and that no replacement has
+	/// taken yet.
+	pub(crate) fn seats_to_replace(job: &JobInfoOf<T>) -> u32 {
+		let seats = Self::current_shape(job).seats as usize;
+		let (mut drawn, mut declined, mut replacements) = (0usize, 0usize, 0usize);
+		for assignee in Self::current_round(job) {
+			if drawn < seats {
+				drawn = drawn.saturating_add(1);
+				declined = declined.saturating_add(usize::from(assignee.declined));
+			} else {
+				replacements = replacements.saturating_add(1);
+			}
+		}
+		declined.saturating_sub(replacements) as u32
+	}
+
+	/// A drawn assignee declined: its seat is drawn again `DrawDelay` blocks from `now`, with
+	/// every other seat still to replace (the job's one agenda entry moves there; the round's
+	/// commit window waits for it).
+	pub(crate) fn schedule_replacement(id: JobId, now: BlockNumberFor<T>) -> DispatchResult {
+		Self::unschedule(id);
+		Self::schedule(id, now.saturating_add(T::DrawDelay::get())).map(|_| ())
+	}
+
+	/// Draws the seats of the current round still to replace. On success the round commits
+	/// until `now + commit_window` at the earliest (every assignee waits for the replacements).
+	/// Otherwise the draw is tried again after `RetryInterval` while the commit window lasts;
+	/// once it is over the round goes on with the seats empty.
+	pub(crate) fn try_replace(
+		id: JobId,
+		job: &mut JobInfoOf<T>,
+		now: BlockNumberFor<T>,
+		until: BlockNumberFor<T>,
+	) {
+		let seats = Self::seats_to_replace(job);
+		match Self::draw(id, job, seats) {
+			Ok(Some(providers)) => {
+				let commit_until = until.max(now.saturating_add(job.spec.commit_window));
+				Self::push_assignees(job, &providers);
+				job.phase = Phase::Committing { until: commit_until };
+				job.unassigned = None;
+				Self::schedule_or_report(id, commit_until.saturating_add(One::one()));
+				Self::deposit_event(Event::Replaced {
+					job: id,
+					round: job.round,
+					providers,
+					commit_until,
+				});
+			}
+			// No VRF output yet (cannot happen once a job was drawn): try next block.
+			Ok(None) => Self::schedule_or_report(id, now.saturating_add(One::one())),
+			Err(_) if now > until => {
+				job.unassigned = None;
+				Self::close_commits(id, job, now);
+			}
+			Err(reason) => {
+				job.unassigned = Some(reason.clone());
+				let retry = now
+					.saturating_add(T::RetryInterval::get())
+					.min(until.saturating_add(One::one()));
+				Self::schedule_or_report(id, retry);
+				Self::deposit_event(Event::AssignmentDeferred { job: id, reason });
+			}
+		}
+	}
+}

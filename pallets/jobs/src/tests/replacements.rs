@@ -1,0 +1,194 @@
+//! A decliner's seat is drawn again within its round, blind, once (issue 23, slice 3): a
+//! decline never shrinks a round nor sends it to a panel for the decline fee, and a decliner
+//! chooses when it steps out, never whom its seat goes to.
+
+use crate::{mock::*, types::*, Event, Pallet};
+use frame_support::{assert_noop, assert_ok};
+use pallet_providers::JobOutcome;
+
+const REWARD: Balance = 100;
+
+fn decline(who: AccountId, id: JobId) {
+	assert_ok!(Jobs::decline(RuntimeOrigin::signed(who), id));
+}
+
+/// The providers drawn into job `id` as replacements, by its `Replaced` events.
+fn replacements(id: JobId) -> Vec<AccountId> {
+	job_events()
+		.into_iter()
+		.filter_map(|event| match event {
+			Event::Replaced { job, providers, .. } if job == id => Some(providers),
+			_ => None,
+		})
+		.flatten()
+		.collect()
+}
+
+fn seats_to_replace(id: JobId) -> u32 {
+	Pallet::<Test>::seats_to_replace(&job(id))
+}
+
+/// An attacker holding two seats of a unanimous round of four declines both, for the fee, so
+/// that the honest reveals fall short of the quorum and the job goes to a panel. Each seat is
+/// drawn again within the round, from providers not on the job; the round attests with four
+/// reveals and never escalates. The decliners pay the fee and earn nothing. (Before
+/// replacements the round ended with two reveals and escalated.)
+#[test]
+fn declined_seats_are_drawn_again_so_declining_cannot_shrink_a_round() {
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 4, 4, REWARD);
+		let (honest, attacker) = (&p[..2], &p[2..]);
+		for who in attacker {
+			decline(*who, id);
+		}
+		assert_eq!(seats_to_replace(id), 2);
+		run_to(System::block_number() + DRAW_DELAY);
+
+		let drawn = replacements(id);
+		assert_eq!(drawn.len(), 2, "both seats are drawn again");
+		assert!(drawn.iter().all(|who| !p.contains(who) && *who != ALICE));
+		assert_eq!(job(id).round, 0, "within the round");
+		for who in honest.iter().chain(&drawn) {
+			assert_ok!(commit(*who, id, RESULT_A));
+		}
+		for who in honest.iter().chain(&drawn) {
+			assert_ok!(reveal(*who, id, RESULT_A));
+		}
+		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
+		assert!(!job_events().iter().any(|e| matches!(e, Event::Escalated { .. })));
+		for who in honest.iter().chain(&drawn) {
+			assert!(job_events().contains(&Event::Paid {
+				job: id,
+				provider: *who,
+				amount: REWARD
+			}));
+		}
+		for who in attacker {
+			assert_eq!(provider(*who).stake, STAKE - DECLINE_FEE);
+			assert!(!job_events().iter().any(|e| matches!(
+				e,
+				Event::Paid { provider, .. } if provider == who
+			)));
+		}
+	});
+}
+
+/// Blind: a replacement commits before any reveal of its round is public. Every other seat
+/// committed and the last one declined: the reveals stay closed until the replacement
+/// commits (they used to open on that decline).
+#[test]
+fn reveals_wait_for_the_replacement_to_commit() {
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
+		assert_ok!(commit(p[0], id, RESULT_A));
+		assert_ok!(commit(p[1], id, RESULT_A));
+		decline(p[2], id);
+		assert!(matches!(job(id).phase, Phase::Committing { .. }), "waits for the replacement");
+		assert_noop!(reveal(p[0], id, RESULT_A), crate::Error::<Test>::RevealTooEarly);
+
+		run_to(System::block_number() + DRAW_DELAY);
+		let [replacement] = replacements(id)[..] else { panic!("one seat drawn again") };
+		assert!(matches!(job(id).phase, Phase::Committing { .. }));
+		assert_eq!(owing(id), vec![replacement], "only the replacement owes a commit");
+		assert_ok!(commit(replacement, id, RESULT_A));
+		assert!(matches!(job(id).phase, Phase::Revealing { .. }));
+		for who in [p[0], p[1], replacement] {
+			assert_ok!(reveal(who, id, RESULT_A));
+		}
+		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
+		let agreeing =
+			job(id).assignees.iter().filter(|a| a.outcome == Some(JobOutcome::Agreed)).count();
+		assert_eq!(agreeing, 3);
+	});
+}
+
+/// At most once per seat: a replacement that declines leaves its seat empty, and the round
+/// goes on with the others.
+#[test]
+fn a_replacement_that_declines_is_not_replaced() {
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
+		decline(p[2], id);
+		run_to(System::block_number() + DRAW_DELAY);
+		let [replacement] = replacements(id)[..] else { panic!("one seat drawn again") };
+		decline(replacement, id);
+		assert_eq!(seats_to_replace(id), 0);
+		assert_ok!(commit(p[0], id, RESULT_A));
+		assert_ok!(commit(p[1], id, RESULT_A));
+		assert!(matches!(job(id).phase, Phase::Revealing { .. }), "nothing left to wait for");
+		assert_ok!(reveal(p[0], id, RESULT_A));
+		assert_ok!(reveal(p[1], id, RESULT_A));
+		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
+		assert_eq!(replacements(id).len(), 1, "never drawn a second time");
+		assert_eq!(job(id).assignees.len(), 4);
+	});
+}
+
+/// A decliner picks when it steps out, never whom its seat goes to: the seat is drawn
+/// `DrawDelay` blocks after the round's last decline, with the VRF output of the blocks in
+/// between. A second decline a block after the first moves both draws with it.
+#[test]
+fn seats_are_drawn_again_draw_delay_after_the_last_decline() {
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 5, 3, REWARD);
+		decline(p[3], id);
+		next_block();
+		decline(p[4], id);
+		let last_decline = System::block_number();
+		run_to(last_decline + DRAW_DELAY - 1);
+		assert!(replacements(id).is_empty(), "not before DrawDelay after the last decline");
+		next_block();
+		assert_eq!(replacements(id).len(), 2, "both seats at once");
+		assert_eq!(seats_to_replace(id), 0);
+	});
+}
+
+/// A decline in the last block of the commit window still has its seat drawn again: the
+/// round's commit window stretches to give the replacement a whole window, and the assignees
+/// that committed early wait for it.
+#[test]
+fn a_decline_in_the_windows_last_block_still_gets_its_seat_filled() {
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 3, 3, REWARD);
+		let Phase::Committing { until } = job(id).phase else { panic!("assigned") };
+		assert_ok!(commit(p[0], id, RESULT_A));
+		assert_ok!(commit(p[1], id, RESULT_A));
+		run_to(until);
+		decline(p[2], id);
+		run_to(until + DRAW_DELAY);
+		let [replacement] = replacements(id)[..] else { panic!("one seat drawn again") };
+		let Phase::Committing { until: stretched } = job(id).phase else {
+			panic!("still committing")
+		};
+		assert_eq!(stretched, until + DRAW_DELAY + job(id).spec.commit_window);
+		run_to(stretched);
+		assert_ok!(commit(replacement, id, RESULT_A));
+		for who in [p[0], p[1], replacement] {
+			assert_ok!(reveal(who, id, RESULT_A));
+		}
+		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
+	});
+}
+
+/// With nobody to take a declined seat, the replacement is tried again while the commit
+/// window lasts; after it the round goes on with the seat empty.
+#[test]
+fn a_seat_nobody_can_take_stays_empty_once_the_window_is_over() {
+	run_test(|| {
+		// Two providers online: one is drawn, and one is too few for a replacement's pool.
+		for who in &PROVIDERS[2..] {
+			assert_ok!(Providers::go_offline(RuntimeOrigin::signed(*who)));
+		}
+		run_to(System::block_number() + ACTIVATION_DELAY);
+		let (id, p) = submit_assigned(ALICE, 1, 1, REWARD);
+		let Phase::Committing { until } = job(id).phase else { panic!("assigned") };
+		decline(p[0], id);
+		run_to(System::block_number() + DRAW_DELAY);
+		assert_eq!(job(id).unassigned, Some(NoAssignment::PoolTooSmall { eligible: 1, needed: 2 }));
+		assert!(matches!(job(id).phase, Phase::Committing { .. }), "tried again");
+		run_to(until + 1);
+		assert!(replacements(id).is_empty());
+		assert_eq!(job(id).round, 1, "the round ended without the seat and escalated");
+		assert_eq!(job(id).unassigned, None);
+	});
+}
