@@ -108,6 +108,8 @@ impl<T: Config> Pallet<T> {
 		let job = Jobs::<T>::get(id)?;
 		match job.phase {
 			Phase::Queued { .. } => Self::check_assignable(&Self::round_of(&job)).err(),
+			// A declined seat waiting for a replacement that the last draw could not find.
+			Phase::Committing { .. } => job.unassigned,
 			Phase::Failed { reason: FailReason::Unassigned(reason) } => Some(reason),
 			_ => None,
 		}

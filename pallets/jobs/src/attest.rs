@@ -54,16 +54,19 @@ impl<T: Config> Pallet<T> {
 		ensure!(open && assignment.round == job.round, Error::<T>::CommitWindowClosed);
 
 		let fee = T::Providers::charge(&who, T::DeclineFee::get());
+		let to_replace = Self::seats_to_replace(&job);
 		job.assignees[index].declined = true;
 		Self::release(&mut job, index);
 		Self::deposit_event(Event::Declined { job: id, provider: who, fee });
 		let mut declined = Declined::Settled(1);
-		if Self::seats_to_replace(&job) > 0 {
+		if Self::seats_to_replace(&job) > to_replace {
+			// A drawn seat to draw again. (A replacement's decline adds none, and leaves a
+			// pending draw where it is: it must not re-roll another seat's draw.)
 			if Self::schedule_replacement(id, now).is_err() {
 				frame_support::defensive!("no agenda slot for an open job");
 			}
 			declined = Declined::Replacing;
-		} else if Self::all_committed_or_declined(&job) {
+		} else if Self::all_seats_committed_or_declined(&job) {
 			Self::unschedule(id);
 			Self::close_commits(id, &mut job, now);
 			if !matches!(job.phase, Phase::Revealing { .. }) {

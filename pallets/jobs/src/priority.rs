@@ -1,14 +1,23 @@
 //! Providers doing their duty go first in the transaction pool and the block.
 //!
-//! A commit or a decline in an open commit window, or a reveal in an open reveal window, sent
-//! by the assignee who owes it, gets [`DUTY_PRIORITY`] on top of the priority the other
-//! extensions give it. Without this, anyone tipping a little could fill blocks ahead of
-//! tip-less duties until their windows closed, and honest providers would be slashed as
-//! no-shows. The boost cannot be farmed: each duty is done once (a second commit or reveal is
-//! refused by the pool), and only an assignee of the job's current round has one.
+//! A commit or a decline in an open commit window, or a reveal that matches its commitment in
+//! an open reveal window, sent by the assignee who owes it, gets [`DUTY_PRIORITY`] on top of
+//! the priority the other extensions give it. Without this, anyone tipping a little could
+//! fill blocks ahead of tip-less duties until their windows closed, and honest providers would
+//! be slashed as no-shows.
+//!
+//! The boost cannot be farmed (NM1 in ../shared/reviews/SECURITY-REVIEW.md):
+//! - only a call that would succeed gets it: a reveal with a wrong salt or hash, which fails,
+//!   used to keep the boost for the whole reveal window, and an assignee could send one every
+//!   block, with a small tip, ahead of every honest duty;
+//! - a boosted call `provides` a tag naming its job, its sender and its duty (a commit and a
+//!   decline are one duty), so the pool holds one transaction per duty: a second copy with
+//!   another nonce is refused, not queued beside the first to fail in the same block;
+//! - the tag lives until the duty's window closes, when the pool drops it.
 
 use crate::{pallet::*, Duty, JobId, WeightInfo};
 use codec::{Decode, DecodeWithMemTracking, Encode};
+use concord_primitives::market::commitment::commitment;
 use core::marker::PhantomData;
 use frame_support::{
 	pallet_prelude::{TransactionSource, Weight},
@@ -19,8 +28,12 @@ use scale_info::TypeInfo;
 use sp_runtime::{
 	impl_tx_ext_default,
 	traits::{DispatchInfoOf, TransactionExtension, ValidateResult},
-	transaction_validity::{TransactionPriority, ValidTransaction},
+	transaction_validity::{TransactionLongevity, TransactionPriority, ValidTransaction},
+	SaturatedConversion, Saturating,
 };
+
+/// What a boosted duty's pool tag starts with.
+const DUTY_TAG: &[u8] = b"concord/jobs/duty";
 
 /// Added to the priority of a duty done in its window: half the range. `ChargeTransactionPayment`
 /// ranks a normal transaction by its tip times the number of such transactions a block holds
@@ -59,14 +72,24 @@ where
 		}
 	}
 
-	/// Whether `who` owes this duty now.
-	fn owed(who: &T::AccountId, job: JobId, reveal: bool) -> bool {
-		let Some(info) = Jobs::<T>::get(job) else { return false };
+	/// If `who`'s `call` does a duty `who` owes now and would succeed (a reveal must match
+	/// the commitment), the last block of the duty's window.
+	fn owed_until(
+		who: &T::AccountId,
+		call: &T::RuntimeCall,
+	) -> Option<frame_system::pallet_prelude::BlockNumberFor<T>> {
+		let (job, _) = Self::duty_call(call)?;
+		let info = Jobs::<T>::get(job)?;
 		let now = frame_system::Pallet::<T>::block_number();
-		matches!(
-			(Pallet::<T>::duty_of(&info, who, now), reveal),
-			(Some(Duty::Commit { .. }), false) | (Some(Duty::Reveal { .. }), true)
-		)
+		match (Pallet::<T>::duty_of(&info, who, now)?, call.is_sub_type()?) {
+			(Duty::Commit { until }, Call::commit { .. } | Call::decline { .. }) => Some(until),
+			(Duty::Reveal { until }, Call::reveal { result_hash, salt, .. }) => {
+				let mine = info.assignees.iter().find(|a| a.provider == *who)?;
+				let expected = commitment(&result_hash.0, salt, &who.encode());
+				(mine.commitment?.0 == expected).then_some(until)
+			}
+			_ => None,
+		}
 	}
 }
 
@@ -98,12 +121,24 @@ where
 		_inherited_implication: &impl Encode,
 		_source: TransactionSource,
 	) -> ValidateResult<Self::Val, T::RuntimeCall> {
-		let owed = match (origin.as_signer(), Self::duty_call(call)) {
-			(Some(who), Some((job, reveal))) => Self::owed(who, job, reveal),
-			_ => false,
+		let owed = origin.as_signer().and_then(|who| {
+			let until = Self::owed_until(who, call)?;
+			let (job, reveal) = Self::duty_call(call)?;
+			Some(((DUTY_TAG, job, who, reveal).encode(), until))
+		});
+		let Some((tag, until)) = owed else {
+			return Ok((ValidTransaction::default(), (), origin));
 		};
-		let priority = if owed { DUTY_PRIORITY } else { 0 };
-		Ok((ValidTransaction { priority, ..Default::default() }, (), origin))
+		let now = frame_system::Pallet::<T>::block_number();
+		let longevity: TransactionLongevity =
+			until.saturating_sub(now).saturating_add(1u32.into()).saturated_into();
+		let valid = ValidTransaction {
+			priority: DUTY_PRIORITY,
+			provides: alloc::vec![tag],
+			longevity,
+			..Default::default()
+		};
+		Ok((valid, (), origin))
 	}
 
 	impl_tx_ext_default!(T::RuntimeCall; prepare);

@@ -45,8 +45,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Draws the seats of the current round still to replace. On success the round commits
 	/// until `now + commit_window` at the earliest (every assignee waits for the replacements).
-	/// Otherwise the draw is tried again after `RetryInterval` while the commit window lasts;
-	/// once it is over the round goes on with the seats empty.
+	/// Otherwise the draw is tried again every `RetryInterval`, with the reveals still closed,
+	/// until `AssignmentTimeout` after the commit window (so a decline in the window's last
+	/// blocks, when the market is busy, still gets its seat filled); after that the round goes
+	/// on with the seats empty.
 	pub(crate) fn try_replace(
 		id: JobId,
 		job: &mut JobInfoOf<T>,
@@ -70,15 +72,13 @@ impl<T: Config> Pallet<T> {
 			}
 			// No VRF output yet (cannot happen once a job was drawn): try next block.
 			Ok(None) => Self::schedule_or_report(id, now.saturating_add(One::one())),
-			Err(_) if now > until => {
+			Err(_) if now > until.saturating_add(T::AssignmentTimeout::get()) => {
 				job.unassigned = None;
 				Self::close_commits(id, job, now);
 			}
 			Err(reason) => {
 				job.unassigned = Some(reason.clone());
-				let retry = now
-					.saturating_add(T::RetryInterval::get())
-					.min(until.saturating_add(One::one()));
+				let retry = now.saturating_add(T::RetryInterval::get());
 				Self::schedule_or_report(id, retry);
 				Self::deposit_event(Event::AssignmentDeferred { job: id, reason });
 			}

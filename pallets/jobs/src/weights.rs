@@ -80,14 +80,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::JobInputs` (r:0 w:1)
 	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[4, 16384]`.
-	fn submit(b: u32, ) -> Weight {
+	fn submit(_b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `126441`
 		//  Estimated: `3478494`
-		// Minimum execution time: 7_682_488_000 picoseconds.
-		Weight::from_parts(10_137_774_446, 3478494)
-			// Standard Error: 87_355
-			.saturating_add(Weight::from_parts(53_474, 0).saturating_mul(b.into()))
+		// Minimum execution time: 8_407_999_000 picoseconds.
+		Weight::from_parts(12_351_338_780, 3478494)
 			.saturating_add(T::DbWeight::get().reads(1039_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -115,8 +113,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2477`
 		//  Estimated: `13806`
-		// Minimum execution time: 181_478_000 picoseconds.
-		Weight::from_parts(248_743_000, 13806)
+		// Minimum execution time: 183_351_000 picoseconds.
+		Weight::from_parts(203_620_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -130,8 +128,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1560`
 		//  Estimated: `13806`
-		// Minimum execution time: 99_716_000 picoseconds.
-		Weight::from_parts(142_476_000, 13806)
+		// Minimum execution time: 91_751_000 picoseconds.
+		Weight::from_parts(104_615_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -164,10 +162,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43502 + n * (676 ±0)`
 		//  Estimated: `243282 + n * (3396 ±0)`
-		// Minimum execution time: 446_602_000 picoseconds.
-		Weight::from_parts(446_602_000, 243282)
-			// Standard Error: 16_277_757
-			.saturating_add(Weight::from_parts(371_026_661, 0).saturating_mul(n.into()))
+		// Minimum execution time: 285_202_000 picoseconds.
+		Weight::from_parts(285_202_000, 243282)
+			// Standard Error: 13_976_768
+			.saturating_add(Weight::from_parts(308_297_181, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -202,11 +200,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn decline(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `28776 + n * (549 ±0)`
-		//  Estimated: `243282 + n * (1832 ±185)`
-		// Minimum execution time: 544_254_000 picoseconds.
-		Weight::from_parts(544_254_000, 243282)
-			// Standard Error: 2_041_272
-			.saturating_add(Weight::from_parts(45_338_479, 0).saturating_mul(n.into()))
+		//  Estimated: `243282 + n * (1832 ±142)`
+		// Minimum execution time: 532_142_000 picoseconds.
+		Weight::from_parts(532_142_000, 243282)
+			// Standard Error: 3_717_320
+			.saturating_add(Weight::from_parts(60_531_169, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
@@ -231,8 +229,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `39887`
 		//  Estimated: `243282`
-		// Minimum execution time: 486_196_000 picoseconds.
-		Weight::from_parts(597_503_000, 243282)
+		// Minimum execution time: 482_970_000 picoseconds.
+		Weight::from_parts(563_410_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().writes(21_u64))
 	}
@@ -256,8 +254,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `123864`
 		//  Estimated: `3478494`
-		// Minimum execution time: 7_742_610_000 picoseconds.
-		Weight::from_parts(8_096_269_000, 3478494)
+		// Minimum execution time: 9_013_778_000 picoseconds.
+		Weight::from_parts(9_890_653_000, 3478494)
 			.saturating_add(T::DbWeight::get().reads(1031_u64))
 			.saturating_add(T::DbWeight::get().writes(22_u64))
 	}
@@ -291,11 +289,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn process_verdict(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `44587 + n * (665 ±0)`
-		//  Estimated: `243282 + n * (3396 ±84)`
-		// Minimum execution time: 191_045_000 picoseconds.
-		Weight::from_parts(652_795_743, 243282)
-			// Standard Error: 17_379_479
-			.saturating_add(Weight::from_parts(267_933_150, 0).saturating_mul(n.into()))
+		//  Estimated: `243282 + n * (3396 ±7)`
+		// Minimum execution time: 208_909_000 picoseconds.
+		Weight::from_parts(208_909_000, 243282)
+			// Standard Error: 9_290_157
+			.saturating_add(Weight::from_parts(260_647_320, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -312,8 +310,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `408`
 		//  Estimated: `13806`
-		// Minimum execution time: 41_407_000 picoseconds.
-		Weight::from_parts(45_355_000, 13806)
+		// Minimum execution time: 42_560_000 picoseconds.
+		Weight::from_parts(48_119_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -323,33 +321,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4985`
 		//  Estimated: `13806`
-		// Minimum execution time: 39_363_000 picoseconds.
-		Weight::from_parts(43_230_000, 13806)
+		// Minimum execution time: 51_105_000 picoseconds.
+		Weight::from_parts(72_856_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 }
 
 /// The same weights with ParityDb's database costs, for tests and mocks.
 impl WeightInfo for () {
-	fn submit(b: u32, ) -> Weight {
-		Weight::from_parts(10_137_774_446, 3478494)
-			.saturating_add(Weight::from_parts(53_474, 0).saturating_mul(b.into()))
+	fn submit(_b: u32, ) -> Weight {
+		Weight::from_parts(12_351_338_780, 3478494)
 			.saturating_add(ParityDbWeight::get().reads(1039_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(248_743_000, 13806)
+		Weight::from_parts(203_620_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(142_476_000, 13806)
+		Weight::from_parts(104_615_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn reveal(n: u32, ) -> Weight {
-		Weight::from_parts(446_602_000, 243282)
-			.saturating_add(Weight::from_parts(371_026_661, 0).saturating_mul(n.into()))
+		Weight::from_parts(285_202_000, 243282)
+			.saturating_add(Weight::from_parts(308_297_181, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -357,8 +354,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn decline(n: u32, ) -> Weight {
-		Weight::from_parts(544_254_000, 243282)
-			.saturating_add(Weight::from_parts(45_338_479, 0).saturating_mul(n.into()))
+		Weight::from_parts(532_142_000, 243282)
+			.saturating_add(Weight::from_parts(60_531_169, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(19_u64))
@@ -366,18 +363,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 1832).saturating_mul(n.into()))
 	}
 	fn decline_replaced() -> Weight {
-		Weight::from_parts(597_503_000, 243282)
+		Weight::from_parts(563_410_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(21_u64))
 			.saturating_add(ParityDbWeight::get().writes(21_u64))
 	}
 	fn process_assignment() -> Weight {
-		Weight::from_parts(8_096_269_000, 3478494)
+		Weight::from_parts(9_890_653_000, 3478494)
 			.saturating_add(ParityDbWeight::get().reads(1031_u64))
 			.saturating_add(ParityDbWeight::get().writes(22_u64))
 	}
 	fn process_verdict(n: u32, ) -> Weight {
-		Weight::from_parts(652_795_743, 243282)
-			.saturating_add(Weight::from_parts(267_933_150, 0).saturating_mul(n.into()))
+		Weight::from_parts(208_909_000, 243282)
+			.saturating_add(Weight::from_parts(260_647_320, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -385,12 +382,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(45_355_000, 13806)
+		Weight::from_parts(48_119_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn prioritize_duties() -> Weight {
-		Weight::from_parts(43_230_000, 13806)
+		Weight::from_parts(72_856_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 }

@@ -491,29 +491,13 @@ fn finish(id: JobId) {
 /// sent by the assignee who owes it, outranks any such tip; nothing else gets the boost.
 #[test]
 fn duties_owed_in_their_window_go_first_and_nothing_else_does() {
-	use crate::priority::{PrioritizeDuties, DUTY_PRIORITY};
-	use frame_support::dispatch::GetDispatchInfo;
-	use sp_runtime::{
-		traits::DispatchTransaction,
-		transaction_validity::{TransactionPriority, TransactionSource},
-	};
+	use crate::priority::DUTY_PRIORITY;
+	use sp_runtime::transaction_validity::TransactionPriority;
 	run_test(|| {
 		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
 		let outsider = *PROVIDERS.iter().find(|who| !p.contains(who)).unwrap();
 		let priority = |who: AccountId, call: crate::Call<Test>| -> TransactionPriority {
-			let call = RuntimeCall::Jobs(call);
-			let info = call.get_dispatch_info();
-			let (valid, ..) = PrioritizeDuties::<Test>::new()
-				.validate_only(
-					RuntimeOrigin::signed(who),
-					&call,
-					&info,
-					0,
-					TransactionSource::External,
-					0,
-				)
-				.expect("the extension never refuses");
-			valid.priority
+			validity(who, call).priority
 		};
 		let commit_call =
 			|who| crate::Call::commit { job: id, commitment: commitment_of(who, RESULT_A) };
@@ -539,5 +523,61 @@ fn duties_owed_in_their_window_go_first_and_nothing_else_does() {
 		assert_eq!(priority(p[1], reveal_call(p[1])), DUTY_PRIORITY, "the window's last block");
 		run_to(until + 1);
 		assert_eq!(priority(p[1], reveal_call(p[1])), 0, "the window has closed");
+	});
+}
+
+/// How the duty extension sees `who` sending `call` now.
+fn validity(
+	who: AccountId,
+	call: crate::Call<Test>,
+) -> sp_runtime::transaction_validity::ValidTransaction {
+	use crate::priority::PrioritizeDuties;
+	use frame_support::dispatch::GetDispatchInfo;
+	use sp_runtime::{traits::DispatchTransaction, transaction_validity::TransactionSource};
+	let call = RuntimeCall::Jobs(call);
+	let info = call.get_dispatch_info();
+	let (valid, ..) = PrioritizeDuties::<Test>::new()
+		.validate_only(RuntimeOrigin::signed(who), &call, &info, 0, TransactionSource::External, 0)
+		.expect("the extension never refuses");
+	valid
+}
+
+/// NM1: an assignee used to keep the duty boost for a reveal that fails (a wrong salt or
+/// hash) through its whole reveal window, and could send one every block with a small tip,
+/// ahead of every honest duty. Only a call that would succeed is boosted now, and each duty
+/// provides one tag (its job, its sender, which duty), so the pool holds a single
+/// transaction per duty, until the duty's window closes.
+#[test]
+fn only_a_duty_that_would_succeed_is_boosted_and_the_pool_holds_one_per_duty() {
+	use crate::priority::DUTY_PRIORITY;
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
+		let commit_call =
+			|who, result| crate::Call::commit { job: id, commitment: commitment_of(who, result) };
+		let Phase::Committing { until } = job(id).phase else { panic!("assigned") };
+		let now = System::block_number();
+		let commit_a = validity(p[0], commit_call(p[0], RESULT_A));
+		assert_eq!(commit_a.priority, DUTY_PRIORITY);
+		assert_eq!(commit_a.longevity, until - now + 1, "until the commit window closes");
+		// A commit to another result and a decline are the same duty: one of them at a time.
+		assert_eq!(validity(p[0], commit_call(p[0], RESULT_B)).provides, commit_a.provides);
+		assert_eq!(validity(p[0], crate::Call::decline { job: id }).provides, commit_a.provides);
+		assert_ne!(validity(p[1], commit_call(p[1], RESULT_A)).provides, commit_a.provides);
+		assert_eq!(commit_a.provides.len(), 1);
+
+		for who in &p {
+			assert_ok!(commit(*who, id, RESULT_A));
+		}
+		let reveal_call = |result_hash, salt| crate::Call::reveal { job: id, result_hash, salt };
+		let good = validity(p[0], reveal_call(RESULT_A, salt(p[0])));
+		assert_eq!(good.priority, DUTY_PRIORITY);
+		assert_ne!(good.provides, commit_a.provides, "a reveal is another duty");
+		let bad_salt = validity(p[0], reveal_call(RESULT_A, [0xee; 32]));
+		assert_eq!((bad_salt.priority, bad_salt.provides.len()), (0, 0), "it would fail");
+		let bad_hash = validity(p[0], reveal_call(RESULT_B, salt(p[0])));
+		assert_eq!((bad_hash.priority, bad_hash.provides.len()), (0, 0), "it would fail");
+		// The failing reveal really fails, and the boosted one really succeeds.
+		assert!(reveal_with_salt(p[0], id, RESULT_A, [0xee; 32]).is_err());
+		assert_ok!(reveal(p[0], id, RESULT_A));
 	});
 }

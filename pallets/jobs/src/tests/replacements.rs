@@ -170,25 +170,81 @@ fn a_decline_in_the_windows_last_block_still_gets_its_seat_filled() {
 	});
 }
 
-/// With nobody to take a declined seat, the replacement is tried again while the commit
-/// window lasts; after it the round goes on with the seat empty.
+/// A job of one seat drawn while only two providers are online: the one left is too few for
+/// a replacement's pool of two. Returns the job, its assignee and its commit deadline.
+fn one_seat_and_one_spare() -> (JobId, AccountId, u64) {
+	for who in &PROVIDERS[2..] {
+		assert_ok!(Providers::go_offline(RuntimeOrigin::signed(*who)));
+	}
+	run_to(System::block_number() + ACTIVATION_DELAY);
+	let (id, p) = submit_assigned(ALICE, 1, 1, REWARD);
+	let Phase::Committing { until } = job(id).phase else { panic!("assigned") };
+	(id, p[0], until)
+}
+
+/// With nobody to take a declined seat, the replacement is tried again every
+/// `RetryInterval`, reveals still closed, until `AssignmentTimeout` after the commit window
+/// (the API says why it waits); after that the round goes on with the seat empty.
 #[test]
-fn a_seat_nobody_can_take_stays_empty_once_the_window_is_over() {
+fn a_seat_nobody_can_take_stays_empty_once_the_retries_run_out() {
 	run_test(|| {
-		// Two providers online: one is drawn, and one is too few for a replacement's pool.
-		for who in &PROVIDERS[2..] {
-			assert_ok!(Providers::go_offline(RuntimeOrigin::signed(*who)));
-		}
-		run_to(System::block_number() + ACTIVATION_DELAY);
-		let (id, p) = submit_assigned(ALICE, 1, 1, REWARD);
-		let Phase::Committing { until } = job(id).phase else { panic!("assigned") };
-		decline(p[0], id);
-		run_to(System::block_number() + DRAW_DELAY);
-		assert_eq!(job(id).unassigned, Some(NoAssignment::PoolTooSmall { eligible: 1, needed: 2 }));
-		assert!(matches!(job(id).phase, Phase::Committing { .. }), "tried again");
-		run_to(until + 1);
+		let (id, drawn, until) = one_seat_and_one_spare();
+		decline(drawn, id);
+		let too_small = NoAssignment::PoolTooSmall { eligible: 1, needed: 2 };
+		run_to(until + ASSIGNMENT_TIMEOUT);
+		assert_eq!(job(id).phase, Phase::Committing { until }, "still tried");
+		assert_eq!(Pallet::<Test>::why_unassigned(id), Some(too_small));
+		run_to(until + ASSIGNMENT_TIMEOUT + RETRY_INTERVAL);
 		assert!(replacements(id).is_empty());
 		assert_eq!(job(id).round, 1, "the round ended without the seat and escalated");
 		assert_eq!(job(id).unassigned, None);
+	});
+}
+
+/// Declining in the window's last block while no replacement is free used to get one try at
+/// a replacement, after the window: it failed, and the round went to a panel short of the
+/// seat (or failed). The draw is now tried again after the window, and takes a provider that
+/// comes back a few blocks later; the round attests without escalating.
+#[test]
+fn a_late_decline_with_no_replacement_free_yet_still_gets_its_seat_filled() {
+	run_test(|| {
+		let (id, drawn, until) = one_seat_and_one_spare();
+		run_to(until);
+		decline(drawn, id);
+		let back = PROVIDERS[2];
+		assert_ok!(Providers::go_online(RuntimeOrigin::signed(back)));
+		run_to(until + DRAW_DELAY);
+		assert!(replacements(id).is_empty(), "nobody to draw yet");
+		assert_eq!(job(id).round, 0, "not sent to a panel");
+		let mut block = System::block_number();
+		while replacements(id).is_empty() && block <= until + ASSIGNMENT_TIMEOUT {
+			block += 1;
+			run_to(block);
+		}
+		let [replacement] = replacements(id)[..] else { panic!("the seat was drawn again") };
+		assert_ok!(commit(replacement, id, RESULT_A));
+		assert_ok!(reveal(replacement, id, RESULT_A));
+		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
+		assert!(!job_events().iter().any(|e| matches!(e, Event::Escalated { .. })));
+	});
+}
+
+/// A replacement's decline adds no seat to draw, so it must not re-roll another seat's
+/// pending draw by moving it: the pending draw stays `DrawDelay` after the decline of the
+/// drawn seat it replaces.
+#[test]
+fn a_replacements_decline_leaves_a_pending_draw_where_it_is() {
+	run_test(|| {
+		let (id, p) = submit_assigned(ALICE, 5, 3, REWARD);
+		decline(p[3], id);
+		run_to(System::block_number() + DRAW_DELAY);
+		let [first] = replacements(id)[..] else { panic!("one seat drawn again") };
+		decline(p[4], id);
+		let due = System::block_number() + DRAW_DELAY;
+		next_block();
+		decline(first, id);
+		assert_eq!(seats_to_replace(id), 1, "only p[4]'s seat");
+		run_to(due);
+		assert_eq!(replacements(id).len(), 2, "drawn when it was due");
 	});
 }
