@@ -2,10 +2,11 @@
 //! and the pruning of ended jobs in `on_idle`.
 //!
 //! Every open job has exactly one agenda entry: the block at which something is due for it
-//! (an assignment attempt, or the first block after a window). [`OpenJobs`] records that
-//! block, so an entry is moved (not duplicated) when a phase ends early. Entries never come
-//! due early: a full block spills them into the next ones, and a block whose agenda did not
-//! fit in the weight limit is finished in the next block ([`AgendaBacklog`]).
+//! (an assignment attempt, a declined seat's draw, or the first block after a window).
+//! [`OpenJobs`] records that block, so an entry is moved (not duplicated) when a phase ends
+//! early. Entries never come due early: a full block spills them into the next ones, and a
+//! block whose agenda did not fit in the weight limit is finished in the next block
+//! ([`AgendaBacklog`]).
 
 use crate::{pallet::*, types::*, weights::WeightInfo};
 use frame_support::{pallet_prelude::*, weights::WeightMeter};
@@ -64,16 +65,25 @@ impl<T: Config> Pallet<T> {
 			}
 			let due = Agenda::<T>::take(block);
 			for (done, id) in due.iter().enumerate() {
-				if meter.try_consume(Self::agenda_item_weight_of(*id)).is_err() {
+				// The read that prices the entry is charged before it is made, and charged
+				// again if the entry then waits for the next block, since it is made again.
+				let job = meter
+					.try_consume(T::DbWeight::get().reads(1))
+					.ok()
+					.map(|()| Jobs::<T>::get(*id));
+				let fits = job.as_ref().is_some_and(|job| {
+					meter.try_consume(Self::agenda_entry_work(job.as_ref())).is_ok()
+				});
+				let Some(job) = job.filter(|_| fits) else {
 					let rest: BoundedVec<JobId, T::MaxAgendaPerBlock> =
 						BoundedVec::truncate_from(due[done..].to_vec());
 					Agenda::<T>::insert(block, rest);
 					AgendaBacklog::<T>::put(block);
 					return;
-				}
+				};
 				// The entry is consumed; `process_due` either schedules the job anew (which
 				// records the new block in `OpenJobs`) or ends it.
-				Self::process_due(*id, now);
+				Self::process_due(*id, job, now);
 			}
 			if block >= now {
 				return;
@@ -94,27 +104,40 @@ impl<T: Config> Pallet<T> {
 		Self::agenda_item_weight_for(T::MaxAssignees::get())
 	}
 
-	/// The most job `id`'s agenda entry can cost: as [`Self::agenda_item_weight`], for the
-	/// assignees the job has now, and the read that finds out. No entry settles an
-	/// assignee it drew (a draw, of a round or of its replacements, settles nobody), so a verdict of a default job's first round is charged over its 3 assignees, not over
-	/// the 96 a job of 16 replicas may reach.
+	/// What job `id`'s agenda entry is charged, as [`Self::process_agenda`] charges it: as
+	/// [`Self::agenda_item_weight`], for the assignees the job has now, and the read that finds
+	/// out. No entry settles an assignee it drew (a draw, of a round or of its replacements,
+	/// settles nobody), so a verdict of a default job's first round is charged over its 3
+	/// assignees, not over the 96 a job of 16 replicas may reach.
+	#[cfg(test)]
 	pub(crate) fn agenda_item_weight_of(id: JobId) -> Weight {
-		let assignees = Jobs::<T>::get(id).map_or(T::MaxAssignees::get(), |job| {
-			(job.assignees.len() as u32).clamp(1, T::MaxAssignees::get())
-		});
-		Self::agenda_item_weight_for(assignees)
+		Self::agenda_entry_work(Jobs::<T>::get(id).as_ref())
+			.saturating_add(T::DbWeight::get().reads(1))
 	}
 
 	/// An entry of a job of at most `assignees`, with the read of the job that finds out.
 	pub(crate) fn agenda_item_weight_for(assignees: u32) -> Weight {
-		T::WeightInfo::process_assignment()
-			.saturating_add(T::WeightInfo::process_verdict(assignees))
-			.saturating_add(T::DbWeight::get().reads(1))
+		Self::agenda_entry_work_for(assignees).saturating_add(T::DbWeight::get().reads(1))
 	}
 
-	/// Does what is due for job `id` at block `now`.
-	fn process_due(id: JobId, now: BlockNumberFor<T>) {
-		let Some(mut job) = Jobs::<T>::get(id) else { return };
+	/// What an entry of `job` costs once the job is read: the worst case for a job that is
+	/// gone (it costs nothing then, but is not expected).
+	fn agenda_entry_work(job: Option<&JobInfoOf<T>>) -> Weight {
+		let assignees = job.map_or(T::MaxAssignees::get(), |job| {
+			(job.assignees.len() as u32).clamp(1, T::MaxAssignees::get())
+		});
+		Self::agenda_entry_work_for(assignees)
+	}
+
+	/// What an entry of a job of at most `assignees` costs once the job is read.
+	fn agenda_entry_work_for(assignees: u32) -> Weight {
+		T::WeightInfo::process_assignment()
+			.saturating_add(T::WeightInfo::process_verdict(assignees))
+	}
+
+	/// Does what is due for job `id`, read as `job`, at block `now`.
+	fn process_due(id: JobId, job: Option<JobInfoOf<T>>, now: BlockNumberFor<T>) {
+		let Some(mut job) = job else { return };
 		match job.phase {
 			Phase::Queued { until } => Self::try_assign(id, &mut job, now, until),
 			Phase::Committing { until } if Self::seats_to_replace(&job) > 0 => {

@@ -76,6 +76,40 @@ fn an_agenda_entry_is_charged_for_the_assignees_its_job_has() {
 	});
 }
 
+/// Pricing an entry reads its job: that read is charged even when the entry then does not
+/// fit and waits for the next block (it used to be made uncharged), and it is the only read
+/// of the job an entry makes.
+#[test]
+fn the_read_that_prices_an_agenda_entry_is_charged_even_when_the_entry_waits() {
+	use frame_support::{
+		traits::Get,
+		weights::{RuntimeDbWeight, WeightMeter},
+	};
+	run_test(|| {
+		let id = submit(ALICE, 1, 1, REWARD);
+		// Block 2's hooks mix randomness for the draw; block 3's agenda is run by hand.
+		run_to(2);
+		System::set_block_number(3);
+		let block = Pallet::<Test>::agenda_block_weight();
+		let read =
+			<<Test as frame_system::Config>::DbWeight as Get<RuntimeDbWeight>>::get().reads(1);
+		let entry = Pallet::<Test>::agenda_item_weight_of(id);
+		// Room for the bookkeeping and the read, not for the entry's work.
+		let mut meter = WeightMeter::with_limit(
+			block.saturating_add(entry).saturating_sub(Weight::from_parts(1, 0)),
+		);
+		Pallet::<Test>::process_agenda(3, &mut meter);
+		assert_eq!(meter.consumed(), block.saturating_add(read));
+		assert!(matches!(job(id).phase, Phase::Queued { .. }), "it waits");
+		assert_eq!(AgendaBacklog::<Test>::get(), Some(3));
+		// With room for it, the entry is charged exactly its price, the read included.
+		let mut meter = WeightMeter::new();
+		Pallet::<Test>::process_agenda(3, &mut meter);
+		assert_eq!(meter.consumed(), block.saturating_add(entry));
+		assert!(matches!(job(id).phase, Phase::Committing { .. }));
+	});
+}
+
 #[test]
 fn assignment_waits_for_randomness() {
 	run_test(|| {
