@@ -129,7 +129,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("concord"),
 	impl_name: alloc::borrow::Cow::Borrowed("concord-node"),
 	authoring_version: 1,
-	spec_version: 110,
+	spec_version: 111,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -147,7 +147,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("concord"),
 	impl_name: alloc::borrow::Cow::Borrowed("concord-node"),
 	authoring_version: 1,
-	spec_version: 111,
+	spec_version: 112,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -201,6 +201,7 @@ type Migrations = (
 	pallet_providers::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_providers::migrations::v4::MigrateV3ToV4<Runtime>,
 	pallet_jobs::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_jobs::migrations::v4::MigrateV3ToV4<Runtime>,
 );
 
 /// Dispatches blocks and transactions to the pallets.

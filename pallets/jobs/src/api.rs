@@ -192,7 +192,7 @@ impl<T: Config> Pallet<T> {
 				.saturating_sub(replicas),
 			min_commit_window: Self::min_commit_window(&shape),
 			inline_deposit,
-			remote_deposit: T::JobDeposit::get(),
+			remote_deposit: Self::deposit_for(0, 0).unwrap_or_default(),
 			input_len,
 			output_len: shape.output_len(),
 		})

@@ -127,8 +127,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Tries to assign the job's current round. On success the job commits until
-	/// `now + commit_window`; otherwise it is tried again after `RetryInterval`, or fails if
-	/// its assignment deadline `until` has come.
+	/// `now + commit_window`; otherwise it pays `RetryFee` and is tried again later (see
+	/// [`Self::next_attempt`]), or fails if its assignment deadline `until` has come.
 	pub(crate) fn try_assign(
 		id: JobId,
 		job: &mut JobInfoOf<T>,
@@ -138,6 +138,7 @@ impl<T: Config> Pallet<T> {
 		match Self::draw(id, job, Self::current_shape(job).seats) {
 			Ok(Some(providers)) => {
 				let commit_until = now.saturating_add(job.spec.commit_window);
+				Self::leave_queue(job.spec.kernel);
 				Self::push_assignees(job, &providers);
 				job.phase = Phase::Committing { until: commit_until };
 				job.unassigned = None;
@@ -156,9 +157,10 @@ impl<T: Config> Pallet<T> {
 			}
 			Err(reason) => {
 				job.unassigned = Some(reason.clone());
-				let retry = now.saturating_add(T::RetryInterval::get()).min(until);
+				let fee = Self::charge_retry(job);
+				let retry = Self::next_attempt(now, Self::queued_since(until), until);
 				Self::schedule_or_report(id, retry);
-				Self::deposit_event(Event::AssignmentDeferred { job: id, reason });
+				Self::deposit_event(Event::AssignmentDeferred { job: id, reason, fee });
 			}
 		}
 	}
@@ -223,7 +225,7 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 			}
-			// Undoes the slots taken so far; the round is tried again after `RetryInterval`.
+			// Undoes the slots taken so far; the round is tried again later.
 			Err(sp_runtime::DispatchError::Other("too few picks can take the job"))
 		})
 		.map(Some)

@@ -23,11 +23,17 @@ impl<T: Config> Pallet<T> {
 	///   each at most once;
 	/// - a job is in [`OpenJobs`] exactly when its phase is open, and has exactly one agenda
 	///   entry, at the block [`OpenJobs`] records; inline input is kept only for open jobs;
-	/// - open jobs are at most `MaxOpenJobs`, and ids are below [`NextJobId`].
+	/// - open jobs are at most `MaxOpenJobs`, and ids are below [`NextJobId`];
+	/// - [`QueuedJobs`] counts the jobs of each kernel in `Queued`, and no kernel with none.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut escrow_by_requester: BTreeMap<T::AccountId, (BalanceOf<T>, u32)> = BTreeMap::new();
 		let mut open = 0u32;
+		let mut queued: BTreeMap<concord_primitives::kernel::KernelId, u32> = BTreeMap::new();
 		for (id, job) in Jobs::<T>::iter() {
+			if matches!(job.phase, Phase::Queued { .. }) {
+				let count = queued.entry(job.spec.kernel).or_default();
+				*count = count.saturating_add(1);
+			}
 			ensure!(id < NextJobId::<T>::get(), "job id not yet given out");
 			let is_open = job.phase.is_open();
 			ensure!(OpenJobs::<T>::contains_key(id) == is_open, "OpenJobs out of step with phase");
@@ -113,6 +119,10 @@ impl<T: Config> Pallet<T> {
 			entries = entries.saturating_add(due.len() as u32);
 		}
 		ensure!(entries == open, "agenda entries differ from open jobs");
+		ensure!(
+			QueuedJobs::<T>::iter().collect::<BTreeMap<_, _>>() == queued,
+			"QueuedJobs differs from the jobs of each kernel waiting for providers"
+		);
 		let reason: T::RuntimeHoldReason = HoldReason::JobEscrow.into();
 		for (requester, (escrow, count)) in &escrow_by_requester {
 			ensure!(

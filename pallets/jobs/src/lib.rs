@@ -73,6 +73,7 @@ mod attest;
 mod invariants;
 pub mod migrations;
 pub mod priority;
+mod queue;
 mod replace;
 mod settle;
 mod submit;
@@ -127,8 +128,9 @@ pub mod pallet {
 		pallet_providers::Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
 	/// The in-code storage version: 2 added declines, escrow for every escalation and the
-	/// per-requester count; 3 the panel in each job's spec ([`crate::migrations::v3`]).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	/// per-requester count; 3 the panel in each job's spec ([`crate::migrations::v3`]); 4 the
+	/// count of queued jobs per kernel ([`crate::migrations::v4`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -236,9 +238,21 @@ pub mod pallet {
 		#[pallet::constant]
 		type AssignmentTimeout: Get<BlockNumberFor<Self>>;
 
-		/// Blocks between assignment attempts of a job that found too few providers.
+		/// The shortest wait before a job that found too few providers is tried again; later
+		/// waits double, up to a quarter of `AssignmentTimeout` (`queue.rs`).
 		#[pallet::constant]
 		type RetryInterval: Get<BlockNumberFor<Self>>;
+
+		/// Burnt from a job's deposit for each assignment attempt that finds no pool: the
+		/// requester pays for the agenda work its waiting job causes (about what the attempt
+		/// would cost as a transaction).
+		#[pallet::constant]
+		type RetryFee: Get<BalanceOf<Self>>;
+
+		/// Most jobs of one kernel waiting for providers at once (an escalation waits even
+		/// when the queue is full): jobs that no pool can take yet never fill the market.
+		#[pallet::constant]
+		type MaxQueuedPerKernel: Get<u32>;
 
 		/// Fraction of stake burnt from a provider that revealed a result other than the
 		/// attested one, or committed and withheld its reveal.
@@ -324,6 +338,10 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// How many jobs of each kernel wait for providers (in `Queued`; absent when none).
+	#[pallet::storage]
+	pub type QueuedJobs<T: Config> = StorageMap<_, Twox64Concat, KernelId, u32, ValueQuery>;
+
 	/// How many jobs each requester has open (absent when none).
 	#[pallet::storage]
 	pub type OpenJobsOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
@@ -359,8 +377,9 @@ pub mod pallet {
 			reward: BalanceOf<T>,
 			escrow: BalanceOf<T>,
 		},
-		/// No providers could be assigned yet, for `reason`; the job is tried again.
-		AssignmentDeferred { job: JobId, reason: NoAssignmentOf<T> },
+		/// No providers could be assigned yet, for `reason`; the job is tried again. `fee` was
+		/// burnt from its deposit for the attempt (none for a declined seat's draw).
+		AssignmentDeferred { job: JobId, reason: NoAssignmentOf<T>, fee: BalanceOf<T> },
 		/// Providers were assigned (round 0, or an escalation) and must commit by block
 		/// `commit_until`.
 		Assigned {
@@ -458,6 +477,9 @@ pub mod pallet {
 		TooManyOpenJobs,
 		/// The requester has `MaxOpenJobsPerRequester` jobs open.
 		TooManyOpenJobsForRequester,
+		/// `MaxQueuedPerKernel` jobs of this kernel are waiting for providers; try again when
+		/// some were drawn.
+		KernelQueueFull,
 		/// No online provider lists the kernel.
 		NoProviderSupportsKernel,
 		/// Too few providers could ever take the job for a fair draw (see the quote's
@@ -531,6 +553,7 @@ pub mod pallet {
 			);
 			assert!(T::EscalationReplicas::get() > 0, "an escalation panel needs providers");
 			assert!(T::MaxOpenJobsPerRequester::get() > 0, "requesters must be able to submit");
+			assert!(T::MaxQueuedPerKernel::get() > 0, "jobs must be able to wait for providers");
 			let agenda_entry =
 				Self::agenda_block_weight().saturating_add(Self::agenda_item_weight());
 			assert!(

@@ -118,3 +118,56 @@ pub mod v3 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// Version 3 to 4: [`QueuedJobs`](crate::pallet::QueuedJobs) counts the jobs of each kernel
+/// waiting for providers.
+pub mod v4 {
+	use crate::{pallet::*, types::*};
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
+	use core::marker::PhantomData;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+	};
+	use sp_runtime::Saturating;
+
+	/// Counts the queued jobs of each kernel, reading every open job once (at most
+	/// `MaxOpenJobs`).
+	pub struct CountQueuedJobs<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for CountQueuedJobs<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (0u64, 0u64);
+			for id in OpenJobs::<T>::iter_keys() {
+				reads.saturating_accrue(2);
+				let Some(job) = Jobs::<T>::get(id) else { continue };
+				if matches!(job.phase, Phase::Queued { .. }) {
+					QueuedJobs::<T>::mutate(job.spec.kernel, |queued| queued.saturating_inc());
+					reads.saturating_inc();
+					writes.saturating_inc();
+				}
+			}
+			T::DbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			ensure!(QueuedJobs::<T>::iter().next().is_none(), "queued jobs counted already");
+			Ok(Vec::new())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`CountQueuedJobs`], run only on a chain at storage version 3, which it moves to 4.
+	pub type MigrateV3ToV4<T> = VersionedMigration<
+		3,
+		4,
+		CountQueuedJobs<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

@@ -47,6 +47,8 @@ pub const MAX_ESCALATIONS: u32 = 1;
 pub const MOST_ESCALATIONS: u32 = 2;
 pub const ASSIGNMENT_TIMEOUT: u64 = 6;
 pub const RETRY_INTERVAL: u64 = 2;
+/// Burnt from a job's deposit for each assignment attempt that finds no pool.
+pub const RETRY_FEE: Balance = 1;
 pub const RETENTION: u64 = 20;
 pub const MAX_OPEN_JOBS: u32 = 8;
 pub const MAX_AGENDA_PER_BLOCK: u32 = 3;
@@ -89,6 +91,11 @@ parameter_types! {
 	/// Tests of a job decided over several panels raise it, up to `MOST_ESCALATIONS`, before
 	/// submitting.
 	pub storage MaxEscalations: u32 = MAX_ESCALATIONS;
+	/// Tests of a long wait for providers raise it before submitting.
+	pub storage AssignmentTimeout: u64 = ASSIGNMENT_TIMEOUT;
+	/// Tests of the queue's bound lower it.
+	pub storage MaxQueuedPerKernel: u32 = 64;
+	pub const RetryFee: Balance = RETRY_FEE;
 }
 
 impl pallet_providers::Config for Test {
@@ -137,8 +144,10 @@ impl pallet_jobs::Config for Test {
 	type ByteDeposit = ByteDeposit;
 	type MinWindow = ConstU64<2>;
 	type MaxWindow = ConstU64<50>;
-	type AssignmentTimeout = ConstU64<ASSIGNMENT_TIMEOUT>;
+	type AssignmentTimeout = AssignmentTimeout;
 	type RetryInterval = ConstU64<RETRY_INTERVAL>;
+	type RetryFee = RetryFee;
+	type MaxQueuedPerKernel = MaxQueuedPerKernel;
 	type WrongResultSlash = WrongResultSlash;
 	type NoShowSlash = NoShowSlash;
 	type MaxOpenJobs = ConstU32<MAX_OPEN_JOBS>;
@@ -231,13 +240,15 @@ pub fn issuance() -> Balance {
 	Balances::total_issuance()
 }
 
-/// What the jobs pallet burnt so far, by its events: slashes and decline fees.
+/// What the jobs pallet burnt so far, by its events: slashes, decline fees and the fees of
+/// assignment attempts that found no pool.
 pub fn burnt() -> Balance {
 	job_events()
 		.into_iter()
 		.map(|event| match event {
 			pallet_jobs::Event::Slashed { amount, .. } => amount,
 			pallet_jobs::Event::Declined { fee, .. } => fee,
+			pallet_jobs::Event::AssignmentDeferred { fee, .. } => fee,
 			_ => 0,
 		})
 		.sum()

@@ -16,7 +16,7 @@
 use crate::{pallet::*, types::*};
 use frame_support::{pallet_prelude::DispatchResult, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{One, Saturating};
+use sp_runtime::traits::{One, Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// Seats of the current round whose drawn assignee declined and that no replacement has
@@ -45,10 +45,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Draws the seats of the current round still to replace. On success the round commits
 	/// until `now + commit_window` at the earliest (every assignee waits for the replacements).
-	/// Otherwise the draw is tried again every `RetryInterval`, with the reveals still closed,
-	/// until `AssignmentTimeout` after the commit window (so a decline in the window's last
-	/// blocks, when the market is busy, still gets its seat filled); after that the round goes
-	/// on with the seats empty.
+	/// Otherwise the draw is tried again at growing intervals (`queue.rs`, counted from the
+	/// start of the commit window), with the reveals still closed, until `AssignmentTimeout`
+	/// after the commit window (so a decline in the window's last blocks, when the market is
+	/// busy, still gets its seat filled); after that the round goes on with the seats empty.
+	/// These attempts cost the requester nothing: the decliner's `DeclineFee` caused them.
 	pub(crate) fn try_replace(
 		id: JobId,
 		job: &mut JobInfoOf<T>,
@@ -72,15 +73,17 @@ impl<T: Config> Pallet<T> {
 			}
 			// No VRF output yet (cannot happen once a job was drawn): try next block.
 			Ok(None) => Self::schedule_or_report(id, now.saturating_add(One::one())),
-			Err(_) if now > until.saturating_add(T::AssignmentTimeout::get()) => {
+			Err(_) if now >= until.saturating_add(T::AssignmentTimeout::get()) => {
 				job.unassigned = None;
 				Self::close_commits(id, job, now);
 			}
 			Err(reason) => {
 				job.unassigned = Some(reason.clone());
-				let retry = now.saturating_add(T::RetryInterval::get());
-				Self::schedule_or_report(id, retry);
-				Self::deposit_event(Event::AssignmentDeferred { job: id, reason });
+				let since = until.saturating_sub(job.spec.commit_window);
+				let deadline = until.saturating_add(T::AssignmentTimeout::get());
+				Self::schedule_or_report(id, Self::next_attempt(now, since, deadline));
+				let fee = Zero::zero();
+				Self::deposit_event(Event::AssignmentDeferred { job: id, reason, fee });
 			}
 		}
 	}

@@ -85,6 +85,7 @@ impl<T: Config> Pallet<T> {
 		let extra = job.spec.panel.seats;
 		job.round = job.round.saturating_add(1);
 		job.phase = Phase::Queued { until: now.saturating_add(T::AssignmentTimeout::get()) };
+		Self::enter_queue(job.spec.kernel);
 		// Drawn once the reveals that caused the escalation are mixed with VRF outputs that
 		// nobody knew when they were made.
 		Self::schedule_or_report(id, now.saturating_add(T::DrawDelay::get()));

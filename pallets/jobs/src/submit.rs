@@ -71,6 +71,7 @@ impl<T: Config> Pallet<T> {
 			open_of_requester < T::MaxOpenJobsPerRequester::get(),
 			Error::<T>::TooManyOpenJobsForRequester
 		);
+		ensure!(Self::queue_has_room(kernel), Error::<T>::KernelQueueFull);
 		let work_units = shape.work_units();
 		Self::ensure_assignable(&who, &shape, replicas, reward)?;
 		let inline_len = inline.as_ref().map_or(0, |bytes| bytes.len() as u32);
@@ -89,6 +90,7 @@ impl<T: Config> Pallet<T> {
 		Self::schedule(id, now.saturating_add(T::DrawDelay::get()))?;
 		T::Currency::hold(&HoldReason::JobEscrow.into(), &who, escrow)?;
 		OpenJobsOf::<T>::insert(&who, open_of_requester.saturating_add(1));
+		Self::enter_queue(kernel);
 		let job = JobInfo {
 			requester: who.clone(),
 			spec: JobSpec {
@@ -146,12 +148,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The deposit for a job with `inline_len` bytes of inline input from a requester that
-	/// has `already_open` jobs open: each open job makes the next one dearer.
+	/// has `already_open` jobs open: each open job makes the next one dearer, and it holds the
+	/// fees of every assignment attempt that may find no pool ([`Self::retry_budget`]).
 	pub(crate) fn deposit_for(inline_len: u32, already_open: u32) -> Option<BalanceOf<T>> {
 		let per_job = T::JobDeposit::get().checked_mul(&already_open.saturating_add(1).into())?;
 		T::ByteDeposit::get()
 			.checked_mul(&inline_len.into())
 			.and_then(|bytes| bytes.checked_add(&per_job))
+			.and_then(|deposit| deposit.checked_add(&Self::retry_budget()))
 	}
 
 	/// The panel that judges a round of `replicas` decided by `quorum` when it has no quorum:
@@ -271,6 +275,9 @@ impl<T: Config> Pallet<T> {
 	/// input and queues it for pruning. The caller stores `job`.
 	pub(crate) fn end(id: JobId, job: &mut JobInfoOf<T>, phase: PhaseOf<T>) {
 		let now = frame_system::Pallet::<T>::block_number();
+		if matches!(job.phase, Phase::Queued { .. }) {
+			Self::leave_queue(job.spec.kernel);
+		}
 		Self::refund_escrow(id, job);
 		job.phase = phase;
 		job.ended_at = Some(now);

@@ -11,3 +11,4 @@ mod refusals;
 mod replacements;
 mod scheduling;
 mod sequences;
+mod waiting;

@@ -61,6 +61,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::CounterForOpenJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::OpenJobsOf` (r:1 w:1)
 	/// Proof: `Jobs::OpenJobsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::QueuedJobs` (r:1 w:1)
+	/// Proof: `Jobs::QueuedJobs` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::KernelProviders` (r:1 w:0)
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:1024 w:0)
@@ -84,10 +86,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `126441`
 		//  Estimated: `3478494`
-		// Minimum execution time: 8_407_999_000 picoseconds.
-		Weight::from_parts(12_351_338_780, 3478494)
-			.saturating_add(T::DbWeight::get().reads(1039_u64))
-			.saturating_add(T::DbWeight::get().writes(16_u64))
+		// Minimum execution time: 7_954_865_000 picoseconds.
+		Weight::from_parts(12_097_478_041, 3478494)
+			.saturating_add(T::DbWeight::get().reads(1040_u64))
+			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
@@ -95,6 +97,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::OpenJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::QueuedJobs` (r:1 w:1)
+	/// Proof: `Jobs::QueuedJobs` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -111,12 +115,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2477`
+		//  Measured:  `2509`
 		//  Estimated: `13806`
-		// Minimum execution time: 183_351_000 picoseconds.
-		Weight::from_parts(203_620_000, 13806)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Minimum execution time: 193_029_000 picoseconds.
+		Weight::from_parts(261_538_000, 13806)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
@@ -128,8 +132,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1560`
 		//  Estimated: `13806`
-		// Minimum execution time: 91_751_000 picoseconds.
-		Weight::from_parts(104_615_000, 13806)
+		// Minimum execution time: 102_271_000 picoseconds.
+		Weight::from_parts(109_384_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -160,12 +164,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 96]`.
 	fn reveal(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `43502 + n * (676 ±0)`
-		//  Estimated: `243282 + n * (3396 ±0)`
-		// Minimum execution time: 285_202_000 picoseconds.
-		Weight::from_parts(285_202_000, 243282)
-			// Standard Error: 13_976_768
-			.saturating_add(Weight::from_parts(308_297_181, 0).saturating_mul(n.into()))
+		//  Measured:  `43534 + n * (676 ±0)`
+		//  Estimated: `243282 + n * (3396 ±91)`
+		// Minimum execution time: 325_196_000 picoseconds.
+		Weight::from_parts(325_196_000, 243282)
+			// Standard Error: 8_551_695
+			.saturating_add(Weight::from_parts(274_742_386, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -199,12 +203,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[2, 96]`.
 	fn decline(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `28776 + n * (549 ±0)`
+		//  Measured:  `28808 + n * (549 ±0)`
 		//  Estimated: `243282 + n * (1832 ±142)`
-		// Minimum execution time: 532_142_000 picoseconds.
-		Weight::from_parts(532_142_000, 243282)
-			// Standard Error: 3_717_320
-			.saturating_add(Weight::from_parts(60_531_169, 0).saturating_mul(n.into()))
+		// Minimum execution time: 536_771_000 picoseconds.
+		Weight::from_parts(536_771_000, 243282)
+			// Standard Error: 2_869_351
+			.saturating_add(Weight::from_parts(50_814_627, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
@@ -229,8 +233,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `39887`
 		//  Estimated: `243282`
-		// Minimum execution time: 482_970_000 picoseconds.
-		Weight::from_parts(563_410_000, 243282)
+		// Minimum execution time: 486_256_000 picoseconds.
+		Weight::from_parts(561_416_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().writes(21_u64))
 	}
@@ -246,18 +250,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Providers::KernelProviders` (`max_values`: None, `max_size`: Some(37907), added: 40382, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:1024 w:16)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::QueuedJobs` (r:1 w:1)
+	/// Proof: `Jobs::QueuedJobs` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::OpenJobs` (r:1 w:1)
 	/// Proof: `Jobs::OpenJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:0 w:1)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	fn process_assignment() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `123864`
+		//  Measured:  `123896`
 		//  Estimated: `3478494`
-		// Minimum execution time: 9_013_778_000 picoseconds.
-		Weight::from_parts(9_890_653_000, 3478494)
-			.saturating_add(T::DbWeight::get().reads(1031_u64))
-			.saturating_add(T::DbWeight::get().writes(22_u64))
+		// Minimum execution time: 7_770_051_000 picoseconds.
+		Weight::from_parts(8_338_429_000, 3478494)
+			.saturating_add(T::DbWeight::get().reads(1032_u64))
+			.saturating_add(T::DbWeight::get().writes(23_u64))
 	}
 	/// Storage: `Jobs::AgendaBacklog` (r:1 w:0)
 	/// Proof: `Jobs::AgendaBacklog` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -288,12 +294,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 96]`.
 	fn process_verdict(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `44587 + n * (665 ±0)`
+		//  Measured:  `44619 + n * (665 ±0)`
 		//  Estimated: `243282 + n * (3396 ±7)`
-		// Minimum execution time: 208_909_000 picoseconds.
-		Weight::from_parts(208_909_000, 243282)
-			// Standard Error: 9_290_157
-			.saturating_add(Weight::from_parts(260_647_320, 0).saturating_mul(n.into()))
+		// Minimum execution time: 190_946_000 picoseconds.
+		Weight::from_parts(190_946_000, 243282)
+			// Standard Error: 7_529_005
+			.saturating_add(Weight::from_parts(241_428_663, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -310,8 +316,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `408`
 		//  Estimated: `13806`
-		// Minimum execution time: 42_560_000 picoseconds.
-		Weight::from_parts(48_119_000, 13806)
+		// Minimum execution time: 38_011_000 picoseconds.
+		Weight::from_parts(43_180_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -319,10 +325,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
 	fn prioritize_duties() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4985`
+		//  Measured:  `5017`
 		//  Estimated: `13806`
-		// Minimum execution time: 51_105_000 picoseconds.
-		Weight::from_parts(72_856_000, 13806)
+		// Minimum execution time: 40_025_000 picoseconds.
+		Weight::from_parts(48_180_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 }
@@ -330,23 +336,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit(_b: u32, ) -> Weight {
-		Weight::from_parts(12_351_338_780, 3478494)
-			.saturating_add(ParityDbWeight::get().reads(1039_u64))
-			.saturating_add(ParityDbWeight::get().writes(16_u64))
+		Weight::from_parts(12_097_478_041, 3478494)
+			.saturating_add(ParityDbWeight::get().reads(1040_u64))
+			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(203_620_000, 13806)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+		Weight::from_parts(261_538_000, 13806)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(104_615_000, 13806)
+		Weight::from_parts(109_384_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn reveal(n: u32, ) -> Weight {
-		Weight::from_parts(285_202_000, 243282)
-			.saturating_add(Weight::from_parts(308_297_181, 0).saturating_mul(n.into()))
+		Weight::from_parts(325_196_000, 243282)
+			.saturating_add(Weight::from_parts(274_742_386, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -354,8 +360,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn decline(n: u32, ) -> Weight {
-		Weight::from_parts(532_142_000, 243282)
-			.saturating_add(Weight::from_parts(60_531_169, 0).saturating_mul(n.into()))
+		Weight::from_parts(536_771_000, 243282)
+			.saturating_add(Weight::from_parts(50_814_627, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(19_u64))
@@ -363,18 +369,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 1832).saturating_mul(n.into()))
 	}
 	fn decline_replaced() -> Weight {
-		Weight::from_parts(563_410_000, 243282)
+		Weight::from_parts(561_416_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(21_u64))
 			.saturating_add(ParityDbWeight::get().writes(21_u64))
 	}
 	fn process_assignment() -> Weight {
-		Weight::from_parts(9_890_653_000, 3478494)
-			.saturating_add(ParityDbWeight::get().reads(1031_u64))
-			.saturating_add(ParityDbWeight::get().writes(22_u64))
+		Weight::from_parts(8_338_429_000, 3478494)
+			.saturating_add(ParityDbWeight::get().reads(1032_u64))
+			.saturating_add(ParityDbWeight::get().writes(23_u64))
 	}
 	fn process_verdict(n: u32, ) -> Weight {
-		Weight::from_parts(208_909_000, 243282)
-			.saturating_add(Weight::from_parts(260_647_320, 0).saturating_mul(n.into()))
+		Weight::from_parts(190_946_000, 243282)
+			.saturating_add(Weight::from_parts(241_428_663, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -382,12 +388,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(48_119_000, 13806)
+		Weight::from_parts(43_180_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn prioritize_duties() -> Weight {
-		Weight::from_parts(72_856_000, 13806)
+		Weight::from_parts(48_180_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 }

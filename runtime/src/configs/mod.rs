@@ -12,7 +12,7 @@ use frame_support::{
 	traits::{ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		ConstantMultiplier, IdentityFee, Weight,
+		ConstantMultiplier, IdentityFee, Weight, WeightToFee,
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
@@ -190,6 +190,11 @@ parameter_types! {
 	pub const JobDeclineFee: Balance = UNIT;
 	/// Revealers of a job that ends without a quorum get half the reward.
 	pub const FailedRevealShare: Perbill = Perbill::from_percent(50);
+	/// An assignment attempt that finds no pool costs the waiting job's requester what the
+	/// attempt would cost as a transaction (at the base fee), from its benchmark.
+	pub JobRetryFee: Balance = <IdentityFee<Balance> as WeightToFee>::weight_to_fee(
+		&<pallet_jobs::weights::SubstrateWeight<Runtime> as pallet_jobs::weights::WeightInfo>::process_assignment(),
+	);
 	/// The agenda takes at most a fifth of a block.
 	pub JobsAgendaWeightLimit: Weight = Perbill::from_percent(20) * MAXIMUM_BLOCK_WEIGHT;
 }
@@ -229,8 +234,12 @@ impl pallet_jobs::Config for Runtime {
 	type MaxWindow = ConstU32<{ HOURS / 2 }>;
 	/// Ten minutes to find providers before a refund.
 	type AssignmentTimeout = ConstU32<{ 10 * MINUTES }>;
-	/// Waiting jobs are tried again every 5 blocks (15 s).
+	/// A waiting job is tried again 5 blocks (15 s) later at first, then after as long as it
+	/// has waited, at most 50 blocks apart: at most 7 attempts in its 10 minutes.
 	type RetryInterval = ConstU32<5>;
+	type RetryFee = JobRetryFee;
+	/// 128 jobs of a kernel wait for providers at most, an eighth of `MaxOpenJobs`.
+	type MaxQueuedPerKernel = ConstU32<128>;
 	type WrongResultSlash = WrongResultSlash;
 	type NoShowSlash = NoShowSlash;
 	type MaxOpenJobs = ConstU32<1024>;

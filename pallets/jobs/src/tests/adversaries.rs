@@ -53,6 +53,7 @@ fn slashes_are_burnt_not_paid_to_the_requester() {
 		let refund = (3 + MAX_ESCALATIONS * ESCALATION_REPLICAS) as Balance * REWARD
 			+ JOB_DEPOSIT
 			+ 16 * BYTE_DEPOSIT
+			+ Jobs::retry_budget()
 			- 2 * REWARD;
 		assert_eq!(free(ALICE), alice + refund, "the requester got its refund and no more");
 	});
@@ -371,8 +372,9 @@ fn one_account_cannot_fill_the_market() {
 			deposits.push(job(id).deposit);
 		}
 		let bytes = 16 * BYTE_DEPOSIT;
-		let expected: Vec<_> =
-			(1..=MAX_OPEN_JOBS_PER_REQUESTER as Balance).map(|n| n * JOB_DEPOSIT + bytes).collect();
+		let expected: Vec<_> = (1..=MAX_OPEN_JOBS_PER_REQUESTER as Balance)
+			.map(|n| n * JOB_DEPOSIT + bytes + Jobs::retry_budget())
+			.collect();
 		assert_eq!(deposits, expected, "each open job makes the next one's deposit larger");
 		assert_noop!(
 			Jobs::submit(

@@ -179,7 +179,10 @@ fn the_escrow_holds_every_panel_at_its_full_size() {
 		assert_eq!(quote.escalation_replicas, MAX_ESCALATIONS * 4);
 		let before = free(ALICE);
 		let id = submit(ALICE, 4, 4, REWARD);
-		let held = (4 + MAX_ESCALATIONS * 4) as Balance * REWARD + JOB_DEPOSIT + 16 * BYTE_DEPOSIT;
+		let held = (4 + MAX_ESCALATIONS * 4) as Balance * REWARD
+			+ JOB_DEPOSIT
+			+ 16 * BYTE_DEPOSIT
+			+ Jobs::retry_budget();
 		assert_eq!(job(id).escrow, held);
 		assert_eq!(before - free(ALICE), held);
 	});

@@ -6,8 +6,11 @@ use frame_support::assert_ok;
 use pallet_providers::JobOutcome;
 
 const REWARD: Balance = 100;
-/// `JOB_DEPOSIT` plus one unit per byte of the 16-byte sort input.
-const DEPOSIT: Balance = JOB_DEPOSIT + 16 * BYTE_DEPOSIT;
+/// `JOB_DEPOSIT`, one unit per byte of the 16-byte sort input, and the fees of every
+/// assignment attempt that may find no pool.
+fn deposit() -> Balance {
+	JOB_DEPOSIT + 16 * BYTE_DEPOSIT + Jobs::retry_budget()
+}
 
 fn slash_of(fraction_percent: u64) -> Balance {
 	STAKE * fraction_percent / 100
@@ -15,7 +18,7 @@ fn slash_of(fraction_percent: u64) -> Balance {
 
 /// Escrow held for a job of `replicas` at `REWARD`: its replicas and every escalation panel.
 fn escrow(replicas: u32) -> Balance {
-	(replicas + MAX_ESCALATIONS * ESCALATION_REPLICAS) as Balance * REWARD + DEPOSIT
+	(replicas + MAX_ESCALATIONS * ESCALATION_REPLICAS) as Balance * REWARD + deposit()
 }
 
 #[test]
@@ -206,7 +209,7 @@ fn without_a_quorum_after_every_escalation_nobody_is_slashed_and_revealers_get_a
 #[test]
 fn escalations_are_held_at_submission_so_none_can_go_unfunded() {
 	run_test(|| {
-		// POOR could pay one replica (100 + 26 deposit), not the panel an escalation needs.
+		// POOR could pay one replica (100 + 30 deposit), not the panel an escalation needs.
 		assert_eq!(
 			Jobs::submit(
 				RuntimeOrigin::signed(POOR),

@@ -182,19 +182,19 @@ fn one_seat_and_one_spare() -> (JobId, AccountId, u64) {
 	(id, p[0], until)
 }
 
-/// With nobody to take a declined seat, the replacement is tried again every
-/// `RetryInterval`, reveals still closed, until `AssignmentTimeout` after the commit window
-/// (the API says why it waits); after that the round goes on with the seat empty.
+/// With nobody to take a declined seat, the replacement is tried again at growing intervals,
+/// reveals still closed, until `AssignmentTimeout` after the commit window (the API says why
+/// it waits); a last try then, and the round goes on with the seat empty.
 #[test]
 fn a_seat_nobody_can_take_stays_empty_once_the_retries_run_out() {
 	run_test(|| {
 		let (id, drawn, until) = one_seat_and_one_spare();
 		decline(drawn, id);
 		let too_small = NoAssignment::PoolTooSmall { eligible: 1, needed: 2 };
-		run_to(until + ASSIGNMENT_TIMEOUT);
+		run_to(until + ASSIGNMENT_TIMEOUT - 1);
 		assert_eq!(job(id).phase, Phase::Committing { until }, "still tried");
 		assert_eq!(Pallet::<Test>::why_unassigned(id), Some(too_small));
-		run_to(until + ASSIGNMENT_TIMEOUT + RETRY_INTERVAL);
+		run_to(until + ASSIGNMENT_TIMEOUT);
 		assert!(replacements(id).is_empty());
 		assert_eq!(job(id).round, 1, "the round ended without the seat and escalated");
 		assert_eq!(job(id).unassigned, None);

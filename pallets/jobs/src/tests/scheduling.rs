@@ -183,7 +183,9 @@ fn a_quote_gives_the_price_of_k_providers_or_why_there_is_none() {
 		assert_eq!(quote.min_reward, Ok(PRICE * SORT_WORK_UNITS));
 		assert_eq!((quote.pool, quote.pool_needed), (12, 4), "every provider asks that much");
 		assert_eq!(quote.escalation_replicas, MAX_ESCALATIONS * ESCALATION_REPLICAS);
-		assert_eq!(quote.inline_deposit, Some(JOB_DEPOSIT + 16 * BYTE_DEPOSIT));
+		let retries = Jobs::retry_budget();
+		assert_eq!(retries, 2 * 2 * RETRY_FEE, "two attempts in each of two rounds may fail");
+		assert_eq!(quote.inline_deposit, Some(JOB_DEPOSIT + 16 * BYTE_DEPOSIT + retries));
 		// Two for one replica: the cheapest alone is no draw.
 		let one = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 1, 1).unwrap();
 		assert_eq!(one.min_reward, Ok(PRICE * SORT_WORK_UNITS));

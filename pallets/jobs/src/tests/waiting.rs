@@ -1,0 +1,202 @@
+//! Waiting for providers (NM2 in ../shared/reviews/SECURITY-REVIEW.md): a waiting job is tried
+//! again at growing intervals and pays `RetryFee` from its deposit for each attempt that finds
+//! no pool, never from the rewards it holds; and at most `MaxQueuedPerKernel` jobs of a kernel
+//! wait at once.
+
+use crate::{mock::*, types::*, Event, QueuedJobs};
+use concord_primitives::kernel::KernelId;
+use frame_support::assert_ok;
+
+const REWARD: Balance = 100;
+
+/// ALICE's three jobs of five replicas, whose assignees never commit, hold 15 of the 24
+/// slots for their whole 50-block commit window: a job of five submitted after they were
+/// drawn finds at most nine free providers for its pool of ten.
+fn busy_pool() {
+	for _ in 0..3 {
+		assert_ok!(Jobs::submit(
+			RuntimeOrigin::signed(ALICE),
+			KernelId::SortU32,
+			sort_params(),
+			sort_input(),
+			5,
+			3,
+			REWARD,
+			50,
+			50,
+		));
+	}
+	run_to(System::block_number() + DRAW_DELAY);
+}
+
+/// The blocks, up to `last`, in which job `id` was deferred, with the fee each attempt paid.
+fn deferrals_until(id: JobId, last: u64) -> Vec<(u64, Balance)> {
+	let mut seen = Vec::new();
+	while System::block_number() < last {
+		next_block();
+		let fees: Vec<Balance> = job_events()
+			.into_iter()
+			.filter_map(|event| match event {
+				Event::AssignmentDeferred { job, fee, .. } if job == id => Some(fee),
+				_ => None,
+			})
+			.collect();
+		let new = fees.len() - seen.len();
+		for fee in fees.into_iter().rev().take(new).rev() {
+			seen.push((System::block_number(), fee));
+		}
+	}
+	seen
+}
+
+/// A job waiting 40 blocks for a busy pool used to be tried every `RETRY_INTERVAL` blocks (19
+/// attempts, none paid for). Now the waits double from 2 blocks up to a quarter of the
+/// timeout: 6 attempts, each burning `RETRY_FEE` from the job's deposit, and the requester
+/// gets everything else back when the job fails.
+#[test]
+fn a_waiting_job_is_tried_at_growing_intervals_and_pays_for_each_attempt() {
+	run_test(|| {
+		AssignmentTimeout::set(&40);
+		busy_pool();
+		let queued_at = System::block_number();
+		let before = free(BOB);
+		let id = submit(BOB, 5, 3, REWARD);
+
+		let deferrals = deferrals_until(id, queued_at + 40);
+
+		let waited: Vec<u64> = deferrals.iter().map(|(at, _)| at - queued_at).collect();
+		assert_eq!(waited, [2, 4, 8, 16, 26, 36], "waits double, up to a quarter of the timeout");
+		assert_eq!(deferrals.len() as u32, Jobs::most_deferred_attempts());
+		assert!(deferrals.iter().all(|(_, fee)| *fee == RETRY_FEE), "each attempt pays");
+		assert!(matches!(
+			job(id).phase,
+			Phase::Failed { reason: FailReason::Unassigned(NoAssignment::AllAtCapacity { .. }) }
+		));
+		assert_eq!(free(BOB), before - 6 * RETRY_FEE, "all but the fees is refunded");
+	});
+}
+
+/// A job from before retries were charged holds no fees in its deposit: its attempts burn
+/// what deposit it has and then nothing, never the rewards its escrow holds for its providers.
+#[test]
+fn retry_fees_never_come_out_of_the_rewards_a_job_holds() {
+	use frame_support::traits::{fungible::MutateHold, tokens::Precision};
+	run_test(|| {
+		AssignmentTimeout::set(&40);
+		busy_pool();
+		let queued_at = System::block_number();
+		let id = submit(BOB, 5, 3, REWARD);
+		// As submitted before the upgrade: a deposit of 2, with nothing held for retries.
+		let mut old = job(id);
+		let unheld = old.deposit - 2;
+		assert_ok!(<Balances as MutateHold<_>>::release(
+			&crate::HoldReason::JobEscrow.into(),
+			&BOB,
+			unheld,
+			Precision::Exact,
+		));
+		old.deposit -= unheld;
+		old.escrow -= unheld;
+		crate::Jobs::<Test>::insert(id, &old);
+		let rewards = old.escrow - old.deposit;
+		let before = free(BOB);
+
+		let deferrals = deferrals_until(id, queued_at + 39);
+
+		let fees: Vec<Balance> = deferrals.iter().map(|(_, fee)| *fee).collect();
+		assert_eq!(fees, [1, 1, 0, 0, 0, 0], "the deposit pays, then nothing does");
+		assert_eq!(job(id).escrow, rewards, "the rewards are all still held");
+		run_to(queued_at + 40);
+		assert_eq!(free(BOB), before + rewards, "the rewards are refunded whole");
+	});
+}
+
+/// Sort jobs fill their kernel's queue of two; a third waits for one of them to be drawn,
+/// and a refused one changes nothing. Another kernel's jobs are not held up by them.
+#[test]
+fn a_kernels_queue_is_bounded_and_other_kernels_stay_open() {
+	run_test(|| {
+		MaxQueuedPerKernel::set(&2);
+		submit(ALICE, 3, 2, REWARD);
+		submit(ALICE, 3, 2, REWARD);
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 2);
+		let before = free(BOB);
+		assert_eq!(
+			try_submit(BOB, 3, 2, REWARD),
+			Err(crate::Error::<Test>::KernelQueueFull.into())
+		);
+		assert_eq!(free(BOB), before, "a refused job holds nothing");
+
+		let sha_params = vec![4, 1];
+		let quote = Jobs::quote(KernelId::Sha256Batch, sha_params.clone(), 1, 1).unwrap();
+		assert_ok!(Jobs::submit(
+			RuntimeOrigin::signed(BOB),
+			KernelId::Sha256Batch,
+			sha_params,
+			InputSpec::Inline(vec![1, 2, 3, 4]),
+			1,
+			1,
+			quote.min_reward.unwrap(),
+			5,
+			5,
+		));
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::Sha256Batch), 1);
+
+		run_to(System::block_number() + DRAW_DELAY);
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 0, "both were drawn");
+		assert_ok!(try_submit(BOB, 3, 2, REWARD));
+	});
+}
+
+/// An escalation was accepted with its job, so it waits for a panel even when its kernel's
+/// queue is full; it counts against the queue until the panel is drawn.
+#[test]
+fn an_escalation_waits_for_its_panel_even_when_the_queue_is_full() {
+	run_test(|| {
+		MaxQueuedPerKernel::set(&1);
+		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
+		let results = [RESULT_A, RESULT_B, sp_core::H256::repeat_byte(0xcc)];
+		for (who, result) in p.iter().zip(results) {
+			assert_ok!(commit(*who, id, result));
+		}
+		let waiting = submit(BOB, 3, 2, REWARD);
+		for (who, result) in p.iter().zip(results) {
+			assert_ok!(reveal(*who, id, result));
+		}
+		assert!(job_events().contains(&Event::Escalated { job: id, round: 1, extra: 3 }));
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 2, "past the bound");
+		assert_eq!(
+			try_submit(BOB, 3, 2, REWARD),
+			Err(crate::Error::<Test>::KernelQueueFull.into())
+		);
+
+		run_to(System::block_number() + DRAW_DELAY);
+		assert_eq!(job(id).round, 1);
+		assert!(matches!(job(id).phase, Phase::Committing { .. }), "the panel was drawn");
+		assert!(matches!(job(waiting).phase, Phase::Committing { .. }));
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 0);
+	});
+}
+
+/// Version 4 counts the queued jobs of each kernel that a chain at version 3 holds.
+#[test]
+fn version_3_chains_count_their_queued_jobs() {
+	use crate::migrations::v4::MigrateV3ToV4;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run_test(|| {
+		let (_, _) = submit_assigned(ALICE, 3, 2, REWARD);
+		submit(ALICE, 3, 2, REWARD);
+		submit(BOB, 3, 2, REWARD);
+		let cancelled = submit(BOB, 3, 2, REWARD);
+		assert_ok!(Jobs::cancel(RuntimeOrigin::signed(BOB), cancelled));
+		let _ = QueuedJobs::<Test>::clear(u32::MAX, None);
+		StorageVersion::new(3).put::<Jobs>();
+
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Jobs::on_chain_storage_version(), 4);
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 2, "the assigned one waits no more");
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 2, "run again, it does nothing");
+	});
+}
