@@ -173,6 +173,10 @@ test('a mandelbrot job submitted from the page is attested and its picture appea
   assert.equal(await page.locator('#pool-share').innerText(), '100.00 %');
   assert.equal(await page.locator('#capture li').count(), 5);
   assert.match(await page.locator('#capture li').nth(2).innerText(), /with 10\.00 % of the weight: at most \d+\.\d\d %/);
+  // The commit windows the chain takes: from what the work needs to ten times that (at most
+  // half an hour), so that nobody holds honest assignees' slots for long (NM3).
+  const [, shortest, longest] = (await page.locator('#commit-windows').innerText()).match(/^(\d+) to (\d+) blocks$/).map(Number);
+  assert.equal(longest, Math.min(10 * shortest, 600));
   await page.screenshot({ path: join(screenshots, 'submit.png'), fullPage: true });
   await page.click('#submit');
   const link = page.locator('#submitted a');

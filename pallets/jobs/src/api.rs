@@ -18,7 +18,10 @@ use concord_primitives::{
 	market::admission,
 };
 use frame_support::traits::Get;
-use sp_runtime::{traits::Bounded, Perbill};
+use sp_runtime::{
+	traits::{Bounded, SaturatedConversion},
+	Perbill,
+};
 
 sp_api::decl_runtime_apis! {
 	/// Jobs, what providers owe them, and prices. Version 2: `quote` takes the quorum and
@@ -191,6 +194,7 @@ impl<T: Config> Pallet<T> {
 			escalation_replicas: Self::replicas_held(replicas, Self::panel_for(replicas, quorum))
 				.saturating_sub(replicas),
 			min_commit_window: Self::min_commit_window(&shape),
+			max_commit_window: Self::max_commit_window(&shape).saturated_into(),
 			inline_deposit,
 			remote_deposit: Self::deposit_for(0, 0).unwrap_or_default(),
 			input_len,

@@ -24,7 +24,7 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_providers::ProviderRegistry;
 use sp_core::H256;
-use sp_runtime::traits::{One, SaturatedConversion, Saturating};
+use sp_runtime::traits::{One, SaturatedConversion, Saturating, Zero};
 
 /// What the random seed of an assignment is derived from, besides the VRF output.
 const RANDOMNESS_SUBJECT: &[u8] = b"concord/jobs/assign";
@@ -156,8 +156,10 @@ impl<T: Config> Pallet<T> {
 				Self::fail(id, job, FailReason::Unassigned(reason));
 			}
 			Err(reason) => {
+				// `submit` paid for its job's first attempt.
+				let first = job.round == 0 && job.unassigned.is_none();
+				let fee = if first { Zero::zero() } else { Self::charge_retry(job) };
 				job.unassigned = Some(reason.clone());
-				let fee = Self::charge_retry(job);
 				let retry = Self::next_attempt(now, Self::queued_since(until), until);
 				Self::schedule_or_report(id, retry);
 				Self::deposit_event(Event::AssignmentDeferred { job: id, reason, fee });

@@ -75,10 +75,17 @@ fn submit_job<T: Config>(who: &T::AccountId, values: u32, replicas: u32) -> JobI
 		replicas,
 		quorum: replicas / 2 + 1,
 		reward: 1_000_000u32.into(),
-		commit_window: T::MaxWindow::get(),
+		commit_window: longest_commit_window::<T>(values),
 		reveal_window: T::MinWindow::get(),
 	};
 	Pallet::<T>::do_submit(who.clone(), request).expect("a valid job is accepted")
+}
+
+/// The longest commit window a sort-u32 job of `values` values may have.
+fn longest_commit_window<T: Config>(values: u32) -> BlockNumberFor<T> {
+	let shape = concord_primitives::kernel::validate_params(KERNEL, &[values.max(1)])
+		.expect("valid sort-u32 params");
+	Pallet::<T>::max_commit_window(&shape)
 }
 
 /// Fills the agenda of `count` blocks from `from` with placeholder entries.
@@ -152,6 +159,7 @@ fn last_round_job<T: Config>(
 	job.round = last_round;
 	job.spec.quorum = 1;
 	job.phase = Phase::Revealing { until: reveal_until };
+	Pallet::<T>::leave_queue(KERNEL);
 	Pallet::<T>::unschedule(id);
 	Pallet::<T>::schedule(id, reveal_until.saturating_add(One::one())).expect("room");
 	Jobs::<T>::insert(id, job);
@@ -197,7 +205,7 @@ mod benchmarks {
 			T::MaxReplicas::get(),
 			T::MaxReplicas::get() / 2 + 1,
 			1_000_000u32.into(),
-			T::MaxWindow::get(),
+			longest_commit_window::<T>(values),
 			T::MinWindow::get(),
 		);
 

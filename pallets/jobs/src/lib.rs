@@ -230,9 +230,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinWindow: Get<BlockNumberFor<Self>>;
 
-		/// Longest commit or reveal window a requester may ask for, in blocks.
+		/// Longest commit window a requester may ask for, in blocks; a commit window may also
+		/// last at most ten times what the job's work needs (`market::window`).
 		#[pallet::constant]
 		type MaxWindow: Get<BlockNumberFor<Self>>;
+
+		/// Longest reveal window a requester may ask for, in blocks: a reveal needs no work,
+		/// only time to get into a block despite a node's outage or a re-org, while every block
+		/// of the window holds the slots of the assignees that revealed early.
+		#[pallet::constant]
+		type MaxRevealWindow: Get<BlockNumberFor<Self>>;
 
 		/// How long a job (or an escalation) waits for providers before it fails.
 		#[pallet::constant]
@@ -249,8 +256,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type RetryFee: Get<BalanceOf<Self>>;
 
-		/// Most jobs of one kernel waiting for providers at once (an escalation waits even
-		/// when the queue is full): jobs that no pool can take yet never fill the market.
+		/// How many jobs of one kernel may wait for providers before a new one is taken only
+		/// if a pool is free for it now (an escalation waits whatever the count): jobs that no
+		/// pool can take yet never fill the market.
 		#[pallet::constant]
 		type MaxQueuedPerKernel: Get<u32>;
 
@@ -467,7 +475,9 @@ pub mod pallet {
 		WindowTooShort,
 		/// The job's work needs a commit window longer than `MaxWindow`: split it.
 		TooMuchWork,
-		/// A window is longer than `MaxWindow`.
+		/// A window is longer than the job may have: a commit window over ten times what its
+		/// work needs (the quote's `max_commit_window`) or over `MaxWindow`, a reveal window
+		/// over `MaxRevealWindow`.
 		WindowTooLong,
 		/// Rewards and deposit add up to more than a balance can hold.
 		EscrowOverflow,
@@ -477,8 +487,8 @@ pub mod pallet {
 		TooManyOpenJobs,
 		/// The requester has `MaxOpenJobsPerRequester` jobs open.
 		TooManyOpenJobsForRequester,
-		/// `MaxQueuedPerKernel` jobs of this kernel are waiting for providers; try again when
-		/// some were drawn.
+		/// `MaxQueuedPerKernel` jobs of this kernel are waiting for providers, and this one
+		/// would wait too (its pool is busy); try again when some were drawn.
 		KernelQueueFull,
 		/// No online provider lists the kernel.
 		NoProviderSupportsKernel,
@@ -540,6 +550,10 @@ pub mod pallet {
 			assert!(T::MaxAgendaPerBlock::get() > 0, "MaxAgendaPerBlock must be positive");
 			assert!(T::MinWindow::get() >= 1u32.into(), "windows must last a block");
 			assert!(T::MinWindow::get() <= T::MaxWindow::get(), "MinWindow above MaxWindow");
+			assert!(
+				T::MinWindow::get() <= T::MaxRevealWindow::get(),
+				"MinWindow above MaxRevealWindow"
+			);
 			assert!(T::RetryInterval::get() >= 1u32.into(), "RetryInterval must be positive");
 			assert!(
 				T::NoShowSlash::get() <= T::WrongResultSlash::get(),
@@ -577,7 +591,9 @@ pub mod pallet {
 		/// Providers are drawn `DrawDelay` blocks later; `AssignmentDeferred` events (and the
 		/// runtime API) say why while none can be. `params` and the input must follow the
 		/// kernel's contract in KERNELS.md. A job no reward-compatible pool could take is
-		/// refused (`NoProviderSupportsKernel`, `PoolTooSmall`, `RewardTooLow`).
+		/// refused (`NoProviderSupportsKernel`, `PoolTooSmall`, `RewardTooLow`), and so is one
+		/// that would wait for a busy pool while `MaxQueuedPerKernel` jobs of its kernel wait
+		/// (`KernelQueueFull`).
 		///
 		/// Charged, besides its own work, one assignment attempt: the agenda work it causes.
 		#[pallet::call_index(0)]

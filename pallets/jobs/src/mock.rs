@@ -144,6 +144,7 @@ impl pallet_jobs::Config for Test {
 	type ByteDeposit = ByteDeposit;
 	type MinWindow = ConstU64<2>;
 	type MaxWindow = ConstU64<50>;
+	type MaxRevealWindow = ConstU64<20>;
 	type AssignmentTimeout = AssignmentTimeout;
 	type RetryInterval = ConstU64<RETRY_INTERVAL>;
 	type RetryFee = RetryFee;
@@ -325,6 +326,17 @@ pub fn try_submit(
 	quorum: u32,
 	reward: Balance,
 ) -> Result<JobId, sp_runtime::DispatchError> {
+	try_submit_with_windows(who, replicas, quorum, reward, (5, 5))
+}
+
+/// [`try_submit`] with `(commit, reveal)` windows.
+pub fn try_submit_with_windows(
+	who: AccountId,
+	replicas: u32,
+	quorum: u32,
+	reward: Balance,
+	(commit, reveal): (u64, u64),
+) -> Result<JobId, sp_runtime::DispatchError> {
 	let id = pallet_jobs::NextJobId::<Test>::get();
 	Jobs::submit(
 		RuntimeOrigin::signed(who),
@@ -334,8 +346,8 @@ pub fn try_submit(
 		replicas,
 		quorum,
 		reward,
-		5,
-		5,
+		commit,
+		reveal,
 	)?;
 	Ok(id)
 }
@@ -413,6 +425,27 @@ pub fn job_events() -> Vec<pallet_jobs::Event<Test>> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// Advances block by block up to `last`; returns the blocks in which job `id` was deferred
+/// (`AssignmentDeferred`), with the fee each of those attempts paid.
+pub fn deferrals_until(id: JobId, last: u64) -> Vec<(u64, Balance)> {
+	let mut seen = Vec::new();
+	while System::block_number() < last {
+		next_block();
+		let fees: Vec<Balance> = job_events()
+			.into_iter()
+			.filter_map(|event| match event {
+				pallet_jobs::Event::AssignmentDeferred { job, fee, .. } if job == id => Some(fee),
+				_ => None,
+			})
+			.collect();
+		let new = fees.len() - seen.len();
+		for fee in fees.into_iter().rev().take(new).rev() {
+			seen.push((System::block_number(), fee));
+		}
+	}
+	seen
 }
 
 /// `Inspect::balance` is used by name in a few tests.

@@ -1,13 +1,14 @@
 //! Waiting for providers: how many jobs of a kernel may wait at once, how often a waiting
 //! round is tried again, and what each attempt that finds no pool costs its requester.
 //!
-//! A round that finds no pool waits for one, and every attempt to draw it is agenda work
-//! that nobody's transaction paid for. So a waiting round is tried again at growing
-//! intervals (after as long as it has waited, at least `RetryInterval` and at most a quarter
-//! of `AssignmentTimeout` apart), which bounds its attempts; each attempt that finds no pool
-//! burns `RetryFee` from the job's deposit, held for every attempt its rounds may make; and at
-//! most `MaxQueuedPerKernel` jobs of a kernel wait at once, so jobs nobody can take yet never
-//! fill the market (NM2 in docs/DESIGN.md).
+//! A round that finds no pool waits for one, and every attempt to draw it but a job's first
+//! (which `submit` pays for) is agenda work that no transaction paid for. So a waiting round is
+//! tried again at growing intervals (after as long as it has waited, at least `RetryInterval`
+//! and at most a quarter of `AssignmentTimeout` apart), which bounds its attempts; each later
+//! attempt that finds no pool burns `RetryFee` from the job's deposit, held for every attempt
+//! its rounds may make; and while `MaxQueuedPerKernel` jobs of a kernel wait, a new one is
+//! taken only if a pool is free for it now, so jobs nobody can take yet never fill the market
+//! (NM2 in docs/DESIGN.md).
 
 use crate::pallet::*;
 use concord_primitives::kernel::KernelId;
@@ -60,10 +61,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What a job holds, in its deposit, for the attempts that find no pool: `RetryFee` for
-	/// each that its first round and every escalation may make.
+	/// each that its first round and every escalation may make, but the first (paid by
+	/// `submit`).
 	pub(crate) fn retry_budget() -> BalanceOf<T> {
 		let rounds = T::MaxEscalations::get().saturating_add(1);
-		let attempts = Self::most_deferred_attempts().saturating_mul(rounds);
+		let attempts = Self::most_deferred_attempts().saturating_mul(rounds).saturating_sub(1);
 		T::RetryFee::get().saturating_mul(attempts.into())
 	}
 
@@ -100,12 +102,15 @@ impl<T: Config> Pallet<T> {
 	/// A round of a job of `kernel` stopped waiting: it was drawn, or its job ended.
 	pub(crate) fn leave_queue(kernel: KernelId) {
 		QueuedJobs::<T>::mutate_exists(kernel, |queued| {
+			if queued.is_none() {
+				frame_support::defensive!("a job left a queue that counted none");
+			}
 			*queued = queued.map(|count| count.saturating_sub(1)).filter(|count| *count > 0);
 		});
 	}
 
-	/// Whether a new job of `kernel` may wait for providers now.
-	pub(crate) fn queue_has_room(kernel: KernelId) -> bool {
-		QueuedJobs::<T>::get(kernel) < T::MaxQueuedPerKernel::get()
+	/// Whether `MaxQueuedPerKernel` jobs of `kernel` wait for providers already.
+	pub(crate) fn queue_is_full(kernel: KernelId) -> bool {
+		QueuedJobs::<T>::get(kernel) >= T::MaxQueuedPerKernel::get()
 	}
 }

@@ -60,18 +60,18 @@ impl<T: Config> Pallet<T> {
 		ensure!(!reward.is_zero(), Error::<T>::ZeroReward);
 		for window in [commit_window, reveal_window] {
 			ensure!(window >= T::MinWindow::get(), Error::<T>::WindowTooShort);
-			ensure!(window <= T::MaxWindow::get(), Error::<T>::WindowTooLong);
 		}
+		ensure!(reveal_window <= T::MaxRevealWindow::get(), Error::<T>::WindowTooLong);
 		let needed_window: BlockNumberFor<T> = Self::min_commit_window(&shape).into();
 		ensure!(needed_window <= T::MaxWindow::get(), Error::<T>::TooMuchWork);
 		ensure!(commit_window >= needed_window, Error::<T>::WindowTooShort);
+		ensure!(commit_window <= Self::max_commit_window(&shape), Error::<T>::WindowTooLong);
 		ensure!(OpenJobs::<T>::count() < T::MaxOpenJobs::get(), Error::<T>::TooManyOpenJobs);
 		let open_of_requester = OpenJobsOf::<T>::get(&who);
 		ensure!(
 			open_of_requester < T::MaxOpenJobsPerRequester::get(),
 			Error::<T>::TooManyOpenJobsForRequester
 		);
-		ensure!(Self::queue_has_room(kernel), Error::<T>::KernelQueueFull);
 		let work_units = shape.work_units();
 		Self::ensure_assignable(&who, &shape, replicas, reward)?;
 		let inline_len = inline.as_ref().map_or(0, |bytes| bytes.len() as u32);
@@ -181,9 +181,19 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
+	/// The longest commit window a job of `shape` may ask for: ten times what its work needs,
+	/// at most `MaxWindow` (NM3: a colluding assignee that commits in the window's last block
+	/// holds the slots of every honest one that committed early).
+	pub(crate) fn max_commit_window(shape: &kernel::KernelShape) -> BlockNumberFor<T> {
+		let longest: BlockNumberFor<T> =
+			window::max_commit_window(Self::min_commit_window(shape)).into();
+		longest.min(T::MaxWindow::get())
+	}
+
 	/// Refuses a job that no reward-compatible pool could take: nobody runs the kernel, too
-	/// few ever could, or too few accept the reward. A pool that is only busy is fine: the
-	/// job waits for free slots.
+	/// few ever could, or too few accept the reward. A pool that is only busy is fine, and the
+	/// job waits for free slots, unless `MaxQueuedPerKernel` jobs of its kernel wait already
+	/// (a job whose pool is free now is taken even then: squatting the queue cannot hold it up).
 	fn ensure_assignable(
 		who: &T::AccountId,
 		shape: &kernel::KernelShape,
@@ -192,7 +202,11 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let round = crate::assign::Round::first(shape, replicas, reward, Some(who));
 		match Self::check_assignable(&round) {
-			Ok(()) | Err(NoAssignment::AllAtCapacity { .. }) => Ok(()),
+			Ok(()) => Ok(()),
+			Err(NoAssignment::AllAtCapacity { .. }) if Self::queue_is_full(shape.kernel()) => {
+				Err(Error::<T>::KernelQueueFull.into())
+			}
+			Err(NoAssignment::AllAtCapacity { .. }) => Ok(()),
 			Err(NoAssignment::NoProviderSupportsKernel) => {
 				Err(Error::<T>::NoProviderSupportsKernel.into())
 			}

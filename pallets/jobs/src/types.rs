@@ -296,6 +296,9 @@ pub struct Quote<Balance> {
 	pub escalation_replicas: u32,
 	/// The shortest commit window this job may ask for, in blocks.
 	pub min_commit_window: u32,
+	/// The longest commit window this job may ask for, in blocks: ten times the shortest, at
+	/// most the runtime's `MaxWindow`.
+	pub max_commit_window: u32,
 	/// The deposit held (and refunded at the end) for the input sent inline, or `None` when
 	/// it is too large to send inline.
 	pub inline_deposit: Option<Balance>,

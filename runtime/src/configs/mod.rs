@@ -228,10 +228,15 @@ impl pallet_jobs::Config for Runtime {
 	type JobDeposit = JobDeposit;
 	type ByteDeposit = JobByteDeposit;
 	/// Ten blocks (30 s) at least, and for commits as long as the job's work needs on the
-	/// slowest device; half an hour at most each: providers always get time to act, and
-	/// requesters cannot tie providers up for long.
+	/// slowest device: providers always get time to act.
 	type MinWindow = ConstU32<10>;
+	/// A commit window lasts at most ten times what the job's work needs and at most half an
+	/// hour: requesters cannot tie providers up for long.
 	type MaxWindow = ConstU32<{ HOURS / 2 }>;
+	/// Five minutes to reveal: a reveal needs no work, but a provider whose node is down for a
+	/// few minutes, or whose reveal a re-org drops, must not lose a tenth of its stake as a
+	/// withholder.
+	type MaxRevealWindow = ConstU32<{ 5 * MINUTES }>;
 	/// Ten minutes to find providers before a refund.
 	type AssignmentTimeout = ConstU32<{ 10 * MINUTES }>;
 	/// A waiting job is tried again 5 blocks (15 s) later at first, then after as long as it

@@ -79,7 +79,7 @@ export async function submitPage(context: Context): Promise<void> {
       h('dt', {}, 'Chance a coalition takes a quorum'), h('dd', {}, h('ul', { id: 'capture' },
         ...quoted.capture.map((c: any) => h('li', {}, `with ${percent(c.coalition)} of the weight: at most ${percent(c.chance, Math.ceil)}`)))),
       h('dt', {}, 'Input, output'), h('dd', {}, `${inputLen} bytes (deposit ${inline}), ${quoted.outputLen} bytes`),
-      h('dt', {}, 'Shortest commit window'), h('dd', {}, `${quoted.minCommitWindow} blocks`)));
+      h('dt', {}, 'Commit window'), h('dd', { id: 'commit-windows' }, `${quoted.minCommitWindow} to ${quoted.maxCommitWindow} blocks`)));
     if (inputLen !== input.length) {
       quote.append(h('p', { class: 'error' }, `These params take ${inputLen} input bytes; the input has ${input.length}.`));
     }

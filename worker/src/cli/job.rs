@@ -81,10 +81,11 @@ pub struct SubmitArgs {
 	#[arg(long, value_parser = super::amount::amount)]
 	reward: Option<u128>,
 	/// Blocks the providers have to run the job and commit; by default 20, or the shortest
-	/// the job's work allows if that is longer.
+	/// the job's work allows if that is longer. The chain takes at most ten times the
+	/// shortest (and half an hour).
 	#[arg(long)]
 	commit_window: Option<u32>,
-	/// Blocks they then have to reveal.
+	/// Blocks they then have to reveal (the chain takes at most 100).
 	#[arg(long, default_value_t = 10)]
 	reveal_window: u32,
 	/// Follow the job until it ends, as `job wait` does.

@@ -93,6 +93,29 @@ fn a_commit_window_must_fit_the_work() {
 	});
 }
 
+/// NM3: a requester with a Sybil among the assignees used to ask for the longest windows (600
+/// blocks each on the runtime) so that its Sybil, committing in the commit window's last block
+/// and revealing in the reveal window's, held every honest assignee's slot for an hour. A
+/// commit window now lasts at most ten times what the work needs (and `MaxWindow`), a reveal
+/// window at most `MaxRevealWindow`; the quote says how long a commit window may be.
+#[test]
+fn windows_longer_than_the_work_needs_are_refused() {
+	run_test(|| {
+		let sort = |commit: u64, reveal: u64| {
+			try_submit_with_windows(ALICE, 3, 2, REWARD, (commit, reveal)).map(|_| ())
+		};
+		let quote = crate::Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 3, 2).unwrap();
+		assert_eq!((quote.min_commit_window, quote.max_commit_window), (3, 30));
+		assert_noop!(sort(31, 5), Error::<Test>::WindowTooLong);
+		assert_noop!(sort(30, 21), Error::<Test>::WindowTooLong);
+		assert_ok!(sort(30, 20));
+		// Ten times a mandelbrot job's 14 blocks is more than `MaxWindow` allows.
+		let big = vec![4096, 4096, 4096, 0, 0, 1];
+		let quote = crate::Pallet::<Test>::quote(KernelId::MandelbrotQ12, big, 1, 1).unwrap();
+		assert_eq!((quote.min_commit_window, quote.max_commit_window), (14, 50));
+	});
+}
+
 /// C1/H4: a remote input nobody can fetch yet would only tie providers up.
 #[test]
 fn remote_inputs_are_refused_until_providers_can_fetch_them() {

@@ -201,6 +201,31 @@ fn a_seat_nobody_can_take_stays_empty_once_the_retries_run_out() {
 	});
 }
 
+/// A replacement nobody can take yet used to be tried every `RETRY_INTERVAL` blocks until
+/// `AssignmentTimeout` after the window (14 tries here). It is now tried at growing intervals
+/// counted from the start of the commit window, up to a quarter of `AssignmentTimeout` apart,
+/// and at no cost to the requester: the decliner's fee paid for them.
+#[test]
+fn a_replacement_nobody_can_take_yet_is_tried_at_growing_intervals_on_the_decliners_fee() {
+	run_test(|| {
+		AssignmentTimeout::set(&24);
+		let (id, drawn, until) = one_seat_and_one_spare();
+		let start = until - job(id).spec.commit_window;
+		assert_eq!(System::block_number(), start, "the window starts with the draw");
+		decline(drawn, id);
+		let before = free(ALICE);
+
+		let deferrals = deferrals_until(id, until + 24);
+
+		let waited: Vec<u64> = deferrals.iter().map(|(at, _)| at - start).collect();
+		assert_eq!(waited, [2, 4, 8, 14, 20, 26]);
+		assert!(deferrals.iter().all(|(_, fee)| *fee == 0), "the requester pays nothing");
+		assert_eq!(free(ALICE), before);
+		assert!(replacements(id).is_empty());
+		assert!(!matches!(job(id).phase, Phase::Committing { .. }), "the round went on");
+	});
+}
+
 /// Declining in the window's last block while no replacement is free used to get one try at
 /// a replacement, after the window: it failed, and the round went to a panel short of the
 /// seat (or failed). The draw is now tried again after the window, and takes a provider that

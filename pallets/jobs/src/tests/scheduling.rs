@@ -184,7 +184,11 @@ fn a_quote_gives_the_price_of_k_providers_or_why_there_is_none() {
 		assert_eq!((quote.pool, quote.pool_needed), (12, 4), "every provider asks that much");
 		assert_eq!(quote.escalation_replicas, MAX_ESCALATIONS * ESCALATION_REPLICAS);
 		let retries = Jobs::retry_budget();
-		assert_eq!(retries, 2 * 2 * RETRY_FEE, "two attempts in each of two rounds may fail");
+		assert_eq!(
+			retries,
+			(2 * 2 - 1) * RETRY_FEE,
+			"two attempts in each of two rounds may fail, the first paid by submit"
+		);
 		assert_eq!(quote.inline_deposit, Some(JOB_DEPOSIT + 16 * BYTE_DEPOSIT + retries));
 		// Two for one replica: the cheapest alone is no draw.
 		let one = Pallet::<Test>::quote(KernelId::SortU32, sort_params(), 1, 1).unwrap();

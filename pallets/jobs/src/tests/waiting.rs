@@ -1,7 +1,7 @@
 //! Waiting for providers (NM2 in ../shared/reviews/SECURITY-REVIEW.md): a waiting job is tried
 //! again at growing intervals and pays `RetryFee` from its deposit for each attempt that finds
-//! no pool, never from the rewards it holds; and at most `MaxQueuedPerKernel` jobs of a kernel
-//! wait at once.
+//! no pool (but the first, which `submit` paid for), never from the rewards it holds; and while
+//! `MaxQueuedPerKernel` jobs of a kernel wait, only a job whose pool is free now is taken.
 
 use crate::{mock::*, types::*, Event, QueuedJobs};
 use concord_primitives::kernel::KernelId;
@@ -10,69 +10,41 @@ use frame_support::assert_ok;
 const REWARD: Balance = 100;
 
 /// ALICE's three jobs of five replicas, whose assignees never commit, hold 15 of the 24
-/// slots for their whole 50-block commit window: a job of five submitted after they were
-/// drawn finds at most nine free providers for its pool of ten.
+/// slots for their whole 30-block commit window (the longest a sort job of four values may
+/// have): a job of five submitted after they were drawn finds at most nine free providers for
+/// its pool of ten.
 fn busy_pool() {
 	for _ in 0..3 {
-		assert_ok!(Jobs::submit(
-			RuntimeOrigin::signed(ALICE),
-			KernelId::SortU32,
-			sort_params(),
-			sort_input(),
-			5,
-			3,
-			REWARD,
-			50,
-			50,
-		));
+		assert_ok!(try_submit_with_windows(ALICE, 5, 3, REWARD, (30, 5)));
 	}
 	run_to(System::block_number() + DRAW_DELAY);
 }
 
-/// The blocks, up to `last`, in which job `id` was deferred, with the fee each attempt paid.
-fn deferrals_until(id: JobId, last: u64) -> Vec<(u64, Balance)> {
-	let mut seen = Vec::new();
-	while System::block_number() < last {
-		next_block();
-		let fees: Vec<Balance> = job_events()
-			.into_iter()
-			.filter_map(|event| match event {
-				Event::AssignmentDeferred { job, fee, .. } if job == id => Some(fee),
-				_ => None,
-			})
-			.collect();
-		let new = fees.len() - seen.len();
-		for fee in fees.into_iter().rev().take(new).rev() {
-			seen.push((System::block_number(), fee));
-		}
-	}
-	seen
-}
-
-/// A job waiting 40 blocks for a busy pool used to be tried every `RETRY_INTERVAL` blocks (19
+/// A job waiting 24 blocks for a busy pool used to be tried every `RETRY_INTERVAL` blocks (11
 /// attempts, none paid for). Now the waits double from 2 blocks up to a quarter of the
-/// timeout: 6 attempts, each burning `RETRY_FEE` from the job's deposit, and the requester
-/// gets everything else back when the job fails.
+/// timeout: 5 attempts, each after the first (which `submit` paid for) burning `RETRY_FEE`
+/// from the job's deposit, and the requester gets everything else back when the job fails.
 #[test]
 fn a_waiting_job_is_tried_at_growing_intervals_and_pays_for_each_attempt() {
 	run_test(|| {
-		AssignmentTimeout::set(&40);
+		AssignmentTimeout::set(&24);
 		busy_pool();
 		let queued_at = System::block_number();
 		let before = free(BOB);
 		let id = submit(BOB, 5, 3, REWARD);
 
-		let deferrals = deferrals_until(id, queued_at + 40);
+		let deferrals = deferrals_until(id, queued_at + 24);
 
 		let waited: Vec<u64> = deferrals.iter().map(|(at, _)| at - queued_at).collect();
-		assert_eq!(waited, [2, 4, 8, 16, 26, 36], "waits double, up to a quarter of the timeout");
+		assert_eq!(waited, [2, 4, 8, 14, 20], "waits double, up to a quarter of the timeout");
 		assert_eq!(deferrals.len() as u32, Jobs::most_deferred_attempts());
-		assert!(deferrals.iter().all(|(_, fee)| *fee == RETRY_FEE), "each attempt pays");
+		let fees: Vec<Balance> = deferrals.iter().map(|(_, fee)| *fee).collect();
+		assert_eq!(fees, [0, RETRY_FEE, RETRY_FEE, RETRY_FEE, RETRY_FEE], "each later one pays");
 		assert!(matches!(
 			job(id).phase,
 			Phase::Failed { reason: FailReason::Unassigned(NoAssignment::AllAtCapacity { .. }) }
 		));
-		assert_eq!(free(BOB), before - 6 * RETRY_FEE, "all but the fees is refunded");
+		assert_eq!(free(BOB), before - 4 * RETRY_FEE, "all but the fees is refunded");
 	});
 }
 
@@ -82,7 +54,7 @@ fn a_waiting_job_is_tried_at_growing_intervals_and_pays_for_each_attempt() {
 fn retry_fees_never_come_out_of_the_rewards_a_job_holds() {
 	use frame_support::traits::{fungible::MutateHold, tokens::Precision};
 	run_test(|| {
-		AssignmentTimeout::set(&40);
+		AssignmentTimeout::set(&24);
 		busy_pool();
 		let queued_at = System::block_number();
 		let id = submit(BOB, 5, 3, REWARD);
@@ -101,32 +73,36 @@ fn retry_fees_never_come_out_of_the_rewards_a_job_holds() {
 		let rewards = old.escrow - old.deposit;
 		let before = free(BOB);
 
-		let deferrals = deferrals_until(id, queued_at + 39);
+		let deferrals = deferrals_until(id, queued_at + 23);
 
 		let fees: Vec<Balance> = deferrals.iter().map(|(_, fee)| *fee).collect();
-		assert_eq!(fees, [1, 1, 0, 0, 0, 0], "the deposit pays, then nothing does");
+		assert_eq!(fees, [0, 1, 1, 0, 0], "the deposit pays, then nothing does");
 		assert_eq!(job(id).escrow, rewards, "the rewards are all still held");
-		run_to(queued_at + 40);
+		run_to(queued_at + 24);
 		assert_eq!(free(BOB), before + rewards, "the rewards are refunded whole");
 	});
 }
 
-/// Sort jobs fill their kernel's queue of two; a third waits for one of them to be drawn,
-/// and a refused one changes nothing. Another kernel's jobs are not held up by them.
+/// Two sort jobs of five wait for the busy pool and fill their kernel's queue of two; a third
+/// that would wait too is refused and changes nothing. A job whose pool is free now is taken
+/// even so (squatting the queue cannot hold it up), and another kernel's jobs are not held up.
 #[test]
 fn a_kernels_queue_is_bounded_and_other_kernels_stay_open() {
 	run_test(|| {
 		MaxQueuedPerKernel::set(&2);
-		submit(ALICE, 3, 2, REWARD);
-		submit(ALICE, 3, 2, REWARD);
+		busy_pool();
+		submit(BOB, 5, 3, REWARD);
+		submit(BOB, 5, 3, REWARD);
 		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 2);
 		let before = free(BOB);
 		assert_eq!(
-			try_submit(BOB, 3, 2, REWARD),
+			try_submit(BOB, 5, 3, REWARD),
 			Err(crate::Error::<Test>::KernelQueueFull.into())
 		);
 		assert_eq!(free(BOB), before, "a refused job holds nothing");
 
+		let one = submit(BOB, 1, 1, REWARD);
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 3, "past the bound, drawn soon");
 		let sha_params = vec![4, 1];
 		let quote = Jobs::quote(KernelId::Sha256Batch, sha_params.clone(), 1, 1).unwrap();
 		assert_ok!(Jobs::submit(
@@ -140,11 +116,11 @@ fn a_kernels_queue_is_bounded_and_other_kernels_stay_open() {
 			5,
 			5,
 		));
-		assert_eq!(QueuedJobs::<Test>::get(KernelId::Sha256Batch), 1);
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::Sha256Batch), 1, "a queue of its own");
 
 		run_to(System::block_number() + DRAW_DELAY);
-		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 0, "both were drawn");
-		assert_ok!(try_submit(BOB, 3, 2, REWARD));
+		assert!(matches!(job(one).phase, Phase::Committing { .. }), "the free pool took it");
+		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 2, "the two still wait");
 	});
 }
 
@@ -165,10 +141,6 @@ fn an_escalation_waits_for_its_panel_even_when_the_queue_is_full() {
 		}
 		assert!(job_events().contains(&Event::Escalated { job: id, round: 1, extra: 3 }));
 		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 2, "past the bound");
-		assert_eq!(
-			try_submit(BOB, 3, 2, REWARD),
-			Err(crate::Error::<Test>::KernelQueueFull.into())
-		);
 
 		run_to(System::block_number() + DRAW_DELAY);
 		assert_eq!(job(id).round, 1);
