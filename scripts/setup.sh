@@ -72,10 +72,14 @@ npm_install ui "the dashboard's dependencies (@polkadot/api, Vite, Playwright)"
 
 if $want_tests; then
 	step "Checking test tools"
-	if cargo nextest --version >/dev/null 2>&1; then
-		note "$(cargo nextest --version | head -n1)"
-	else
-		note "cargo-nextest not found: the tests will run with cargo test"
+	# The tests run under cargo-nextest only: it gives each test its time limit and runs the
+	# tests on the genesis ports one at a time (.config/nextest.toml), which cargo test cannot.
+	nextest_version=0.9.143
+	if ! cargo nextest --version >/dev/null 2>&1; then
+		note "installing cargo-nextest $nextest_version from crates.io (about 7 minutes on 2 cores, once)"
+		# Built in a directory of its own, not the project's target directory.
+		env -u CARGO_TARGET_DIR cargo install --locked cargo-nextest --version "$nextest_version"
 	fi
+	note "$(cargo nextest --version | head -n1)"
 	npm_install tests/polkadot-js "@polkadot/api test dependencies"
 fi

@@ -19,10 +19,8 @@ export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 
 step "Running the tests"
 log="$CARGO_TARGET_DIR/concord-test.log"
-runner=(cargo test)
-cargo nextest --version >/dev/null 2>&1 && runner=(cargo nextest run)
 set +e
-"${runner[@]}" --locked --release --workspace --features "$CONCORD_FEATURES" --no-fail-fast \
+cargo nextest run --locked --release --workspace --features "$CONCORD_FEATURES" --no-fail-fast \
 	2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e

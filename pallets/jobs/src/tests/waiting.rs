@@ -172,3 +172,17 @@ fn version_3_chains_count_their_queued_jobs() {
 		assert_eq!(QueuedJobs::<Test>::get(KernelId::SortU32), 2, "run again, it does nothing");
 	});
 }
+
+/// The invariants see a queue count out of step with the jobs waiting: a count that outlived
+/// its job would keep a place of its kernel's queue taken for good.
+#[test]
+fn a_queue_count_out_of_step_with_the_waiting_jobs_fails_the_invariants() {
+	run_test(|| {
+		submit(ALICE, 3, 2, REWARD);
+		assert_ok!(crate::Pallet::<Test>::do_try_state());
+		QueuedJobs::<Test>::mutate(KernelId::SortU32, |count| *count += 1);
+		assert!(crate::Pallet::<Test>::do_try_state().is_err(), "a drifted count went unseen");
+		QueuedJobs::<Test>::mutate(KernelId::SortU32, |count| *count -= 1);
+		assert_ok!(crate::Pallet::<Test>::do_try_state());
+	});
+}
