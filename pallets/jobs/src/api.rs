@@ -26,8 +26,9 @@ use sp_runtime::{
 sp_api::decl_runtime_apis! {
 	/// Jobs, what providers owe them, and prices. Version 2: `quote` takes the quorum and
 	/// says the pool's share of the live weight and the coalitions' capture bounds. Version 3:
-	/// a job's spec holds the panel that judges it, and a job may fail `Contested`.
-	#[api_version(3)]
+	/// a job's spec holds the panel that judges it, and a job may fail `Contested`. Version 4:
+	/// the quote gives `max_commit_window`, and its deposits hold the retry fees.
+	#[api_version(4)]
 	pub trait JobsApi<AccountId, Balance, BlockNumber, Job>
 	where
 		AccountId: Codec,

@@ -66,7 +66,13 @@ impl<T: Config> Pallet<T> {
 	/// The seats the job's current round draws and the matching reveals that decide it: the
 	/// requester's replicas and quorum in round 0, the panel's in an escalation.
 	pub(crate) fn current_shape(job: &JobInfoOf<T>) -> Panel {
-		if job.round == 0 {
+		Self::shape_of_round(job, job.round)
+	}
+
+	/// The seats and quorum of the job's `round`: the requester's in round 0, the panel's in
+	/// an escalation.
+	pub(crate) fn shape_of_round(job: &JobInfoOf<T>, round: u8) -> Panel {
+		if round == 0 {
 			Panel { seats: job.spec.replicas, quorum: job.spec.quorum }
 		} else {
 			job.spec.panel
@@ -139,10 +145,7 @@ impl<T: Config> Pallet<T> {
 			Ok(Some(providers)) => {
 				let commit_until = now.saturating_add(job.spec.commit_window);
 				Self::leave_queue(job.spec.kernel);
-				Self::push_assignees(job, &providers);
-				job.phase = Phase::Committing { until: commit_until };
-				job.unassigned = None;
-				Self::schedule_or_report(id, commit_until.saturating_add(One::one()));
+				Self::start_commits(id, job, &providers, commit_until);
 				Self::deposit_event(Event::Assigned {
 					job: id,
 					round: job.round,
@@ -159,12 +162,38 @@ impl<T: Config> Pallet<T> {
 				// `submit` paid for its job's first attempt.
 				let first = job.round == 0 && job.unassigned.is_none();
 				let fee = if first { Zero::zero() } else { Self::charge_retry(job) };
-				job.unassigned = Some(reason.clone());
 				let retry = Self::next_attempt(now, Self::queued_since(until), until);
-				Self::schedule_or_report(id, retry);
-				Self::deposit_event(Event::AssignmentDeferred { job: id, reason, fee });
+				Self::defer(id, job, reason, fee, retry);
 			}
 		}
+	}
+
+	/// The round's drawn `providers` join the job, which commits until `commit_until`: the
+	/// end of a round's draw, or of its replacements' (the caller announces which).
+	pub(crate) fn start_commits(
+		id: JobId,
+		job: &mut JobInfoOf<T>,
+		providers: &[T::AccountId],
+		commit_until: BlockNumberFor<T>,
+	) {
+		Self::push_assignees(job, providers);
+		job.phase = Phase::Committing { until: commit_until };
+		job.unassigned = None;
+		Self::schedule_or_report(id, commit_until.saturating_add(One::one()));
+	}
+
+	/// A draw found no pool, for `reason`, having paid `fee`: it is tried again at block `at`,
+	/// and the API says why it waits meanwhile.
+	pub(crate) fn defer(
+		id: JobId,
+		job: &mut JobInfoOf<T>,
+		reason: NoAssignmentOf<T>,
+		fee: BalanceOf<T>,
+		at: BlockNumberFor<T>,
+	) {
+		job.unassigned = Some(reason.clone());
+		Self::schedule_or_report(id, at);
+		Self::deposit_event(Event::AssignmentDeferred { job: id, reason, fee });
 	}
 
 	/// Adds `providers` to the job's current round, in the order they were drawn.

@@ -77,16 +77,11 @@ impl<T: Config> Pallet<T> {
 		Ok(declined)
 	}
 
-	/// Whether every assignee of the current round committed or declined: the round has
-	/// nothing more to wait for in its commit window but the replacements of its decliners.
-	fn all_committed_or_declined(job: &JobInfoOf<T>) -> bool {
-		Self::current_round(job).all(|a| a.declined || a.commitment.is_some())
-	}
-
 	/// Whether the round has nothing more to wait for in its commit window: every assignee
 	/// committed or declined, and no declined seat waits for its replacement.
 	fn all_seats_committed_or_declined(job: &JobInfoOf<T>) -> bool {
-		Self::all_committed_or_declined(job) && Self::seats_to_replace(job) == 0
+		Self::current_round(job).all(|a| a.declined || a.commitment.is_some())
+			&& Self::seats_to_replace(job) == 0
 	}
 
 	/// Returns how many assignees the reveal settled: all of them if it was the last one of

@@ -42,10 +42,8 @@ impl<T: Config> Pallet<T> {
 				"inline input kept for an ended job, or missing for an open one"
 			);
 			for round in 0..=job.round {
-				let seats = if round == 0 { job.spec.replicas } else { job.spec.panel.seats };
-				let in_round: alloc::vec::Vec<_> =
-					job.assignees.iter().filter(|a| a.round == round).collect();
-				let (drawn, replacements) = in_round.split_at(in_round.len().min(seats as usize));
+				let seats = Self::shape_of_round(&job, round).seats;
+				let (drawn, replacements) = Self::round_seats(&job, round);
 				let declined = drawn.iter().filter(|a| a.declined).count();
 				ensure!(
 					replacements.len() <= declined,

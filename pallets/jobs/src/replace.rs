@@ -14,25 +14,34 @@
 //! are replacements. That is how a seat's replacement is told apart, with nothing stored.
 
 use crate::{pallet::*, types::*};
+use alloc::vec::Vec;
+use concord_primitives::kernel;
 use frame_support::{pallet_prelude::DispatchResult, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{One, Saturating, Zero};
+
+/// Some of a round's assignees, in the order they were drawn.
+pub(crate) type RoundAssignees<'a, T> = Vec<&'a Assignment<<T as frame_system::Config>::AccountId>>;
 
 impl<T: Config> Pallet<T> {
 	/// Seats of the current round whose drawn assignee declined and that no replacement has
 	/// taken yet.
 	pub(crate) fn seats_to_replace(job: &JobInfoOf<T>) -> u32 {
-		let seats = Self::current_shape(job).seats as usize;
-		let (mut drawn, mut declined, mut replacements) = (0usize, 0usize, 0usize);
-		for assignee in Self::current_round(job) {
-			if drawn < seats {
-				drawn = drawn.saturating_add(1);
-				declined = declined.saturating_add(usize::from(assignee.declined));
-			} else {
-				replacements = replacements.saturating_add(1);
-			}
-		}
-		declined.saturating_sub(replacements) as u32
+		let (drawn, replacements) = Self::round_seats(job, job.round);
+		let declined = drawn.iter().filter(|assignee| assignee.declined).count();
+		declined.saturating_sub(replacements.len()) as u32
+	}
+
+	/// The assignees of the job's `round`, in the order they were drawn, split into those its
+	/// draw picked (the first `seats`) and the replacements drawn after them.
+	pub(crate) fn round_seats(
+		job: &JobInfoOf<T>,
+		round: u8,
+	) -> (RoundAssignees<'_, T>, RoundAssignees<'_, T>) {
+		let seats = Self::shape_of_round(job, round).seats as usize;
+		let mut in_round: Vec<_> = job.assignees.iter().filter(|a| a.round == round).collect();
+		let replacements = in_round.split_off(in_round.len().min(seats));
+		(in_round, replacements)
 	}
 
 	/// A drawn assignee declined: its seat is drawn again `DrawDelay` blocks from `now`, with
@@ -43,8 +52,16 @@ impl<T: Config> Pallet<T> {
 		Self::schedule(id, now.saturating_add(T::DrawDelay::get())).map(|_| ())
 	}
 
+	/// How long a replacement is given to commit from its draw: what the job's work needs on
+	/// the slowest accepted device, not the requester's whole window, since every block the
+	/// round's window stretches holds the slots of the assignees that committed early (NM3).
+	fn replacement_window(job: &JobInfoOf<T>) -> BlockNumberFor<T> {
+		kernel::validate_params(job.spec.kernel, &job.spec.params)
+			.map_or(job.spec.commit_window, |shape| Self::min_commit_window(&shape).into())
+	}
+
 	/// Draws the seats of the current round still to replace. On success the round commits
-	/// until `now + commit_window` at the earliest (every assignee waits for the replacements).
+	/// until the replacements' window ends at the earliest (every assignee waits for them).
 	/// Otherwise the draw is tried again at growing intervals (`queue.rs`, counted from the
 	/// start of the commit window), with the reveals still closed, until `AssignmentTimeout`
 	/// after the commit window (so a decline in the window's last blocks, when the market is
@@ -59,11 +76,8 @@ impl<T: Config> Pallet<T> {
 		let seats = Self::seats_to_replace(job);
 		match Self::draw(id, job, seats) {
 			Ok(Some(providers)) => {
-				let commit_until = until.max(now.saturating_add(job.spec.commit_window));
-				Self::push_assignees(job, &providers);
-				job.phase = Phase::Committing { until: commit_until };
-				job.unassigned = None;
-				Self::schedule_or_report(id, commit_until.saturating_add(One::one()));
+				let commit_until = until.max(now.saturating_add(Self::replacement_window(job)));
+				Self::start_commits(id, job, &providers, commit_until);
 				Self::deposit_event(Event::Replaced {
 					job: id,
 					round: job.round,
@@ -78,12 +92,10 @@ impl<T: Config> Pallet<T> {
 				Self::close_commits(id, job, now);
 			}
 			Err(reason) => {
-				job.unassigned = Some(reason.clone());
 				let since = until.saturating_sub(job.spec.commit_window);
 				let deadline = until.saturating_add(T::AssignmentTimeout::get());
-				Self::schedule_or_report(id, Self::next_attempt(now, since, deadline));
-				let fee = Zero::zero();
-				Self::deposit_event(Event::AssignmentDeferred { job: id, reason, fee });
+				let retry = Self::next_attempt(now, since, deadline);
+				Self::defer(id, job, reason, Zero::zero(), retry);
 			}
 		}
 	}

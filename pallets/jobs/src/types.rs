@@ -297,7 +297,8 @@ pub struct Quote<Balance> {
 	/// The shortest commit window this job may ask for, in blocks.
 	pub min_commit_window: u32,
 	/// The longest commit window this job may ask for, in blocks: ten times the shortest, at
-	/// most the runtime's `MaxWindow`.
+	/// most the runtime's `MaxWindow` (so below the shortest for a job too large for any
+	/// window, which `submit` refuses as `TooMuchWork`).
 	pub max_commit_window: u32,
 	/// The deposit held (and refunded at the end) for the input sent inline, or `None` when
 	/// it is too large to send inline.

@@ -240,7 +240,7 @@ impl pallet_jobs::Config for Runtime {
 	/// Ten minutes to find providers before a refund.
 	type AssignmentTimeout = ConstU32<{ 10 * MINUTES }>;
 	/// A waiting job is tried again 5 blocks (15 s) later at first, then after as long as it
-	/// has waited, at most 50 blocks apart: at most 7 attempts in its 10 minutes.
+	/// has waited, at most 50 blocks apart: 8 attempts in its 10 minutes, the last at its end.
 	type RetryInterval = ConstU32<5>;
 	type RetryFee = JobRetryFee;
 	/// 128 jobs of a kernel wait for providers at most, an eighth of `MaxOpenJobs`.
