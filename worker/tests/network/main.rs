@@ -10,5 +10,6 @@ mod dashboard;
 mod faults;
 mod jobs;
 mod local_network;
+mod market;
 mod reorg;
 mod upgrade;
