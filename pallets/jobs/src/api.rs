@@ -147,32 +147,34 @@ impl<T: Config> Pallet<T> {
 			(Ok(market), Ok(reward)) => {
 				let (count, weight) =
 					market.weigh(|c| c.has_room && Self::cost(c, work_units) <= *reward);
-				(count, Perbill::from_parts(admission::share(weight, market.live_weight)))
+				(count, Perbill::from_parts(admission::share(weight, market.live.total)))
 			}
 			_ => (0, Perbill::zero()),
 		};
 		// Bounds for any pool the draw may admit while the market is as it is now, whatever
-		// the reward and whoever is busy: as light as an admitted pool can be (half the live
-		// weight, and `pool_needed` members), with the heaviest members counted as drawn.
+		// the reward and whoever is busy: as light beyond its heaviest members (counted as
+		// drawn) as an admitted pool can be, half the live weight beyond the heaviest, and
+		// `pool_needed` members.
 		let capture = match &market {
 			Ok(market) => {
 				let mut weights: Vec<u128> = market.members.iter().map(|(_, w)| *w).collect();
-				weights.sort_unstable_by(|a, b| b.cmp(a));
-				let sum = |ws: &[u128]| ws.iter().fold(0u128, |sum, w| sum.saturating_add(*w));
-				let heaviest =
-					sum(&weights[..weights.len().min(replicas.saturating_sub(1) as usize)]);
-				let lightest_members =
-					sum(&weights[weights.len().saturating_sub(pool_needed as usize)..]);
-				let lightest_pool =
-					admission::least_admitted(market.live_weight).max(lightest_members);
+				weights.sort_unstable();
+				let beyond_heaviest_members =
+					pool_needed.saturating_sub(replicas.saturating_sub(1)) as usize;
+				let lightest_members = weights
+					.iter()
+					.take(beyond_heaviest_members)
+					.fold(0u128, |sum, w| sum.saturating_add(*w));
+				let lightest_beyond_heaviest =
+					admission::least_admitted_beyond_heaviest(market.live).max(lightest_members);
 				admission::COALITIONS
 					.iter()
 					.map(|coalition| Capture {
 						coalition: Perbill::from_parts(*coalition),
 						chance: Perbill::from_parts(admission::capture_chance(
-							admission::part_of(market.live_weight, *coalition),
-							lightest_pool,
-							heaviest,
+							admission::part_of(market.live.total, *coalition),
+							lightest_beyond_heaviest,
+							0,
 							replicas,
 							quorum,
 						)),

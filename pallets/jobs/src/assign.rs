@@ -8,14 +8,20 @@
 //! by jobs drawn in between (fixed before the seed was known) is passed over for the next of
 //! the same weighted order; slots freed since never count. The pool must hold `PoolFactor`
 //! times the providers drawn and half the weight of every provider that could take the job
-//! but for price and free slots, so a price admits providers but never picks them.
+//! but for price and free slots, and half of that weight beyond the heaviest (those the first
+//! draws may take), so a price admits providers but never picks them.
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use codec::Encode;
 use concord_primitives::{
 	kernel::{self, KernelId},
-	market::{admission, panel::Panel, sampling, weight::assignment_weight},
+	market::{
+		admission::{self, Tally, Weighed},
+		panel::Panel,
+		sampling,
+		weight::assignment_weight,
+	},
 };
 use frame_support::{
 	pallet_prelude::Weight,
@@ -277,10 +283,14 @@ impl<T: Config> Pallet<T> {
 /// The providers a round could be drawn from but for their price and their free slots
 /// (online, listing the kernel, with the memory, neither the requester nor already on the
 /// job), each with its assignment weight; their total is the live weight that an admitted
-/// pool holds half of (`concord_primitives::market::admission`).
+/// pool holds half of, and half of it beyond the heaviest
+/// (`concord_primitives::market::admission`).
 pub(crate) struct Market<T: Config> {
 	pub members: Vec<(CandidateOf<T>, u128)>,
-	pub live_weight: u128,
+	/// The members' weight, and their weight beyond the heaviest `seats - 1`.
+	pub live: Weighed,
+	/// The seats the round draws, whose first draws may take the heaviest members.
+	seats: u32,
 	/// Online providers listing the kernel, and how many of them are full (for reports).
 	listed: u32,
 	at_capacity: u32,
@@ -306,7 +316,7 @@ impl<T: Config> Market<T> {
 
 	/// Whether there is a pool of `needed` at `reward` for jobs of `work_units`, or why not:
 	/// the members that have a free slot and ask at most the reward must be `needed` and hold
-	/// at least half the live weight. The reasons come in the order a requester can act on
+	/// at least half the live weight, and half of it beyond the heaviest. The reasons come in the order a requester can act on
 	/// them.
 	pub(crate) fn check(
 		&self,
@@ -356,20 +366,26 @@ impl<T: Config> Market<T> {
 				(c, weight)
 			})
 			.collect();
-		let live_weight = members.iter().fold(0u128, |total, (_, w)| total.saturating_add(*w));
+		let live = Tally::of(round.wanted, members.iter().map(|(_, w)| *w));
 		Ok(Self {
 			members,
-			live_weight,
+			live,
+			seats: round.wanted,
 			listed: shortfall.listed,
 			at_capacity: shortfall.at_capacity,
 		})
 	}
 
 	/// Whether the members that `keep` would be an admitted pool: at least `needed` of them,
-	/// holding at least half the live weight.
+	/// holding at least half the live weight, and half of it beyond the heaviest.
 	pub(crate) fn admits(&self, needed: u32, keep: impl Fn(&CandidateOf<T>) -> bool) -> bool {
-		let (count, weight) = self.weigh(keep);
-		count >= needed && admission::admits(weight, self.live_weight)
+		let mut pool = Tally::new(self.seats);
+		let mut count = 0u32;
+		for (_, weight) in self.members.iter().filter(|(c, _)| keep(c)) {
+			pool.add(*weight);
+			count = count.saturating_add(1);
+		}
+		count >= needed && admission::admits(pool.weighed(), self.live)
 	}
 
 	/// How many of the members `keep` holds, and their weight.
@@ -395,14 +411,14 @@ impl<T: Config> Market<T> {
 			.map(|(c, w)| (Pallet::<T>::cost(c, work_units), *w))
 			.collect();
 		costs.sort_unstable();
-		let (mut count, mut weight) = (0u32, 0u128);
+		let (mut count, mut pool) = (0u32, Tally::new(self.seats));
 		for (index, (cost, w)) in costs.iter().enumerate() {
 			count = count.saturating_add(1);
-			weight = weight.saturating_add(*w);
+			pool.add(*w);
 			// Providers asking the same are admitted together: decide after the last of them.
 			let last_at_cost =
 				costs.get(index.saturating_add(1)).is_none_or(|(next, _)| next > cost);
-			if last_at_cost && count >= needed && admission::admits(weight, self.live_weight) {
+			if last_at_cost && count >= needed && admission::admits(pool.weighed(), self.live) {
 				return Some((*cost).max(One::one()));
 			}
 		}

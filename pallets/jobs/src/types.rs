@@ -149,7 +149,8 @@ pub enum NoAssignment<Balance> {
 	/// online providers, `at_capacity` are full, and a pool of `needed` was needed.
 	AllAtCapacity { listed: u32, at_capacity: u32, needed: u32 },
 	/// Too few providers, busy or free, accept the reward for a pool of `needed` that holds
-	/// half the live weight (`concord_primitives::market::admission`): offering `min_reward`
+	/// half the live weight, and half of it beyond the heaviest
+	/// (`concord_primitives::market::admission`): offering `min_reward`
 	/// per replica would have been enough.
 	PriceTooLow { min_reward: Balance },
 	/// Too few providers could take the job at all (counting neither the requester, nor

@@ -10,8 +10,19 @@
 //! live weight, and the least reward that admits a pool is the weighted median of the
 //! providers' costs: what the middle unit of weight asks, not what the cheapest ask.
 //!
+//! Half the weight is not enough where a few providers hold most of it: a pool of one heavy
+//! honest provider and `2k - 1` Sybils priced under it holds half the live weight, and its
+//! draws give the heavy provider one seat and the Sybils the rest. So a pool must also hold
+//! half the live weight that lies beyond the `k - 1` heaviest ([`Weighed::beyond_heaviest`]):
+//! whatever the first draws take, each draw then picks a coalition with a chance of at most
+//! twice its share of that weight ([`per_draw_bound`]).
+//!
 //! Shares and chances are in parts per billion ([`BILLION`]), integer only, so that the
 //! runtime, the worker and the dashboard compute the same numbers.
+
+extern crate alloc;
+use alloc::collections::BinaryHeap;
+use core::cmp::Reverse;
 
 /// One whole, in parts per billion.
 pub const BILLION: u32 = 1_000_000_000;
@@ -19,15 +30,71 @@ pub const BILLION: u32 = 1_000_000_000;
 /// The least share of the live weight an admitted pool holds: one half, in parts per billion.
 pub const MIN_POOL_SHARE: u32 = BILLION / 2;
 
-/// Whether a pool weighing `pool_weight` out of `live_weight` may be drawn from: it holds at
-/// least [`MIN_POOL_SHARE`] (half) of the live weight. Exact for every input.
-pub fn admits(pool_weight: u128, live_weight: u128) -> bool {
-	pool_weight >= live_weight.saturating_sub(pool_weight)
+/// What admission reads of a set of providers (a pool, or everyone live) for a round of some
+/// number of seats: their weight, and how much of it lies beyond the heaviest of them, as many
+/// as the round has seats but one (those the first draws may take).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Weighed {
+	pub total: u128,
+	pub beyond_heaviest: u128,
 }
 
-/// The least weight an admitted pool holds out of `live_weight`: half of it, rounded up.
-pub fn least_admitted(live_weight: u128) -> u128 {
-	live_weight.div_ceil(2)
+/// Adds up weights into a [`Weighed`] for a round of `seats`, in O(log seats) a weight.
+pub struct Tally {
+	/// The heaviest weights added so far, at most `seats - 1` of them, lightest on top.
+	heaviest: BinaryHeap<Reverse<u128>>,
+	room: usize,
+	weighed: Weighed,
+}
+
+impl Tally {
+	pub fn new(seats: u32) -> Self {
+		let room = seats.saturating_sub(1) as usize;
+		Tally { heaviest: BinaryHeap::with_capacity(room + 1), room, weighed: Weighed::default() }
+	}
+
+	pub fn add(&mut self, weight: u128) {
+		self.weighed.total = self.weighed.total.saturating_add(weight);
+		// Most weights of a large market are no heavier than the lightest set apart: they go
+		// beyond at once, without touching the heap.
+		let beyond_at_once = self.heaviest.len() >= self.room
+			&& self.heaviest.peek().is_none_or(|Reverse(lightest)| weight <= *lightest);
+		let beyond = if beyond_at_once {
+			weight
+		} else {
+			self.heaviest.push(Reverse(weight));
+			if self.heaviest.len() <= self.room {
+				return;
+			}
+			self.heaviest.pop().map_or(0, |Reverse(lightest)| lightest)
+		};
+		self.weighed.beyond_heaviest = self.weighed.beyond_heaviest.saturating_add(beyond);
+	}
+
+	pub fn weighed(&self) -> Weighed {
+		self.weighed
+	}
+
+	/// The tally of `weights`, for a round of `seats`.
+	pub fn of(seats: u32, weights: impl IntoIterator<Item = u128>) -> Weighed {
+		let mut tally = Tally::new(seats);
+		weights.into_iter().for_each(|weight| tally.add(weight));
+		tally.weighed()
+	}
+}
+
+/// Whether a pool may be drawn from, out of the live providers: it holds at least
+/// [`MIN_POOL_SHARE`] (half) of the live weight, and at least half of the live weight beyond
+/// the heaviest. Exact for every input.
+pub fn admits(pool: Weighed, live: Weighed) -> bool {
+	let half = |part: u128, whole: u128| part >= whole.saturating_sub(part);
+	half(pool.total, live.total) && half(pool.beyond_heaviest, live.beyond_heaviest)
+}
+
+/// The least weight an admitted pool holds beyond its heaviest members, out of `live`: half
+/// the live weight beyond the heaviest, rounded up.
+pub fn least_admitted_beyond_heaviest(live: Weighed) -> u128 {
+	live.beyond_heaviest.div_ceil(2)
 }
 
 /// `part` as a share of `whole`, in parts per billion, rounded down; a whole of zero gives

@@ -5,7 +5,8 @@
 //!   deviated or did not show up;
 //! - [`panel`]: the panel an escalation draws, never weaker than the round it judges;
 //! - [`admission`]: which providers a job may be drawn from (a pool holding half the live
-//!   weight), and the chance that a coalition captures a quorum of its seats;
+//!   weight, and half of it beyond the heaviest), and the chance that a coalition captures a
+//!   quorum of its seats;
 //! - [`sampling`]: choosing `k` distinct providers at random, weighted, from a random seed;
 //! - [`weight`]: what a provider weighs in that draw (stake and track record);
 //! - [`commitment`]: the hash an assignee commits to before revealing its result;

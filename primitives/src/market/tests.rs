@@ -272,20 +272,74 @@ mod weights_and_commitments {
 mod admission {
 	use super::seed_of;
 	use crate::market::{
-		admission::{admits, capture_bound, per_draw_bound, share, BILLION, MIN_POOL_SHARE},
+		admission::{
+			admits, capture_bound, least_admitted_beyond_heaviest, per_draw_bound, share, Tally,
+			Weighed, BILLION, MIN_POOL_SHARE,
+		},
 		sampling::sample_weighted,
 	};
 
+	/// A pool and the live providers it is drawn from, for a round of `seats`.
+	fn weigh(seats: u32, pool: &[u128], live: &[u128]) -> (Weighed, Weighed) {
+		(Tally::of(seats, pool.iter().copied()), Tally::of(seats, live.iter().copied()))
+	}
+
+	#[test]
+	fn a_tally_sets_the_heaviest_apart() {
+		// Three seats: the two heaviest (7 and 5) are set apart, in any order of adding.
+		let weighed = Weighed { total: 17, beyond_heaviest: 5 };
+		assert_eq!(Tally::of(3, [1, 7, 2, 5, 2]), weighed);
+		assert_eq!(Tally::of(3, [7, 5, 2, 2, 1]), weighed);
+		assert_eq!(Tally::of(3, [1, 2, 2, 5, 7]), weighed);
+		// One seat sets nothing apart; more seats than weights set everything apart.
+		assert_eq!(Tally::of(1, [3, 4]), Weighed { total: 7, beyond_heaviest: 7 });
+		assert_eq!(Tally::of(5, [3, 4]), Weighed { total: 7, beyond_heaviest: 0 });
+		assert_eq!(Tally::of(0, [3, 4]), Weighed { total: 7, beyond_heaviest: 7 });
+	}
+
 	#[test]
 	fn a_pool_is_admitted_from_half_the_live_weight() {
-		assert!(admits(5, 10));
-		assert!(!admits(4, 10));
-		assert!(admits(10, 10));
-		assert!(!admits(0, 1));
+		let even = [1u128; 10];
+		assert!(admits(Tally::of(1, even[..5].iter().copied()), Tally::of(1, even)));
+		assert!(!admits(Tally::of(1, even[..4].iter().copied()), Tally::of(1, even)));
+		assert!(admits(Tally::of(1, even), Tally::of(1, even)));
+		assert!(!admits(Tally::of(1, [0]), Tally::of(1, [1])));
 		// Exact at the top of the range, where a product would overflow.
-		assert!(admits(u128::MAX / 2 + 1, u128::MAX));
-		assert!(!admits(u128::MAX / 2, u128::MAX));
+		let (half, max) = (u128::MAX / 2, u128::MAX);
+		let at = |total| Weighed { total, beyond_heaviest: total };
+		assert!(admits(at(half + 1), at(max)));
+		assert!(!admits(at(half), at(max)));
 		assert_eq!(MIN_POOL_SHARE, BILLION / 2);
+	}
+
+	/// One honest provider holding half the live weight, priced above five Sybils, and three
+	/// more honest providers priced above it: the cheapest six hold half the weight, and the
+	/// draw would give the heavy one a seat and the Sybils the other two of three. Beyond the
+	/// two heaviest they hold almost nothing of the live weight, so that pool is refused and
+	/// one with the other honest providers admitted.
+	#[test]
+	fn one_heavy_provider_and_sybils_under_it_are_no_pool() {
+		let (heavy, sybil, honest) = (100u128, 1u128, 30u128);
+		let sybils = [sybil; 5];
+		let live: Vec<u128> = sybils.iter().copied().chain([heavy]).chain([honest; 3]).collect();
+		let (cheapest_six, everyone) = weigh(3, &live[..6], &live);
+		assert!(cheapest_six.total >= everyone.total - cheapest_six.total, "half the weight");
+		assert!(!admits(cheapest_six, everyone));
+		let (with_one_more, everyone) = weigh(3, &live[..7], &live);
+		assert!(!admits(with_one_more, everyone), "5 beyond the heaviest, of 65");
+		let (with_two_more, everyone) = weigh(3, &live[..8], &live);
+		assert!(admits(with_two_more, everyone));
+		// The per-draw bound of the admitted pool is at most twice the Sybils' share of the
+		// live weight beyond the heaviest.
+		let coalition = sybil * 5;
+		let p = per_draw_bound(
+			coalition,
+			with_two_more.total,
+			with_two_more.total - with_two_more.beyond_heaviest,
+		);
+		let twice_the_share = 2 * share(coalition, everyone.beyond_heaviest);
+		assert!(p <= twice_the_share + 1, "{p} > {twice_the_share}");
+		assert!(least_admitted_beyond_heaviest(everyone) <= with_two_more.beyond_heaviest);
 	}
 
 	#[test]

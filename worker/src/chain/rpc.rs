@@ -61,6 +61,18 @@ impl Client {
 			.context("subscribing to new blocks")
 	}
 
+	/// Returns once a best block after the current one is imported.
+	pub(super) async fn next_best_head(&self) -> anyhow::Result<()> {
+		let now = self.best_header().await?.number;
+		let mut heads = self.best_heads().await?;
+		while let Some(head) = heads.next().await {
+			if head.context("following new blocks")?.number > now {
+				return Ok(());
+			}
+		}
+		Err(anyhow!("the node stopped sending new blocks"))
+	}
+
 	/// The header of the latest block GRANDPA finalized: it can no longer be re-orged away.
 	pub async fn finalized_header(&self) -> anyhow::Result<Header> {
 		let hash: Hash = self
@@ -159,7 +171,8 @@ impl Client {
 			.context("reading the account's next nonce")
 	}
 
-	/// Submits an encoded extrinsic and follows it through the pool.
+	/// Submits an encoded extrinsic and follows it through the pool. A refusal because the
+	/// pool already holds a transaction of the sender with that nonce is [`NonceTaken`].
 	pub(super) async fn submit_and_watch(
 		&self,
 		extrinsic: Vec<u8>,
@@ -171,6 +184,51 @@ impl Client {
 				"author_unwatchExtrinsic",
 			)
 			.await
-			.map_err(|e| anyhow!("the node refused the transaction: {e}"))
+			.map_err(refusal)
+	}
+}
+
+/// Why the node refused a transaction, as an error that is [`NonceTaken`] where it is that.
+fn refusal(e: jsonrpsee::core::ClientError) -> anyhow::Error {
+	let refused = anyhow!("the node refused the transaction: {e}");
+	match e {
+		jsonrpsee::core::ClientError::Call(call) if call.code() == POOL_TOO_LOW_PRIORITY => {
+			refused.context(NonceTaken)
+		}
+		_ => refused,
+	}
+}
+
+/// The pool's error code for a transaction that would replace one of the same sender and
+/// nonce without paying more (`sc_rpc_api::author::error`).
+const POOL_TOO_LOW_PRIORITY: i32 = 1014;
+
+/// The node's pool holds a transaction of this sender with the nonce just used: one sent
+/// through another node that this one had received but not yet counted in the account's next
+/// nonce. Reading the nonce again once the next block is imported gets past it.
+#[derive(Debug)]
+pub struct NonceTaken;
+
+impl std::fmt::Display for NonceTaken {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		f.write_str("the nonce was taken by another transaction of the sender")
+	}
+}
+
+impl std::error::Error for NonceTaken {}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use jsonrpsee::{core::ClientError, types::ErrorObject};
+
+	#[test]
+	fn a_taken_nonce_is_told_from_other_refusals() {
+		let taken = ErrorObject::owned(1014, "Priority is too low: (25 vs 25)", None::<()>);
+		let refused = refusal(ClientError::Call(taken));
+		assert!(refused.is::<NonceTaken>());
+		assert!(format!("{refused:#}").contains("Priority is too low"), "{refused:#}");
+		let invalid = ErrorObject::owned(1010, "Invalid Transaction", None::<()>);
+		assert!(!refusal(ClientError::Call(invalid)).is::<NonceTaken>());
 	}
 }

@@ -1,6 +1,6 @@
 //! Submitting a signed call and learning what became of it.
 
-use super::{signer::SigningContext, Client, Hash, RuntimeEvent, Signer};
+use super::{rpc::NonceTaken, signer::SigningContext, Client, Hash, RuntimeEvent, Signer};
 use anyhow::{anyhow, bail, Context};
 use codec::Encode;
 use concord_runtime::{RuntimeCall, RuntimeError};
@@ -8,6 +8,10 @@ use frame_support::storage::storage_prefix;
 use frame_system::{EventRecord, Phase};
 use serde_json::Value;
 use sp_runtime::DispatchError;
+
+/// How many times a transaction whose nonce was taken ([`NonceTaken`]) is signed again, each
+/// after the next block.
+const NONCE_RETRIES: u32 = 3;
 
 /// A transaction that made it into a block and succeeded there.
 #[derive(Debug)]
@@ -28,12 +32,13 @@ impl Client {
 	/// a transaction (the provider's salts) wait for finality themselves.
 	pub async fn submit(&self, signer: &Signer, call: RuntimeCall) -> anyhow::Result<Included> {
 		let (spec_version, transaction_version) = self.signing_version().await?;
-		let (mut subscription, tx_hash) = {
+		let mut attempts = 0;
+		let (mut subscription, tx_hash) = loop {
 			// One transaction at a time per signer until the pool has it (the node accepts the
 			// subscription only after its pool imported the transaction), so that two never
 			// take the same nonce. The nonce is always the node's, which counts its pool: one
 			// counted here would run ahead of the chain after a re-org dropped a transaction.
-			let _sending = signer.sending.lock().await;
+			let sending = signer.sending.lock().await;
 			let best = self.best_header().await?;
 			let finalized = self.finalized_header().await?;
 			let context = SigningContext {
@@ -43,9 +48,18 @@ impl Client {
 				birth: super::signer::birth(best.number, (finalized.number, finalized.hash())),
 			};
 			let nonce = self.next_nonce(signer.account()).await?;
-			let extrinsic = signer.sign(call, nonce, &context).encode();
-			let watch = self.submit_and_watch(extrinsic.clone()).await?;
-			(watch, super::signer::extrinsic_hash(&extrinsic))
+			let extrinsic = signer.sign(call.clone(), nonce, &context).encode();
+			match self.submit_and_watch(extrinsic.clone()).await {
+				Ok(watch) => break (watch, super::signer::extrinsic_hash(&extrinsic)),
+				// A transaction of this signer sent through another node just now: the next
+				// block counts it.
+				Err(e) if e.is::<NonceTaken>() && attempts < NONCE_RETRIES => {
+					drop(sending);
+					attempts += 1;
+					self.next_best_head().await?;
+				}
+				Err(e) => return Err(e),
+			}
 		};
 		while let Some(status) = subscription.next().await {
 			let status = status.context("following the transaction")?;

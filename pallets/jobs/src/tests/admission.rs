@@ -42,7 +42,8 @@ fn quote(replicas: u32, quorum: u32) -> Quote<Balance> {
 /// NC1, exploit A: four Sybils priced one unit under twelve honest providers at distinct
 /// prices. The old quote was the 2k-th lowest cost, so the pool of every job at the quote was
 /// exactly the Sybils, and they held every seat. Now the quote's pool holds half the live
-/// weight, so the Sybils (a quarter of it) hold about half the seats and rarely a quorum.
+/// weight, and half of it beyond the heaviest, so the Sybils (a quarter of it) hold under half
+/// the seats and rarely a quorum.
 #[test]
 fn sybils_priced_under_distinct_honest_prices_hold_no_more_than_their_weight_allows() {
 	run_test(|| {
@@ -54,11 +55,12 @@ fn sybils_priced_under_distinct_honest_prices_hold_no_more_than_their_weight_all
 			sybil(who, 1, STAKE);
 		}
 		let quote = quote(2, 2);
-		// Sixteen equal weights: half of them is the four Sybils and the four cheapest honest.
-		assert_eq!(quote.min_reward, Ok(5 * SORT_WORK_UNITS));
-		assert_eq!((quote.pool, quote.pool_share), (8, Perbill::from_percent(50)));
-		// A reward the Sybils alone accept is refused, as is one of five of the eight.
-		for reward in [SORT_WORK_UNITS, 4 * SORT_WORK_UNITS] {
+		// Sixteen equal weights: half of the fifteen beyond the heaviest is the four Sybils
+		// and the five cheapest honest, less the heaviest of them.
+		assert_eq!(quote.min_reward, Ok(6 * SORT_WORK_UNITS));
+		assert_eq!((quote.pool, quote.pool_share), (9, Perbill::from_parts(562_500_000)));
+		// A reward the Sybils alone accept is refused, as is one of eight, half the weight.
+		for reward in [SORT_WORK_UNITS, 5 * SORT_WORK_UNITS] {
 			assert_noop!(try_submit(ALICE, 2, 2, reward), Error::<Test>::RewardTooLow);
 		}
 		let (mut sybil_seats, mut captured) = (0, 0);
@@ -74,9 +76,10 @@ fn sybils_priced_under_distinct_honest_prices_hold_no_more_than_their_weight_all
 			sybil_seats += held;
 			captured += usize::from(held == 2);
 		}
-		// Half the pool's weight: 32 of 64 seats expected (the old rule gave them all 64).
+		// Four ninths of the pool's weight: 28 of 64 seats expected (the old rule gave them
+		// all 64).
 		assert!((20..=44).contains(&sybil_seats), "Sybils held {sybil_seats} of 64 seats");
-		// Both seats of a job: 4/8 * 3/7 = 21 % expected, 100 % under the old rule.
+		// Both seats of a job: 4/9 * 3/8 = 17 % expected, 100 % under the old rule.
 		assert!(captured <= 14, "Sybils held both seats of {captured} of 32 jobs");
 	});
 }
@@ -145,6 +148,76 @@ fn a_requester_cannot_price_a_pool_of_its_sybils_and_one_victim() {
 		assert!(
 			(honest_slashed as f64) <= most,
 			"honest providers slashed {honest_slashed} times in {jobs} jobs, at most {most:.1} expected"
+		);
+	});
+}
+
+/// Half the live weight is not enough where one provider holds it: a veteran priced under
+/// everyone honest but over five Sybils holds, with them, half the live weight, so the old
+/// rule admitted that pool of six at the veteran's price, and its draws gave the veteran one
+/// seat of three and the Sybils the other two, outvoting and slashing it in nearly every job.
+/// Now a pool must also hold half the live weight beyond the two heaviest: the quote takes in
+/// the other honest providers, and the Sybils (4 % of the live weight) take a quorum rarely.
+#[test]
+fn a_veteran_and_sybils_priced_under_it_are_no_pool() {
+	run_test(|| {
+		let veteran = PROVIDERS[0];
+		set_price(veteran, 2);
+		for provider in &PROVIDERS[1..] {
+			set_price(*provider, 3);
+		}
+		let sybils = [30, 31, 32, 33, 34];
+		for who in sybils {
+			sybil(who, 1, MIN_STAKE);
+		}
+		// The veteran weighs 9,014; each other honest provider, a newcomer with three wrong
+		// answers, 500; each Sybil 125. Live: 15,139, of which the veteran and the Sybils
+		// hold 9,639, but beyond the two heaviest 500 of 5,625.
+		set_record(veteran, 63, 0);
+		for provider in &PROVIDERS[1..] {
+			set_record(*provider, 0, 3);
+		}
+		assert_noop!(try_submit(ALICE, 3, 2, 2 * SORT_WORK_UNITS), Error::<Test>::RewardTooLow);
+		let quote = quote(3, 2);
+		assert_eq!(quote.min_reward, Ok(3 * SORT_WORK_UNITS));
+		// The quote's bound for a coalition of 5 %: at most 757 of the 2,813 that an admitted
+		// pool holds beyond its two heaviest, a quorum of two of three with a chance of at
+		// most 18 % (the old quote, for the old rule, said 100 %).
+		let five_percent = &quote.capture[1];
+		assert_eq!(five_percent.coalition, Perbill::from_percent(5));
+		let bound = f64::from(five_percent.chance.deconstruct()) / 1e9;
+		assert!(bound < 0.2, "{bound}");
+		let reward = quote.min_reward.unwrap();
+		let jobs = 20u32;
+		let (mut honest_slashed, mut sybil_seats) = (0, 0);
+		for _ in 0..jobs {
+			let (id, assigned) = submit_assigned(ALICE, 3, 2, reward);
+			let answer = |who: &AccountId| if sybils.contains(who) { RESULT_B } else { RESULT_A };
+			for who in &assigned {
+				assert_ok!(commit(*who, id, answer(who)));
+			}
+			for who in &assigned {
+				assert_ok!(reveal(*who, id, answer(who)));
+			}
+			let settled = job(id);
+			assert!(!settled.phase.is_open(), "every assignee revealed");
+			sybil_seats += assigned.iter().filter(|who| sybils.contains(who)).count();
+			honest_slashed += settled
+				.assignees
+				.iter()
+				.filter(|a| !sybils.contains(&a.provider))
+				.filter(|a| a.outcome == Some(JobOutcome::Deviated))
+				.count();
+		}
+		// The old rule, quoted again before each job (the Sybils lose weight as they are
+		// slashed), gave them 17 of the 60 seats and got honest providers slashed 7 times;
+		// now they hold one seat. Each job is captured with a chance under the bound, so
+		// honest slashes number at most `jobs * bound` (3.6) in expectation: none here.
+		assert!(sybil_seats <= 10, "the Sybils held {sybil_seats} of 60 seats");
+		let most = f64::from(jobs) * bound;
+		assert!(
+			(honest_slashed as f64) <= most,
+			"honest providers slashed {honest_slashed} times in {jobs} jobs, {most:.1} expected"
 		);
 	});
 }

@@ -251,13 +251,15 @@ fn a_job_no_provider_runs_is_refused_at_submission() {
 	});
 }
 
-/// The least reward is the weighted median cost: what admits providers holding half the live
-/// weight, not the pool's count of cheapest (the old rule quoted the fourth lowest cost here).
+/// The least reward is what admits providers holding half the live weight, and half of it
+/// beyond the heaviest: at least the weighted median cost, not the pool's count of cheapest
+/// (the old rule quoted the fourth lowest cost here).
 #[test]
-fn a_low_reward_is_refused_and_the_quote_names_the_weighted_median_cost() {
+fn a_low_reward_is_refused_and_the_quote_names_the_least_cost_that_admits_a_pool() {
 	run_test(|| {
-		// Twelve providers of equal weight at prices 1 to 12: half the weight is the six
-		// cheapest, and the sixth asks 6 per work unit.
+		// Twelve providers of equal weight at prices 1 to 12, for two seats: half the weight
+		// is the six cheapest, and half the weight beyond the heaviest (five and a half of
+		// eleven) the seven cheapest, the seventh asking 7 per work unit.
 		for (provider, price) in PROVIDERS.iter().zip(1..) {
 			assert_ok!(Providers::update(
 				RuntimeOrigin::signed(*provider),
@@ -274,9 +276,9 @@ fn a_low_reward_is_refused_and_the_quote_names_the_weighted_median_cost() {
 			2,
 		)
 		.expect("valid");
-		assert_eq!(quote.min_reward, Ok(6 * SORT_WORK_UNITS), "the weighted median cost");
-		assert_eq!((quote.pool, quote.pool_needed), (6, 4));
-		assert_eq!(quote.pool_share, sp_runtime::Perbill::from_percent(50));
+		assert_eq!(quote.min_reward, Ok(7 * SORT_WORK_UNITS), "the least admitting cost");
+		assert_eq!((quote.pool, quote.pool_needed), (7, 4));
+		assert_eq!(quote.pool_share, sp_runtime::Perbill::from_parts(583_333_333));
 		let refused = Jobs::submit(
 			RuntimeOrigin::signed(ALICE),
 			concord_primitives::kernel::KernelId::SortU32,
@@ -284,15 +286,15 @@ fn a_low_reward_is_refused_and_the_quote_names_the_weighted_median_cost() {
 			sort_input(),
 			2,
 			2,
-			6 * SORT_WORK_UNITS - 1,
+			7 * SORT_WORK_UNITS - 1,
 			5,
 			5,
 		);
 		assert_eq!(refused, Err(crate::Error::<Test>::RewardTooLow.into()));
-		let id = submit(ALICE, 2, 2, 6 * SORT_WORK_UNITS);
+		let id = submit(ALICE, 2, 2, 7 * SORT_WORK_UNITS);
 		run_to(1 + DRAW_DELAY);
 		let assigned = assignees(id);
-		assert!(assigned.iter().all(|a| PROVIDERS[..6].contains(a)), "only they accept it");
+		assert!(assigned.iter().all(|a| PROVIDERS[..7].contains(a)), "only they accept it");
 	});
 }
 
