@@ -61,16 +61,22 @@ impl Client {
 			.context("subscribing to new blocks")
 	}
 
-	/// Returns once a best block after the current one is imported.
+	/// Returns once a best block after the current one is imported, or fails after
+	/// [`NEW_BLOCK_TIMEOUT`] without one.
 	pub(super) async fn next_best_head(&self) -> anyhow::Result<()> {
 		let now = self.best_header().await?.number;
 		let mut heads = self.best_heads().await?;
-		while let Some(head) = heads.next().await {
-			if head.context("following new blocks")?.number > now {
-				return Ok(());
+		let next = async {
+			while let Some(head) = heads.next().await {
+				if head.context("following new blocks")?.number > now {
+					return Ok(());
+				}
 			}
-		}
-		Err(anyhow!("the node stopped sending new blocks"))
+			Err(anyhow!("the node stopped sending new blocks"))
+		};
+		tokio::time::timeout(NEW_BLOCK_TIMEOUT, next)
+			.await
+			.map_err(|_| anyhow!("no new block in {} s", NEW_BLOCK_TIMEOUT.as_secs()))?
 	}
 
 	/// The header of the latest block GRANDPA finalized: it can no longer be re-orged away.
@@ -198,6 +204,9 @@ fn refusal(e: jsonrpsee::core::ClientError) -> anyhow::Error {
 		_ => refused,
 	}
 }
+
+/// How long [`Client::next_best_head`] waits: many blocks' time on every Concord chain.
+const NEW_BLOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The pool's error code for a transaction that would replace one of the same sender and
 /// nonce without paying more (`sc_rpc_api::author::error`).

@@ -31,9 +31,10 @@ impl Client {
 	/// it stays valid because it was born at a finalized block. Callers whose state depends on
 	/// a transaction (the provider's salts) wait for finality themselves.
 	pub async fn submit(&self, signer: &Signer, call: RuntimeCall) -> anyhow::Result<Included> {
-		let (spec_version, transaction_version) = self.signing_version().await?;
 		let mut attempts = 0;
 		let (mut subscription, tx_hash) = loop {
+			// Read at each attempt: a runtime upgrade may land while one waits for a block.
+			let (spec_version, transaction_version) = self.signing_version().await?;
 			// One transaction at a time per signer until the pool has it (the node accepts the
 			// subscription only after its pool imported the transaction), so that two never
 			// take the same nonce. The nonce is always the node's, which counts its pool: one
