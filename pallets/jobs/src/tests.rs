@@ -12,3 +12,4 @@ mod replacements;
 mod scheduling;
 mod sequences;
 mod waiting;
+mod whole_job;
