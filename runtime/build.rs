@@ -3,6 +3,10 @@
 //! upgrade test installs on a running chain. The two builds share one wasm project and target
 //! directory, so the second compiles only this crate again.
 fn main() {
+	// The genesis presets include the dev providers' list; the wasm builder reruns only for
+	// changes to `.rs` and `.toml` files.
+	println!("cargo:rerun-if-changed=dev-providers.txt");
+
 	#[cfg(all(feature = "std", feature = "metadata-hash"))]
 	substrate_wasm_builder::WasmBuilder::init_with_defaults()
 		.enable_metadata_hash("CORD", 12)

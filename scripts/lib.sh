@@ -35,3 +35,17 @@ refuse_busy_ports() {
 		if port_in_use "$port"; then die "port $port is in use ($why): stop it first"; fi
 	done
 }
+
+# The development chains' genesis providers (runtime/dev-providers.txt), one per line:
+# `<dev account name> <libp2p port> <HTTP port>`.
+dev_providers() {
+	local file="$REPO_ROOT/runtime/dev-providers.txt"
+	[ -r "$file" ] || die "cannot read $file, the dev providers' list"
+	tr -d '\r' <"$file" | grep -Ev '^[[:space:]]*(#|$)'
+}
+
+# Every port the dev providers' genesis endpoints name.
+dev_provider_ports() { dev_providers | awk '{ print $2; print $3 }'; }
+
+# A file name for dev account $1: `Alice//stash` becomes `alice-stash`.
+dev_file_name() { echo "$1" | tr '/' '-' | tr -s '-' | tr '[:upper:]' '[:lower:]'; }

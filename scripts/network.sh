@@ -2,16 +2,18 @@
 # A Concord network on this machine, on loopback: four validators (Alice, Bob, Charlie and
 # Dave: GRANDPA keeps finalizing with one of them down), each its own concord-node process with
 # its own data directory, ports and fixed node key, joined through the first one as bootnode;
-# and six providers, each a `concord worker run` process with its own key and state directory,
-# spread over the validators' RPC endpoints. It submits a demo job of every kernel as Dave (each through another validator),
-# prints each attested result beside the hash the CPU reference computes here, fetches each
-# output from the providers that computed it, and stops everything it started.
+# and the twelve dev providers (runtime/dev-providers.txt), each a `concord worker run` process
+# with its own key and state directory, spread over the validators' RPC endpoints. It submits
+# a demo job of every kernel as Dave (each through another validator), prints each attested
+# result beside the hash the CPU reference computes here, fetches each output from the
+# providers that computed it, and stops everything it started.
 #
 # Usage: scripts/network.sh [--keep]
 #   --keep   leave the network running after the demo, until Ctrl-C
 # CONCORD_SKIP_BUILD=1 skips setup and build (the test that runs this script has built).
-# Ports: RPC 9944-9947, p2p 30333-30336, Prometheus 9615-9618, providers 40333-40338 and
-# 41333-41338 (their genesis endpoints). State and logs go to a temporary directory, printed.
+# Ports: RPC 9944-9947, p2p 30333-30336, Prometheus 9615-9618, providers 40333-40344 and
+# 41333-41344 (their genesis endpoints, from runtime/dev-providers.txt). State and logs go to
+# a temporary directory, printed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -32,8 +34,9 @@ dir="$(mktemp -d -t concord-network.XXXXXX)"
 # Mesa's software Vulkan (lavapipe) when there is no GPU; set WGPU_BACKEND to choose another.
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 
+mapfile -t provider_ports < <(dev_provider_ports)
 refuse_busy_ports "a dev chain, or another network?" \
-	994{4..7} 3033{3..6} 961{5..8} 4033{3..8} 4133{3..8}
+	994{4..7} 3033{3..6} 961{5..8} "${provider_ports[@]}"
 
 started=()
 stop_all() {
@@ -79,16 +82,17 @@ for i in "${!validators[@]}"; do
 done
 for i in "${!validators[@]}"; do wait_for_port "$((9944 + i))" "validator ${validators[$i]}"; done
 
-step "Starting six providers (concord worker run), each through one of the validators"
-providers=(Alice Bob Charlie Eve Ferdie Alice//stash)
+mapfile -t providers < <(dev_providers)
+[ "${#providers[@]}" -gt 0 ] || die "runtime/dev-providers.txt lists no provider"
+step "Starting ${#providers[@]} providers (concord worker run), each through one of the validators"
 for i in "${!providers[@]}"; do
-	key="//${providers[$i]}"
-	name="$(echo "${providers[$i]}" | tr '/' '-' | tr -s '-' | tr '[:upper:]' '[:lower:]')-provider"
+	read -r provider p2p_port _ <<<"${providers[$i]}"
+	name="$(dev_file_name "$provider")-provider"
 	rpc="ws://127.0.0.1:$((9944 + i % count))"
-	"$bin/concord" worker run --rpc "$rpc" --key "$key" --state-dir "$dir/$name" \
+	"$bin/concord" worker run --rpc "$rpc" --key "//$provider" --state-dir "$dir/$name" \
 		2>"$dir/$name.log" &
 	started+=("$!")
-	note "${providers[$i]}: via $rpc, serving on 127.0.0.1:$((40333 + i)), log $dir/$name.log"
+	note "$provider: via $rpc, serving on 127.0.0.1:$p2p_port, log $dir/$name.log"
 done
 
 step "Submitting a demo job of every kernel as Dave"

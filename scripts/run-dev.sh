@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs a development chain whose six
-# registered providers take jobs: Alice inside the node (`--provider`), Bob, Charlie, Eve,
-# Ferdie and Alice's stash as `concord worker run` daemons (a job of three replicas is drawn
-# from a pool of six), and the dashboard at http://127.0.0.1:8080. Alice authors and finalizes
-# blocks. Ctrl-C stops everything.
+# The main job: installs what is missing, builds, and runs a development chain whose twelve
+# registered providers (runtime/dev-providers.txt) take jobs: Alice inside the node
+# (`--provider`), the other eleven as `concord worker run` daemons (a job of three replicas is
+# drawn from a pool of six, and each of its escalations from those not yet on it), and the
+# dashboard at http://127.0.0.1:8080. Alice authors and finalizes blocks. Ctrl-C stops
+# everything.
 # Extra arguments go to concord-node (e.g. --base-path ~/.concord to keep the chain's state).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,8 +19,9 @@ state="${CONCORD_DEV_STATE:-$(mktemp -d -t concord-dev.XXXXXX)}"
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 
 # Another chain on these ports would take our workers: refuse to start beside it.
+mapfile -t ports < <(dev_provider_ports)
 refuse_busy_ports "another dev chain or its providers? its workers would join that chain" \
-	9944 30333 4033{3..8} 4133{3..8} 8080
+	9944 30333 "${ports[@]}" 8080
 
 step "Starting the development chain, with provider Alice inside the node"
 note "JSON-RPC and WebSocket: ws://127.0.0.1:9944"
@@ -29,12 +31,14 @@ trap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT INT TERM
 "$bin/concord-node" --dev --provider //Alice --provider-state-dir "$state/alice" "$@" &
 node=$!
 
-step "Starting providers Bob, Charlie, Eve, Ferdie and Alice//stash (concord worker run)"
-for key in //Bob //Charlie //Eve //Ferdie //Alice//stash; do
-	name="$(echo "${key#//}" | tr '/' '-' | tr '[:upper:]' '[:lower:]')"
-	"$bin/concord" worker run --key "$key" --state-dir "$state/$name" \
+mapfile -t workers < <(dev_providers | awk '$1 != "Alice" { print $1 }')
+[ "${#workers[@]}" -gt 0 ] || die "runtime/dev-providers.txt lists no provider besides Alice"
+step "Starting providers ${workers[*]} (concord worker run)"
+for worker in "${workers[@]}"; do
+	name="$(dev_file_name "$worker")"
+	"$bin/concord" worker run --key "//$worker" --state-dir "$state/$name" \
 		2>"$state/$name.log" &
-	note "$name: log $state/$name.log"
+	note "$worker: log $state/$name.log"
 done
 
 step "Serving the dashboard"

@@ -1,18 +1,23 @@
 //! Genesis presets: the initial state of a development chain and of a local test network.
 //!
-//! - `development` (`--dev`): Alice validates alone; Alice, Bob, Charlie, Eve, Ferdie and
-//!   Alice//stash are registered providers of every kernel.
-//! - `local_testnet`: Alice and Bob validate; the same six providers.
+//! - `development` (`--dev`): Alice validates alone; the twelve providers of
+//!   `runtime/dev-providers.txt` are registered providers of every kernel.
+//! - `local_testnet`: Alice and Bob validate; the same providers.
 //! - `network` (`--chain network`, `scripts/network.sh`): Alice, Bob, Charlie and Dave
-//!   validate, each node on its own ports; the same six providers.
+//!   validate, each node on its own ports; the same providers.
 //!
-//! Every dev account is endowed; Alice is the sudo key.
+//! Every dev account and every provider is endowed; Alice is the sudo key.
 
 use crate::{
 	units::UNIT, AccountId, BabeConfig, Balance, BalancesConfig, GrandpaConfig, ProvidersConfig,
 	RuntimeGenesisConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG,
 };
-use alloc::{format, string::ToString, vec, vec::Vec};
+use alloc::{
+	format,
+	string::{String, ToString},
+	vec,
+	vec::Vec,
+};
 use concord_primitives::kernel::KernelId;
 use frame_support::build_struct_json_patch;
 use pallet_providers::genesis::GenesisProvider;
@@ -41,10 +46,69 @@ fn authorities(
 	(babe, grandpa)
 }
 
-/// A provider of every kernel, listening on its own local ports: `40333 + index`, where the
-/// `concord` worker of that account serves results over libp2p in the dev network, and
-/// `41333 + index`, its HTTP gateway for the dashboard.
-fn preset_provider(account: Sr25519Keyring, index: u16) -> GenesisProvider<AccountId, Balance> {
+/// The development chains' providers: the dev account's name, the port of its libp2p endpoint
+/// and the port of its HTTP gateway, one per line (the scripts and tests read the same file).
+pub const DEV_PROVIDERS: &str = include_str!("../dev-providers.txt");
+
+/// One line of [`DEV_PROVIDERS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DevProvider {
+	pub account: Sr25519Keyring,
+	pub p2p_port: u16,
+	pub http_port: u16,
+}
+
+/// What is wrong with a line of a dev providers' list: the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BadDevProvider {
+	/// Not a dev account's name (as the keyring spells it, `Alice//stash`) and two ports.
+	Unreadable(String),
+	/// An account or a port listed twice.
+	Repeated(String),
+	/// Dave or his stash: the examples' requesters, who are no providers.
+	Requester(String),
+}
+
+/// The providers [`DEV_PROVIDERS`] lists, in its order.
+pub fn dev_topology() -> Result<Vec<DevProvider>, BadDevProvider> {
+	parse_dev_topology(DEV_PROVIDERS)
+}
+
+/// The providers a list in the form of [`DEV_PROVIDERS`] names (comments and blank lines
+/// skipped): each line a dev account's name and two ports, no account or port twice.
+pub fn parse_dev_topology(list: &str) -> Result<Vec<DevProvider>, BadDevProvider> {
+	let mut providers: Vec<DevProvider> = Vec::new();
+	for line in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+		let unreadable = || BadDevProvider::Unreadable(line.to_string());
+		let fields: Vec<&str> = line.split_whitespace().collect();
+		let [name, p2p_port, http_port] = fields[..] else { return Err(unreadable()) };
+		// The keyring also reads `alice`, whose key the scripts would spell `//alice`.
+		let account: Sr25519Keyring = name.parse().map_err(|_| unreadable())?;
+		if <&'static str>::from(account) != name {
+			return Err(unreadable());
+		}
+		let port = |field: &str| field.parse::<u16>().map_err(|_| unreadable());
+		let provider =
+			DevProvider { account, p2p_port: port(p2p_port)?, http_port: port(http_port)? };
+		if matches!(account, Sr25519Keyring::Dave | Sr25519Keyring::DaveStash) {
+			return Err(BadDevProvider::Requester(line.to_string()));
+		}
+		let ports = [provider.p2p_port, provider.http_port];
+		let taken = |p: &DevProvider| [p.p2p_port, p.http_port].iter().any(|q| ports.contains(q));
+		if provider.p2p_port == provider.http_port
+			|| providers.iter().any(|p| p.account == account || taken(p))
+		{
+			return Err(BadDevProvider::Repeated(line.to_string()));
+		}
+		providers.push(provider);
+	}
+	Ok(providers)
+}
+
+/// A provider of every kernel, listening on its own local ports: where the `concord` worker of
+/// that account serves results over libp2p, and its HTTP gateway for the dashboard.
+fn preset_provider(provider: DevProvider) -> GenesisProvider<AccountId, Balance> {
+	let DevProvider { account, p2p_port, http_port } = provider;
 	GenesisProvider {
 		account: account.to_account_id(),
 		stake: PRESET_PROVIDER_STAKE,
@@ -53,11 +117,7 @@ fn preset_provider(account: Sr25519Keyring, index: u16) -> GenesisProvider<Accou
 		memory_mib: 4096,
 		kernels: KernelId::ALL.iter().map(|kernel| kernel.name().to_string()).collect(),
 		max_concurrent_jobs: 4,
-		endpoint: format!(
-			"/ip4/127.0.0.1/tcp/{},/ip4/127.0.0.1/tcp/{}/http",
-			40333 + index,
-			41333 + index
-		),
+		endpoint: format!("/ip4/127.0.0.1/tcp/{p2p_port},/ip4/127.0.0.1/tcp/{http_port}/http"),
 		price_per_work_unit: PRESET_PROVIDER_PRICE,
 	}
 }
@@ -80,44 +140,46 @@ fn genesis(
 	})
 }
 
-/// Six providers: the draw of a default job (three replicas) needs a pool of six. Dave is
-/// left out to be the requester of the examples.
-fn dev_providers() -> Vec<GenesisProvider<AccountId, Balance>> {
-	[
-		Sr25519Keyring::Alice,
-		Sr25519Keyring::Bob,
-		Sr25519Keyring::Charlie,
-		Sr25519Keyring::Eve,
-		Sr25519Keyring::Ferdie,
-		Sr25519Keyring::AliceStash,
-	]
-	.into_iter()
-	.zip(0..)
-	.map(|(account, index)| preset_provider(account, index))
-	.collect()
+/// The providers of [`DEV_PROVIDERS`]; a line it cannot read is a bug of this repository,
+/// caught by every test that starts a dev chain.
+fn dev_providers() -> Vec<DevProvider> {
+	dev_topology().expect("runtime/dev-providers.txt lists dev accounts and their two ports")
+}
+
+/// Every well-known dev account and every dev provider.
+fn endowed() -> Vec<AccountId> {
+	let mut endowed: Vec<AccountId> =
+		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect();
+	for provider in dev_providers() {
+		let account = provider.account.to_account_id();
+		if !endowed.contains(&account) {
+			endowed.push(account);
+		}
+	}
+	endowed
+}
+
+/// The genesis of a development chain validated by `validators`.
+fn dev_genesis(validators: &[(Sr25519Keyring, Ed25519Keyring)]) -> Value {
+	genesis(
+		validators,
+		endowed(),
+		dev_providers().into_iter().map(preset_provider).collect(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
 }
 
 /// `--dev`: one validator.
 pub fn development_config_genesis() -> Value {
-	genesis(
-		&[(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
-		dev_providers(),
-		Sr25519Keyring::Alice.to_account_id(),
-	)
+	dev_genesis(&[(Sr25519Keyring::Alice, Ed25519Keyring::Alice)])
 }
 
 /// A local network of two validators.
 pub fn local_config_genesis() -> Value {
-	genesis(
-		&[
-			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-		],
-		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
-		dev_providers(),
-		Sr25519Keyring::Alice.to_account_id(),
-	)
+	dev_genesis(&[
+		(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+	])
 }
 
 /// The id of the four-validator network's preset.
@@ -127,17 +189,12 @@ pub const NETWORK_PRESET: &str = "network";
 /// one of them is down (it needs more than two thirds of the voters). Dave's validator keys
 /// are not his account: he stays the examples' requester.
 pub fn network_config_genesis() -> Value {
-	genesis(
-		&[
-			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-			(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
-		],
-		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
-		dev_providers(),
-		Sr25519Keyring::Alice.to_account_id(),
-	)
+	dev_genesis(&[
+		(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+	])
 }
 
 /// The preset with this id, as JSON.

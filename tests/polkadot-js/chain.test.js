@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
-import { devNodeForFile, finalizedAtLeast, sendAndWait } from './dev-node.js';
+import { devNodeForFile, devProviders, finalizedAtLeast, sendAndWait } from './dev-node.js';
 
 const UNIT = 10n ** 12n;
 const dev = devNodeForFile();
@@ -37,23 +37,30 @@ test('every call of the providers pallet is documented in the metadata', () => {
   }
 });
 
-test('the dev chain starts with six online providers', async () => {
+test('the dev chain starts with the twelve online providers of runtime/dev-providers.txt', async () => {
   const { api } = dev.node;
   const entries = await api.query.providers.providers.entries();
   const providers = new Map(entries.map(([key, value]) => [key.args[0].toString(), value.unwrap()]));
-  for (const name of ['Alice', 'Bob', 'Charlie', 'Eve', 'Ferdie', 'Alice//stash']) {
+  const listed = devProviders();
+  assert.equal(listed.length, 12);
+  for (const { name, p2pPort, httpPort } of listed) {
     const account = dev.keyring.addFromUri(`//${name}`).address;
     const info = providers.get(account);
     assert.ok(info, `${name} is a provider`);
     assert.equal(info.stake.toBigInt(), 1000n * UNIT);
     assert.equal(info.status.toString(), 'Online');
+    assert.equal(
+      info.endpoint.toUtf8(),
+      `/ip4/127.0.0.1/tcp/${p2pPort},/ip4/127.0.0.1/tcp/${httpPort}/http`,
+    );
     assert.deepEqual(
       info.capabilities.kernels.map((kernel) => kernel.toString()),
       ['MatmulI8', 'MlpI8', 'MandelbrotQ12', 'Stencil2dI32', 'SortU32', 'Sha256Batch'],
     );
   }
-  const listed = await api.query.providers.kernelProviders('MatmulI8');
-  assert.equal(listed.length, 6);
+  const ofMatmul = await api.query.providers.kernelProviders('MatmulI8');
+  assert.equal(ofMatmul.length, 12);
+  assert.equal(providers.size, 12);
 });
 
 /** A new account holding `amount`, funded by Alice. */

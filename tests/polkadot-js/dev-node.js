@@ -1,5 +1,6 @@
 // Starts a real `concord-node --dev` on free local ports and connects @polkadot/api to it.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { after, before } from 'node:test';
 import { ApiPromise, WsProvider } from '@polkadot/api';
@@ -9,6 +10,22 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 // Concord's own transaction extension (pallet-jobs' `PrioritizeDuties`) adds nothing to an
 // extrinsic or its signed payload; declaring it tells @polkadot/api so.
 export const CONCORD_EXTENSIONS = { PrioritizeDuties: { extrinsic: {}, payload: {} } };
+
+/**
+ * The dev chains' genesis providers, as in `runtime/dev-providers.txt` (the file the runtime's
+ * presets read): `{ name, p2pPort, httpPort }` for each, in its order.
+ */
+export function devProviders() {
+  const file = readFileSync(new URL('../../runtime/dev-providers.txt', import.meta.url), 'utf8');
+  return file
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const [name, p2pPort, httpPort] = line.split(/\s+/);
+      return { name, p2pPort: Number(p2pPort), httpPort: Number(httpPort) };
+    });
+}
 
 /** A TCP port no one listens on right now. */
 function freePort() {

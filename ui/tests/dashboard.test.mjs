@@ -122,8 +122,9 @@ async function open(route, name, label = `${name} (dev)`) {
 
 test('the market shows the dev chain\'s providers, live', { timeout: STEP_MS }, async () => {
   await open('#/', 'Dave');
-  await page.locator('#providers tbody tr').nth(5).waitFor();
-  assert.equal(await page.locator('#providers tbody tr').count(), 6);
+  // The twelve of runtime/dev-providers.txt.
+  await page.locator('#providers tbody tr').nth(11).waitFor();
+  assert.equal(await page.locator('#providers tbody tr').count(), 12);
   // Amounts in CORD, not raw units.
   assert.match(await page.locator('#providers').innerText(), /1,000 CORD/);
   const block = Number(await page.locator('#node-status').getAttribute('data-block'));
@@ -168,7 +169,7 @@ test('bad params show the chain\'s named error, and nothing is held', { timeout:
 test('a mandelbrot job submitted from the page is attested and its picture appears', { timeout: 2 * STEP_MS }, async () => {
   await open('#/submit', 'Dave');
   await page.locator('#min-reward').waitFor();
-  // Six providers of equal weight at one price: the pool is all of them, and the page bounds
+  // Twelve providers of equal weight at one price: the pool is all of them, and the page bounds
   // the chance of each coalition in the quote.
   assert.equal(await page.locator('#pool-share').innerText(), '100.00 %');
   assert.equal(await page.locator('#capture li').count(), 5);

@@ -1,13 +1,19 @@
 //! What the network tests share: processes that die with the test, nodes and workers logging
 //! into the test's directory, and waits that follow the chain block by block.
 
+use codec::Encode;
+use concord_primitives::market::commitment::commitment;
+use concord_runtime::RuntimeCall;
 use concord_worker::chain::{AccountId, Client, Hash, JobInfo, Signer};
+use pallet_jobs::Phase;
+use sp_core::H256;
 use std::{
+	collections::HashSet,
 	io::{BufRead, BufReader, Write},
 	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Output, Stdio},
-	sync::mpsc,
+	sync::{mpsc, Arc},
 	time::Duration,
 };
 
@@ -175,11 +181,25 @@ pub fn start_dev_node(dir: &Path, rpc_port: u16, extra: &[&str]) -> (Process, St
 	start_node(dir, "node", rpc_port, &args)
 }
 
-/// The dev providers that run as `concord worker run` (Alice runs inside the dev node).
-pub const WORKERS: [&str; 5] = ["Bob", "Charlie", "Eve", "Ferdie", "Alice//stash"];
+/// Every provider in the genesis of the dev, local and network chains, by dev account name
+/// (`runtime/dev-providers.txt`), in that file's order.
+pub fn providers() -> Vec<&'static str> {
+	concord_runtime::genesis_config_presets::dev_topology()
+		.expect("runtime/dev-providers.txt reads")
+		.into_iter()
+		.map(|provider| provider.account.into())
+		.collect()
+}
 
-/// Every provider in the dev and local genesis.
-pub const PROVIDERS: [&str; 6] = ["Alice", "Bob", "Charlie", "Eve", "Ferdie", "Alice//stash"];
+/// The dev providers that run as `concord worker run` (Alice runs inside the dev node).
+pub fn workers() -> Vec<&'static str> {
+	providers().into_iter().filter(|name| *name != "Alice").collect()
+}
+
+/// Starts `concord worker run` for every dev provider but Alice.
+pub fn start_workers(rpc: &str, dir: &Path) -> Vec<Process> {
+	workers().into_iter().map(|name| start_worker(rpc, name, dir)).collect()
+}
 
 /// A file name for dev account `name` (`Alice//stash` becomes `Alice-stash`).
 pub fn file_name(name: &str) -> String {
@@ -254,7 +274,7 @@ pub fn names_of<'a>(accounts: impl IntoIterator<Item = &'a AccountId>) -> Vec<&'
 	accounts
 		.into_iter()
 		.map(|who| {
-			PROVIDERS.into_iter().find(|name| account(name) == *who).expect("a dev provider")
+			providers().into_iter().find(|name| account(name) == *who).expect("a dev provider")
 		})
 		.collect()
 }
@@ -322,4 +342,58 @@ pub fn submit_job(rpc: &str, args: &[&str]) -> u64 {
 		.output()
 		.unwrap();
 	succeed(submitted, "concord job submit").parse().expect("a job number")
+}
+
+/// Plays the dev accounts `names` as providers on every block until the task is aborted: one
+/// drawn into an open job commits to `hash(job, round, index in names)` and reveals it when
+/// the round's reveals open; where that is `None` (a hash it cannot know yet), it tries again
+/// at the next block.
+pub async fn play_providers(
+	rpc: String,
+	names: Vec<String>,
+	hash: impl Fn(u64, u8, usize) -> Option<H256> + Send + 'static,
+) {
+	let client = Arc::new(Client::connect(&rpc).await.unwrap());
+	let signers: Arc<Vec<Signer>> = Arc::new(
+		names.iter().map(|name| Signer::from_uri(&format!("//{name}")).unwrap()).collect(),
+	);
+	let salt = [7u8; 32];
+	// The duties sent, as (job, round, player, duty): each is sent once.
+	let mut sent = HashSet::new();
+	let mut heads = client.best_heads().await.unwrap();
+	while let Some(head) = heads.next().await {
+		let at = head.unwrap().hash();
+		for job in client.open_jobs(at).await.unwrap() {
+			let Some(info) = client.job(job, at).await.unwrap() else { continue };
+			for assignee in info.assignees.iter().filter(|a| a.round == info.round) {
+				let Some(index) = signers.iter().position(|s| *s.account() == assignee.provider)
+				else {
+					continue;
+				};
+				let Some(result_hash) = hash(job, info.round, index) else { continue };
+				let call = match info.phase {
+					Phase::Committing { .. } if assignee.commitment.is_none() => {
+						let me = assignee.provider.encode();
+						let commitment = H256(commitment(&result_hash.0, &salt, &me));
+						("commit", RuntimeCall::Jobs(pallet_jobs::Call::commit { job, commitment }))
+					}
+					Phase::Revealing { .. }
+						if assignee.commitment.is_some() && assignee.revealed.is_none() =>
+					{
+						let reveal = pallet_jobs::Call::reveal { job, result_hash, salt };
+						("reveal", RuntimeCall::Jobs(reveal))
+					}
+					_ => continue,
+				};
+				if sent.insert((job, info.round, index, call.0)) {
+					let (client, signers) = (client.clone(), signers.clone());
+					tokio::spawn(async move {
+						if let Err(e) = client.submit(&signers[index], call.1).await {
+							eprintln!("the played {} of job {job} failed: {e:#}", call.0);
+						}
+					});
+				}
+			}
+		}
+	}
 }

@@ -15,8 +15,7 @@ fn the_dashboard_drives_a_dev_chain_in_a_browser() {
 	);
 	let dir = tempfile::tempdir().unwrap();
 	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &["--provider", "//Alice"]);
-	let _workers: Vec<Process> =
-		WORKERS.iter().map(|name| start_worker(&rpc, name, dir.path())).collect();
+	let _workers: Vec<Process> = start_workers(&rpc, dir.path());
 	let screenshots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard-screenshots");
 	let output = Command::new("node")
 		.args(["--test", "--test-concurrency=1", "tests/"])

@@ -1,5 +1,5 @@
-//! Jobs on a `--dev` chain: the dev chain's six providers are Alice (run inside the node with
-//! `--provider`) and Bob, Charlie, Eve, Ferdie and Alice//stash (`concord worker run`); Dave
+//! Jobs on a `--dev` chain: of the dev chain's twelve providers (`runtime/dev-providers.txt`),
+//! Alice runs inside the node (`--provider`) and the others as `concord worker run`; Dave
 //! requests.
 
 use crate::common::*;
@@ -19,7 +19,7 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let (kernel, params, seed) = (KernelId::MatmulI8, [16u32, 24, 8], 7u64);
 	let params_arg = params.map(|p| p.to_string()).join(",");
 
-	// Only Alice (in the node) and Bob run at first; the job draws three of the six providers.
+	// Only Alice (in the node) and Bob run at first; the job draws three of the twelve.
 	let submitted = concord()
 		.args([
 			"--json",
@@ -42,11 +42,11 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let assigned = wait_for(&client, job, |info| !info.assignees.is_empty())
 		.await
 		.unwrap_or_else(|| panic!("the job was not drawn\n{}", logs(dir.path())));
-	let drawn: Vec<&str> = WORKERS
+	let drawn: Vec<&str> = workers()
 		.into_iter()
 		.filter(|name| assigned.assignees.iter().any(|a| a.provider == account(name)))
 		.collect();
-	assert!(!drawn.is_empty(), "a job of three drawn from six includes a worker: {assigned:?}");
+	assert!(!drawn.is_empty(), "a job of three drawn from twelve includes a worker: {assigned:?}");
 	// The first worker drawn commits alone (besides Alice), so the job cannot leave the commit
 	// phase before it restarts.
 	let first = drawn[0];
@@ -183,7 +183,10 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	// More replicas than half the chain's providers: no pool is large enough for the draw,
 	// which the quote says before anything is sent.
 	let refused = failure(submit(&["--replicas", "9", "--quorum", "5"]));
-	assert!(refused.contains("only 6 providers could take it, and the draw needs a pool of 18"));
+	assert!(
+		refused.contains("only 12 providers could take it, and the draw needs a pool of 18"),
+		"{refused}"
+	);
 
 	// A reward under every provider's price: the chain refuses it by name.
 	let refused = failure(submit(&["--reward", "1"]));
@@ -193,7 +196,7 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	// back.
 	let submitted = json(succeed(submit(&[]), "concord job submit"));
 	let job = submitted["job"].to_string();
-	// Six dev providers of equal weight at one price: the pool is all the weight, and the
+	// Twelve dev providers of equal weight at one price: the pool is all the weight, and the
 	// capture bounds are given for five coalitions, each no smaller than the last.
 	assert_eq!(submitted["pool_share_ppb"], 1_000_000_000, "{submitted}");
 	let chances: Vec<u64> = submitted["capture"]
@@ -211,13 +214,13 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	assert_eq!(first["kernel"], "sort-u32");
 	assert_eq!(first["requester"], account("Dave").to_string());
 	assert_eq!(first["phase"]["name"], "Queued", "{listed}");
-	let providers = concord().args(["--json", "provider", "list", "--rpc", &rpc]).output();
-	let providers = json(succeed(providers.unwrap(), "concord provider list"));
-	let providers = providers["providers"].as_array().unwrap();
-	assert_eq!(providers.len(), 6, "{providers:?}");
-	for name in PROVIDERS {
-		let record = providers.iter().find(|p| p["account"] == account(name).to_string());
-		let record = record.unwrap_or_else(|| panic!("{name} in {providers:?}"));
+	let list = concord().args(["--json", "provider", "list", "--rpc", &rpc]).output();
+	let list = json(succeed(list.unwrap(), "concord provider list"));
+	let listed = list["providers"].as_array().unwrap();
+	assert_eq!(listed.len(), 12, "{listed:?}");
+	for name in providers() {
+		let record = listed.iter().find(|p| p["account"] == account(name).to_string());
+		let record = record.unwrap_or_else(|| panic!("{name} in {listed:?}"));
 		assert_eq!(record["status"]["name"], "Online");
 		assert_eq!(record["stake"], "1000000000000000", "1,000 CORD, in the smallest unit");
 	}

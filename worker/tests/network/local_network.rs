@@ -1,4 +1,4 @@
-//! `scripts/network.sh`, as a newcomer runs it: four validators and six providers as separate
+//! `scripts/network.sh`, as a newcomer runs it: four validators and twelve providers as separate
 //! processes on loopback, a demo job of every kernel attested and fetched, and nothing left
 //! running afterwards.
 
@@ -28,7 +28,9 @@ fn the_network_script_runs_a_job_of_every_kernel_across_four_validators_and_stop
 		assert!(line.contains("bytes fetched"), "{line}");
 	}
 	// Everything it started has stopped: its ports are free again.
-	for port in [9944, 9945, 9946, 9947, 30333, 30336, 40333, 40338, 41333] {
+	let providers = concord_runtime::genesis_config_presets::dev_topology().unwrap();
+	let provider_ports = providers.iter().flat_map(|p| [p.p2p_port, p.http_port]);
+	for port in [9944, 9945, 9946, 9947, 30333, 30336].into_iter().chain(provider_ports) {
 		assert!(
 			std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
 			"port {port} is still open after the script ended"

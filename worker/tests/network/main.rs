@@ -7,6 +7,7 @@
 mod cli;
 mod common;
 mod dashboard;
+mod escalation;
 mod faults;
 mod jobs;
 mod local_network;

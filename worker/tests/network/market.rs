@@ -10,17 +10,14 @@
 use crate::common::*;
 use codec::Encode;
 use concord_kernels::{cpu, random, result_hash};
-use concord_primitives::{
-	kernel::{validate_params, KernelId},
-	market::commitment::commitment,
-};
-use concord_runtime::{configs::ProviderMinStake, units::UNIT, RuntimeCall};
-use concord_worker::chain::{Client, Signer};
+use concord_primitives::kernel::{validate_params, KernelId};
+use concord_runtime::{configs::ProviderMinStake, units::UNIT};
+use concord_worker::chain::Client;
 use pallet_jobs::Phase;
 use pallet_providers::JobOutcome;
 use serde_json::{json, Value};
 use sp_core::H256;
-use std::{collections::HashSet, path::Path, sync::Arc};
+use std::path::Path;
 
 /// The honest providers, each running `concord worker run`, and their prices per work unit.
 const HONEST: [(&str, u128); 6] = [
@@ -99,62 +96,6 @@ fn market_spec(dir: &Path) -> String {
 	path.to_str().unwrap().to_string()
 }
 
-/// Plays the Sybils on every block until the task is aborted: a Sybil drawn into an open job
-/// commits to the job's forgery and reveals it when the round's reveals open.
-async fn play_the_cartel(rpc: String) {
-	let client = Arc::new(Client::connect(&rpc).await.unwrap());
-	let sybils: Arc<Vec<Signer>> = Arc::new(
-		(0..SYBILS)
-			.map(|index| Signer::from_uri(&format!("//{}", sybil(index))).unwrap())
-			.collect(),
-	);
-	let salt = [7u8; 32];
-	// The duties sent, as (job, Sybil, duty): each is sent once.
-	let mut sent = HashSet::new();
-	let mut heads = client.best_heads().await.unwrap();
-	while let Some(head) = heads.next().await {
-		let at = head.unwrap().hash();
-		for job in client.open_jobs(at).await.unwrap() {
-			let Some(info) = client.job(job, at).await.unwrap() else { continue };
-			for assignee in info.assignees.iter().filter(|a| a.round == info.round) {
-				let Some(index) = sybils.iter().position(|s| *s.account() == assignee.provider)
-				else {
-					continue;
-				};
-				let forged = forgery(job);
-				let call = match info.phase {
-					Phase::Committing { .. } if assignee.commitment.is_none() => {
-						let me = assignee.provider.encode();
-						let commitment = H256(commitment(&forged.0, &salt, &me));
-						("commit", RuntimeCall::Jobs(pallet_jobs::Call::commit { job, commitment }))
-					}
-					Phase::Revealing { .. }
-						if assignee.commitment.is_some() && assignee.revealed.is_none() =>
-					{
-						(
-							"reveal",
-							RuntimeCall::Jobs(pallet_jobs::Call::reveal {
-								job,
-								result_hash: forged,
-								salt,
-							}),
-						)
-					}
-					_ => continue,
-				};
-				if sent.insert((job, index, call.0)) {
-					let (client, sybils) = (client.clone(), sybils.clone());
-					tokio::spawn(async move {
-						if let Err(e) = client.submit(&sybils[index], call.1).await {
-							eprintln!("the cartel's {} of job {job} failed: {e:#}", call.0);
-						}
-					});
-				}
-			}
-		}
-	}
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn sybils_priced_under_every_honest_provider_get_no_forged_result_attested() {
 	let dir = tempfile::tempdir().unwrap();
@@ -170,7 +111,11 @@ async fn sybils_priced_under_every_honest_provider_get_no_forged_result_attested
 	let _workers: Vec<Process> =
 		HONEST.iter().map(|(name, _)| start_worker(&rpc, name, dir.path())).collect();
 
-	let cartel = tokio::spawn(play_the_cartel(rpc.clone()));
+	// The Sybils' cartel: a Sybil drawn into an open job commits to the job's forgery and
+	// reveals it when the round's reveals open.
+	let sybils: Vec<String> = (0..SYBILS).map(sybil).collect();
+	let cartel =
+		tokio::spawn(play_providers(rpc.clone(), sybils, |job, _round, _sybil| Some(forgery(job))));
 
 	let params = PARAMS.map(|p| p.to_string()).join(",");
 	let mut jobs = Vec::new();

@@ -59,7 +59,7 @@ async fn a_reveal_orphaned_by_a_reorg_is_made_again_from_the_kept_salt() {
 	let (bob_node, bob_rpc) = bob.start(dir, bob_port, Some((&alice, alice_port)), FORCE_AUTHORING);
 	let client = Client::connect(&rpc).await.unwrap();
 
-	// Three of the six providers are drawn; two of them run, the third never answers, so
+	// Three of the twelve providers are drawn; two of them run, the third never answers, so
 	// the commit phase lasts its whole window and the validators can be cut apart before
 	// anyone reveals.
 	let job = submit_job(

@@ -17,7 +17,7 @@ async fn providers_keep_committing_and_revealing_through_a_runtime_upgrade() {
 	let dir = tempfile::tempdir().unwrap();
 	let dir = dir.path();
 	let (mut node, rpc) = start_dev_node(dir, free_port(), &["--provider", "//Alice"]);
-	let _workers: Vec<Process> = WORKERS.iter().map(|name| start_worker(&rpc, name, dir)).collect();
+	let _workers = start_workers(&rpc, dir);
 	let client = Client::connect(&rpc).await.unwrap();
 	let (spec_version, transaction_version) = client.signing_version().await.unwrap();
 
