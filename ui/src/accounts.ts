@@ -6,6 +6,7 @@ import { web3Accounts, web3Enable, web3FromAddress } from '@polkadot/extension-d
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import type { Signing } from './chain';
+import devProvidersList from '../../runtime/dev-providers.txt?raw';
 
 export interface Account {
   name: string;
@@ -19,7 +20,20 @@ export interface Account {
   signBytes(message: Uint8Array): Promise<string>;
 }
 
-const DEV_ACCOUNTS = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie', 'Alice//stash'];
+/**
+ * The dev accounts the page offers on a development chain: every genesis provider of
+ * `runtime/dev-providers.txt` (the file the chain's presets read; bundled at build time), so
+ * that each can be run from its provider page, and Dave and his stash, the requesters.
+ */
+const DEV_ACCOUNTS = [
+  ...devProvidersList
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => line.split(/\s+/)[0]),
+  'Dave',
+  'Dave//stash',
+];
 
 function devAccount(keyring: Keyring, name: string): Account {
   const pair: KeyringPair = keyring.addFromUri(`//${name}`, { name });

@@ -297,6 +297,53 @@ mod admission {
 		assert_eq!(Tally::of(0, [3, 4]), Weighed { total: 7, beyond_heaviest: 7 });
 	}
 
+	fn weight() -> impl proptest::strategy::Strategy<Value = u128> {
+		use proptest::prelude::*;
+		// Small weights make ties, which the heap must keep apart as a sort would; large ones
+		// reach the top of the range, where sums saturate.
+		prop_oneof![0u128..4, 0u128..=u128::from(u64::MAX), (u128::MAX / 64)..=(u128::MAX / 32)]
+	}
+
+	proptest::proptest! {
+		#![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+		/// A tally, however the weights come, is what sorting them would give: their sum, and
+		/// the sum of all but the `seats - 1` heaviest.
+		#[test]
+		fn a_tally_agrees_with_sorting(
+			weights in proptest::collection::vec(weight(), 0..48),
+			seats in 0u32..20,
+		) {
+			let mut sorted = weights.clone();
+			sorted.sort_unstable_by(|a, b| b.cmp(a));
+			let total = weights.iter().fold(0u128, |sum, w| sum.saturating_add(*w));
+			let set_apart = seats.saturating_sub(1) as usize;
+			let beyond = sorted.iter().skip(set_apart).fold(0u128, |sum, w| sum.saturating_add(*w));
+			let tallied = Tally::of(seats, weights.iter().copied());
+			proptest::prop_assert_eq!(tallied, Weighed { total, beyond_heaviest: beyond });
+		}
+
+		/// Admission is exactly "at least half", in both parts, with no overflow.
+		#[test]
+		fn admission_is_at_least_half_of_both_parts(
+			pool in (weight(), weight()),
+			live in (weight(), weight()),
+		) {
+			let (pool, live) = (
+				Weighed { total: pool.0, beyond_heaviest: pool.1 },
+				Weighed { total: live.0, beyond_heaviest: live.1 },
+			);
+			// In 129 bits: twice a part against its whole.
+			let at_least_half = |part: u128, whole: u128| {
+				let (doubled_high, doubled_low) = (part >> 127, part << 1);
+				doubled_high == 1 || doubled_low >= whole
+			};
+			let expected = at_least_half(pool.total, live.total)
+				&& at_least_half(pool.beyond_heaviest, live.beyond_heaviest);
+			proptest::prop_assert_eq!(admits(pool, live), expected);
+		}
+	}
+
 	#[test]
 	fn a_pool_is_admitted_from_half_the_live_weight() {
 		let even = [1u128; 10];
