@@ -2,10 +2,13 @@
 //! accepts to finish the work, so that a requester cannot choose a window in which honest
 //! providers are bound to miss their commit (and a precomputed answer wins).
 //!
-//! `min_commit_window = base + ceil(work_units / (reference_rate(kernel) * block_time))`, with
-//! `reference_rate` a quarter of what Mesa's lavapipe sustained on two CPU cores (the slowest
-//! device in CI, docs/KERNELS-IMPL.md) and `base` the runtime's shortest window, which covers
-//! setting up the device and getting the commit into a block. Integer only.
+//! `min_commit_window = base + ceil(work_units / (reference_rate(kernel) * block_time))`, and
+//! `reference_rate` is the slowest accepted device's rate on the kernel's worst case
+//! ([`slowest_rate`], measured on [`reference_params`]) divided by [`JOBS_AT_ONCE`] and by
+//! [`SLACK`]: a provider on that device can hold that many jobs at once, each at its shortest
+//! window, run them one after another on its one device and still commit every one in time
+//! (NM4). `base` is the runtime's shortest window, which covers setting up the device and
+//! getting the commit into a block. Integer only.
 //!
 //! And how long they may be given, at most: [`COMMIT_WINDOW_FACTOR`] times that, since every
 //! block of the window holds the slots of the assignees that committed early while one that
@@ -13,21 +16,60 @@
 
 use crate::kernel::KernelId;
 
-/// Work units per second that the slowest supported device sustains on `kernel`, with a
-/// four-fold margin below what lavapipe measured on two cores.
-pub const fn reference_rate(kernel: KernelId) -> u64 {
+/// How many jobs at their shortest windows the slowest accepted device can hold at once and
+/// finish each in time. A provider that lists more slots than its device can serve declines
+/// what it cannot finish (the worker checks before it starts).
+pub const JOBS_AT_ONCE: u64 = 4;
+
+/// A further margin for a loaded machine and for measurement noise.
+pub const SLACK: u64 = 2;
+
+/// The params each kernel's rate is measured on: the kernel's worst case per work unit that a
+/// device can run in well under a second, where the rate depends on the data. Mandelbrot's
+/// view lies inside the main cardioid, so every point runs `max_iter` (on the full view most
+/// points escape early and the rate looked four times higher). The other kernels do the same
+/// work whatever their input; sort-u32's rate falls a little as `n` grows, which
+/// [`slowest_rate`] allows for.
+pub const fn reference_params(kernel: KernelId) -> &'static [u32] {
 	match kernel {
-		KernelId::MatmulI8 => 200_000_000,
-		KernelId::MlpI8 => 200_000_000,
-		KernelId::MandelbrotQ12 => 1_000_000_000,
-		KernelId::Stencil2dI32 => 25_000_000,
-		KernelId::SortU32 => 5_000_000,
-		KernelId::Sha256Batch => 1_000_000,
+		KernelId::MatmulI8 => &[512, 512, 512],
+		KernelId::MlpI8 => &[512, 3, 512, 512, 512, 10],
+		KernelId::MandelbrotQ12 => &[512, 512, 1024, (-1536i32) as u32, (-512i32) as u32, 1],
+		KernelId::Stencil2dI32 => &[1024, 1024, 16],
+		KernelId::SortU32 => &[1 << 18],
+		KernelId::Sha256Batch => &[256, 1 << 16],
 	}
 }
 
+/// Work units per second of the slowest device the network accepts on `kernel`'s worst case:
+/// the lower of Mesa's lavapipe on two CPU cores and the single-threaded CPU reference
+/// (`concord worker run --cpu`), measured with `concord kernel bench --size reference`
+/// (docs/KERNELS-IMPL.md), rounded down.
+pub const fn slowest_rate(kernel: KernelId) -> u64 {
+	match kernel {
+		// lavapipe: 3.3e8, 3.3e8.
+		KernelId::MatmulI8 => 250_000_000,
+		KernelId::MlpI8 => 250_000_000,
+		// The CPU reference, slower than lavapipe on this view: 4.0e8 against 1.35e9.
+		KernelId::MandelbrotQ12 => 320_000_000,
+		// lavapipe: 3.9e7.
+		KernelId::Stencil2dI32 => 32_000_000,
+		// lavapipe: 1.17e7 at 2^18 elements, 1.13e7 at 2^20. A bitonic sort makes log n
+		// passes per work unit, so at the 2^24 a job may sort it falls to about 18/24 of that.
+		KernelId::SortU32 => 7_000_000,
+		// lavapipe: 2.4e6.
+		KernelId::Sha256Batch => 2_000_000,
+	}
+}
+
+/// Work units per second that a job's shortest window is sized for: the slowest accepted
+/// device's rate shared by [`JOBS_AT_ONCE`] jobs, with [`SLACK`].
+pub const fn reference_rate(kernel: KernelId) -> u64 {
+	slowest_rate(kernel) / (JOBS_AT_ONCE * SLACK)
+}
+
 /// The shortest commit window, in blocks of `block_millis`, for a job of `work_units` on
-/// `kernel`: `base` plus the blocks the reference device needs, rounded up. Saturates at
+/// `kernel`: `base` plus the blocks the reference rate needs, rounded up. Saturates at
 /// `u32::MAX` (a window no runtime allows).
 pub fn min_commit_window(kernel: KernelId, work_units: u64, block_millis: u64, base: u32) -> u32 {
 	let per_block = u128::from(reference_rate(kernel)) * u128::from(block_millis.max(1));

@@ -9,7 +9,9 @@
 mod compute;
 mod duty;
 mod journal;
+mod rates;
 mod results;
+mod schedule;
 
 pub use compute::Device;
 pub use journal::{Commitment, Journal};
@@ -21,8 +23,10 @@ use duty::{Failure, Work};
 use libp2p::{multiaddr::Protocol, Multiaddr};
 use pallet_jobs::Phase;
 use pallet_jobs::{Duty, PendingDuty};
+use rates::Rates;
 pub use results::Retention;
 use results::{Results, Verdict};
+use schedule::Schedule;
 use std::{collections::HashSet, path::PathBuf, sync::Arc, time::Duration};
 use tokio::task::JoinSet;
 
@@ -53,6 +57,8 @@ const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(30);
 /// node, without exiting, until the node runs a runtime it can sign for again.
 pub async fn run(config: Config) -> anyhow::Result<std::convert::Infallible> {
 	let config = Arc::new(config);
+	// The device outlives a connection: a job computing when the node went away still holds it.
+	let (schedule, rates) = (Arc::new(Schedule::default()), Arc::new(Rates::default()));
 	let mut delay = Duration::from_secs(1);
 	let mut serving = false;
 	let mut said_mismatch = false;
@@ -66,7 +72,9 @@ pub async fn run(config: Config) -> anyhow::Result<std::convert::Infallible> {
 						if !serving {
 							serving = serve_results(&config, record.as_ref());
 						}
-						serve(client, config.clone()).await.unwrap_err()
+						serve(client, config.clone(), schedule.clone(), rates.clone())
+							.await
+							.unwrap_err()
 					}
 					Err(error) => error,
 				};
@@ -94,13 +102,18 @@ pub async fn run(config: Config) -> anyhow::Result<std::convert::Infallible> {
 }
 
 /// Does the provider's duties through one connection, until it fails.
-async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::convert::Infallible> {
+async fn serve(
+	client: Client,
+	config: Arc<Config>,
+	schedule: Arc<Schedule>,
+	rates: Arc<Rates>,
+) -> anyhow::Result<std::convert::Infallible> {
 	let journal = Journal::open(&config.state_dir, client.genesis())?;
 	let me = config.signer.account().clone();
 
 	let results = Results::new(&config.state_dir);
 	prune_results(&results, config.retention);
-	let work = Arc::new(Work { client, config, journal, results });
+	let work = Arc::new(Work { client, config, journal, results, schedule, rates });
 	let mut heads = work.client.best_heads().await?;
 	// Duties being worked on, and jobs this provider cannot do (it says why once).
 	let mut under_way: HashSet<(JobId, bool)> = HashSet::new();
@@ -111,6 +124,7 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 			head = heads.next() => {
 				let Some(head) = head else { anyhow::bail!("the node closed the block subscription") };
 				let head = head.context("reading a new block")?;
+				let seen = std::time::Instant::now();
 				let at = head.hash();
 				let duties = match work.client.duties(&me, at).await {
 					Ok(duties) => duties,
@@ -123,7 +137,8 @@ async fn serve(client: Client, config: Arc<Config>) -> anyhow::Result<std::conve
 						continue;
 					}
 					let work = work.clone();
-					tasks.spawn(async move { (key, work.perform(job, duty, at).await) });
+					let head = (head.number, seen);
+					tasks.spawn(async move { (key, work.perform(job, duty, at, head).await) });
 				}
 				publish_attested(&work, at).await;
 				forget_final_salts(&work, at).await;

@@ -68,7 +68,7 @@ fn a_commit_window_must_fit_the_work() {
 			Jobs::submit(
 				RuntimeOrigin::signed(ALICE),
 				KernelId::MandelbrotQ12,
-				vec![4096, 4096, max_iter, (-8192i32) as u32, (-6144i32) as u32, 1],
+				vec![1024, 1024, max_iter, (-8192i32) as u32, (-6144i32) as u32, 1],
 				InputSpec::Inline(vec![]),
 				1,
 				1,
@@ -77,19 +77,20 @@ fn a_commit_window_must_fit_the_work() {
 				5,
 			)
 		};
-		// 4096 * 4096 * 4096 work units: 12 blocks of the reference device, plus MinWindow.
-		assert_noop!(mandelbrot(4096, 13), Error::<Test>::WindowTooShort);
-		// The window rule passes at 14; then no provider runs the kernel.
-		assert_noop!(mandelbrot(4096, 14), Error::<Test>::NoProviderSupportsKernel);
+		// 1024 * 1024 * 2048 work units: 9 blocks at the reference rate (the slowest device's
+		// rate on the worst view, shared by four jobs, with a margin), plus MinWindow.
+		assert_noop!(mandelbrot(2048, 10), Error::<Test>::WindowTooShort);
+		// The window rule passes at 11; then no provider runs the kernel.
+		assert_noop!(mandelbrot(2048, 11), Error::<Test>::NoProviderSupportsKernel);
 		assert_noop!(mandelbrot(65535, 50), Error::<Test>::TooMuchWork);
 		let quote = crate::Pallet::<Test>::quote(
 			KernelId::MandelbrotQ12,
-			vec![4096, 4096, 4096, 0, 0, 1],
+			vec![1024, 1024, 2048, 0, 0, 1],
 			1,
 			1,
 		)
 		.expect("valid params");
-		assert_eq!(quote.min_commit_window, 14);
+		assert_eq!(quote.min_commit_window, 11);
 	});
 }
 
@@ -109,10 +110,10 @@ fn windows_longer_than_the_work_needs_are_refused() {
 		assert_noop!(sort(31, 5), Error::<Test>::WindowTooLong);
 		assert_noop!(sort(30, 21), Error::<Test>::WindowTooLong);
 		assert_ok!(sort(30, 20));
-		// Ten times a mandelbrot job's 14 blocks is more than `MaxWindow` allows.
-		let big = vec![4096, 4096, 4096, 0, 0, 1];
+		// Ten times a mandelbrot job's 11 blocks is more than `MaxWindow` allows.
+		let big = vec![1024, 1024, 2048, 0, 0, 1];
 		let quote = crate::Pallet::<Test>::quote(KernelId::MandelbrotQ12, big, 1, 1).unwrap();
-		assert_eq!((quote.min_commit_window, quote.max_commit_window), (14, 50));
+		assert_eq!((quote.min_commit_window, quote.max_commit_window), (11, 50));
 	});
 }
 

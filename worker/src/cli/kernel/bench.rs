@@ -5,7 +5,7 @@ use crate::cli::params;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use concord_kernels::{cpu, random, result_hash, AdapterChoice, Executor, KernelId, KernelShape};
-use concord_primitives::kernel::validate_params;
+use concord_primitives::{kernel::validate_params, market::window};
 use std::time::{Duration, Instant};
 
 #[derive(Args)]
@@ -30,12 +30,17 @@ enum Size {
 	Small,
 	/// Large enough that launch overhead stops mattering on a real GPU.
 	Medium,
+	/// Each kernel's worst case, on which the chain's commit windows are sized
+	/// (`window::reference_params`); prints how each side compares with the slowest rate the
+	/// chain assumes.
+	Reference,
 }
 
 /// Params per kernel and size (Q12 coordinates for mandelbrot: -2.0, -1.5).
 fn bench_params(kernel: KernelId, size: Size) -> Vec<u32> {
 	let (cx, cy) = ((-8192i32) as u32, (-6144i32) as u32);
 	match (kernel, size) {
+		(kernel, Size::Reference) => window::reference_params(kernel).to_vec(),
 		(KernelId::MatmulI8, Size::Small) => vec![128, 128, 128],
 		(KernelId::MatmulI8, Size::Medium) => vec![512, 512, 512],
 		(KernelId::MlpI8, Size::Small) => vec![256, 3, 256, 256, 256, 10],
@@ -57,8 +62,15 @@ pub fn run(args: BenchArgs, output: crate::cli::Output) -> anyhow::Result<()> {
 	let budget = Duration::from_secs_f64(args.seconds.max(0.0));
 	let kernels = args.kernel.map_or(KernelId::ALL.to_vec(), |k| vec![k]);
 	output.line(format!(
-		"{:<15} {:<28} {:>14} {:>14} {:>14} {:>9}  hashes",
-		"kernel", "params", "work units", "GPU units/s", "CPU units/s", "GPU/CPU"
+		"{:<15} {:<28} {:>14} {:>14} {:>14} {:>9} {:>10} {:>10}  hashes",
+		"kernel",
+		"params",
+		"work units",
+		"GPU units/s",
+		"CPU units/s",
+		"GPU/CPU",
+		"GPU/slow",
+		"CPU/slow"
 	));
 	let mut rows = Vec::new();
 	for kernel in kernels {
@@ -73,14 +85,18 @@ pub fn run(args: BenchArgs, output: crate::cli::Output) -> anyhow::Result<()> {
 		let units = shape.work_units() as f64;
 		let (gpu_rate, cpu_rate) = (units / gpu_time, units / cpu_time);
 		let same = result_hash(&gpu_out) == result_hash(&cpu_out);
+		// How each side compares with the slowest device the chain's windows are sized for.
+		let slowest = window::slowest_rate(kernel) as f64;
 		output.line(format!(
-			"{:<15} {:<28} {:>14} {:>14.3e} {:>14.3e} {:>9.2}  {}",
+			"{:<15} {:<28} {:>14} {:>14.3e} {:>14.3e} {:>9.2} {:>10.2} {:>10.2}  {}",
 			kernel.name(),
 			format_params(kernel, &params),
 			shape.work_units(),
 			gpu_rate,
 			cpu_rate,
 			gpu_rate / cpu_rate,
+			gpu_rate / slowest,
+			cpu_rate / slowest,
 			if same { "match" } else { "DIFFER" }
 		));
 		anyhow::ensure!(same, "{kernel}: GPU and CPU outputs differ");
@@ -91,6 +107,7 @@ pub fn run(args: BenchArgs, output: crate::cli::Output) -> anyhow::Result<()> {
 			"gpu_units_per_second": gpu_rate,
 			"cpu_units_per_second": cpu_rate,
 			"gpu_over_cpu": gpu_rate / cpu_rate,
+			"slowest_units_per_second": window::slowest_rate(kernel),
 			"outputs_match": same,
 		}));
 	}
