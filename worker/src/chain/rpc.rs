@@ -201,9 +201,23 @@ fn refusal(e: jsonrpsee::core::ClientError) -> anyhow::Error {
 		jsonrpsee::core::ClientError::Call(call) if call.code() == POOL_TOO_LOW_PRIORITY => {
 			refused.context(NonceTaken)
 		}
+		// The node imported the block with the sender's previous transaction between telling
+		// its next nonce and checking this one: sent through another node, that transaction
+		// was in neither its pool nor its best block when the nonce was read.
+		jsonrpsee::core::ClientError::Call(call)
+			if call.code() == POOL_INVALID_TX
+				&& call.data().is_some_and(|data| data.get().contains(STALE)) =>
+		{
+			refused.context(NonceTaken)
+		}
 		_ => refused,
 	}
 }
+
+/// The pool's error code for an invalid transaction, and the text of its data when the
+/// transaction's nonce is below the account's (`InvalidTransaction::Stale`).
+const POOL_INVALID_TX: i32 = 1010;
+const STALE: &str = "Transaction is outdated";
 
 /// How long [`Client::next_best_head`] waits: many blocks' time on every Concord chain.
 const NEW_BLOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -212,9 +226,9 @@ const NEW_BLOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60
 /// nonce without paying more (`sc_rpc_api::author::error`).
 const POOL_TOO_LOW_PRIORITY: i32 = 1014;
 
-/// The node's pool holds a transaction of this sender with the nonce just used: one sent
-/// through another node that this one had received but not yet counted in the account's next
-/// nonce. Reading the nonce again once the next block is imported gets past it.
+/// The node's pool holds a transaction of this sender with the nonce just used, or its best
+/// block does: one sent through another node that this one had not yet counted in the
+/// account's next nonce. Reading the nonce again once the next block is imported gets past it.
 #[derive(Debug)]
 pub struct NonceTaken;
 
@@ -239,5 +253,15 @@ mod tests {
 		assert!(format!("{refused:#}").contains("Priority is too low"), "{refused:#}");
 		let invalid = ErrorObject::owned(1010, "Invalid Transaction", None::<()>);
 		assert!(!refusal(ClientError::Call(invalid)).is::<NonceTaken>());
+		let unpaid =
+			ErrorObject::owned(1010, "Invalid Transaction", Some("Inability to pay some fees"));
+		assert!(!refusal(ClientError::Call(unpaid)).is::<NonceTaken>());
+		// What the network script met in CI (2026-12-07): a nonce read from a node a block
+		// behind the one that checked it.
+		let stale =
+			ErrorObject::owned(1010, "Invalid Transaction", Some("Transaction is outdated"));
+		let refused = refusal(ClientError::Call(stale));
+		assert!(refused.is::<NonceTaken>());
+		assert!(format!("{refused:#}").contains("outdated"), "{refused:#}");
 	}
 }
