@@ -129,7 +129,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("concord"),
 	impl_name: alloc::borrow::Cow::Borrowed("concord-node"),
 	authoring_version: 1,
-	spec_version: 114,
+	spec_version: 115,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -147,7 +147,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("concord"),
 	impl_name: alloc::borrow::Cow::Borrowed("concord-node"),
 	authoring_version: 1,
-	spec_version: 115,
+	spec_version: 116,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -200,8 +200,11 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_providers::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_providers::migrations::v4::MigrateV3ToV4<Runtime>,
+	pallet_providers::migrations::v5::MigrateV4ToV5<Runtime>,
 	pallet_jobs::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_jobs::migrations::v4::MigrateV3ToV4<Runtime>,
+	// After the registry's step to version 5, which adds the count it moves slots to.
+	pallet_jobs::migrations::v5::MigrateV4ToV5<Runtime>,
 );
 
 /// Dispatches blocks and transactions to the pallets.

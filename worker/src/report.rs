@@ -225,13 +225,14 @@ fn status(status: &ProviderStatus<u32>) -> String {
 pub fn provider_line(account: &AccountId, info: &ProviderInfo) -> String {
 	let reputation = &info.reputation;
 	format!(
-		"{account}: {}, stake {}, price {} per work unit, {} of {} jobs in progress, kernels {}, \
-		 {} agreed, {} deviated, {} no-shows",
+		"{account}: {}, stake {}, price {} per work unit, {} of {} jobs in progress, {} awaiting \
+		 a verdict, kernels {}, {} agreed, {} deviated, {} no-shows",
 		status(&info.status),
 		cord(info.stake),
 		cord(info.price_per_work_unit),
 		info.active_jobs,
 		info.capabilities.max_concurrent_jobs,
+		info.awaiting_verdicts,
 		info.capabilities.kernels.iter().map(|k| k.name()).collect::<Vec<_>>().join(","),
 		reputation.agreed,
 		reputation.deviated,
@@ -258,6 +259,7 @@ pub fn provider_json(account: &AccountId, info: &ProviderInfo) -> Value {
 		"device": String::from_utf8_lossy(&capabilities.device_name),
 		"memory_mib": capabilities.memory_mib,
 		"active_jobs": info.active_jobs,
+		"awaiting_verdicts": info.awaiting_verdicts,
 		"max_concurrent_jobs": capabilities.max_concurrent_jobs,
 		"reputation": {
 			"agreed": info.reputation.agreed,

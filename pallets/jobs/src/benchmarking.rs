@@ -29,7 +29,7 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use pallet_providers::{JobOutcome, ProviderRegistry};
+use pallet_providers::{JobOutcome, ProviderRegistry, Slot};
 use sp_core::H256;
 use sp_runtime::traits::{
 	Bounded, Dispatchable, One, Saturating, TransactionExtension, TxBaseImplication,
@@ -119,11 +119,14 @@ type EarlierRound<T> = fn(&<T as frame_system::Config>::AccountId) -> (Option<H2
 /// the last escalation panel (as much of it as `n` allows) committed to `RESULT`, and all but
 /// its first member revealed it; the other assignees are round-0 providers that did what
 /// `earlier` says. The first member's reveal makes the panel's quorum when `n` holds it.
+/// `reshape` may change the record before it is stored; the assignees of rounds before the
+/// job's then give their slots back, as the escalations that ended those rounds did.
 /// Returns the job and the panel's first member, which has yet to reveal.
 fn last_round_job<T: Config>(
 	n: u32,
 	reveal_until: BlockNumberFor<T>,
 	earlier: EarlierRound<T>,
+	reshape: impl FnOnce(&mut JobInfoOf<T>),
 ) -> (JobId, T::AccountId) {
 	let providers = fill_registry::<T>();
 	let who = requester::<T>();
@@ -162,6 +165,12 @@ fn last_round_job<T: Config>(
 	Pallet::<T>::leave_queue(KERNEL);
 	Pallet::<T>::unschedule(id);
 	Pallet::<T>::schedule(id, reveal_until.saturating_add(One::one())).expect("room");
+	reshape(&mut job);
+	for assignee in job.assignees.iter() {
+		if assignee.round < job.round && assignee.outcome.is_none() {
+			T::Providers::free_slot(&assignee.provider);
+		}
+	}
 	Jobs::<T>::insert(id, job);
 	(id, providers[0].clone())
 }
@@ -253,7 +262,7 @@ mod benchmarks {
 	#[benchmark]
 	fn reveal(n: Linear<1, { T::MaxAssignees::get() }>) {
 		let far = frame_system::Pallet::<T>::block_number().saturating_add(100u32.into());
-		let (id, revealer) = last_round_job::<T>(n, far, no_show::<T>);
+		let (id, revealer) = last_round_job::<T>(n, far, no_show::<T>, |_| {});
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(revealer), id, RESULT, SALT);
@@ -274,14 +283,12 @@ mod benchmarks {
 	#[benchmark]
 	fn decline(n: Linear<2, { T::MaxAssignees::get() }>) {
 		let far = frame_system::Pallet::<T>::block_number().saturating_add(100u32.into());
-		let (id, _) = last_round_job::<T>(n, far, revealed_other::<T>);
 		// The last panel is `seats` drawn assignees that all declined and as many
 		// replacements, all but the last declined too: the round waits only for the last
 		// replacement, whose decline leaves nothing to replace. (A panel of fewer seats than
 		// the job's, where `n` cannot hold both.)
 		let mut decliner = None;
-		Jobs::<T>::mutate(id, |job| {
-			let job = job.as_mut().expect("submitted");
+		let (id, _) = last_round_job::<T>(n, far, revealed_other::<T>, |job| {
 			job.phase = Phase::Committing { until: far };
 			job.spec.panel.seats = job.spec.panel.seats.min(n / 2);
 			let seats = job.spec.panel.seats as usize;
@@ -299,7 +306,7 @@ mod benchmarks {
 				if index + 1 < 2 * seats {
 					assignee.declined = true;
 					assignee.outcome = Some(JobOutcome::Inconclusive);
-					T::Providers::end_job(&assignee.provider, JobOutcome::Inconclusive);
+					T::Providers::end_job(&assignee.provider, JobOutcome::Inconclusive, Slot::Held);
 				} else if index + 1 == 2 * seats {
 					decliner = Some(assignee.provider.clone());
 				}
@@ -353,7 +360,7 @@ mod benchmarks {
 	#[benchmark]
 	fn process_verdict(n: Linear<1, { T::MaxAssignees::get() }>) {
 		let now = frame_system::Pallet::<T>::block_number();
-		let (id, _) = last_round_job::<T>(n, now, no_show::<T>);
+		let (id, _) = last_round_job::<T>(n, now, no_show::<T>, |_| {});
 		let due = now.saturating_add(One::one());
 		frame_system::Pallet::<T>::set_block_number(due);
 
@@ -389,7 +396,7 @@ mod benchmarks {
 	#[benchmark]
 	fn prioritize_duties() {
 		let far = frame_system::Pallet::<T>::block_number().saturating_add(100u32.into());
-		let (id, revealer) = last_round_job::<T>(T::MaxAssignees::get(), far, no_show::<T>);
+		let (id, revealer) = last_round_job::<T>(T::MaxAssignees::get(), far, no_show::<T>, |_| {});
 		Jobs::<T>::mutate(id, |job| {
 			if let Some(job) = job {
 				let mut assignees = job.assignees.clone().into_inner();

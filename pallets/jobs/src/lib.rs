@@ -129,8 +129,9 @@ pub mod pallet {
 
 	/// The in-code storage version: 2 added declines, escrow for every escalation and the
 	/// per-requester count; 3 the panel in each job's spec ([`crate::migrations::v3`]); 4 the
-	/// count of queued jobs per kernel ([`crate::migrations::v4`]).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	/// count of queued jobs per kernel ([`crate::migrations::v4`]); 5 gave back, at each
+	/// escalation, the ended round's slots ([`crate::migrations::v5`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

@@ -171,3 +171,57 @@ pub mod v4 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// Version 4 to 5: an escalation gives the ended round's slots back
+/// ([`pallet_providers::ProviderRegistry::free_slot`]). Jobs that escalated before the upgrade
+/// still hold their earlier rounds' slots; this gives them back, so that settling those
+/// assignees later (as holders of freed slots) leaves every count right. Runs after the
+/// provider registry's step to its version 5, which added the count this moves slots to.
+pub mod v5 {
+	use crate::pallet::*;
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
+	use core::marker::PhantomData;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+	};
+	use pallet_providers::ProviderRegistry;
+	use sp_runtime::Saturating;
+
+	/// Gives back the slots of the unsettled earlier-round assignees of every open job,
+	/// reading every open job once (at most `MaxOpenJobs`) and writing at most
+	/// `MaxAssignees` provider records for each.
+	pub struct FreeEarlierRounds<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for FreeEarlierRounds<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (0u64, 0u64);
+			for id in OpenJobs::<T>::iter_keys() {
+				reads.saturating_accrue(2);
+				let Some(job) = Jobs::<T>::get(id) else { continue };
+				for assignee in job.assignees.iter() {
+					if assignee.round < job.round && assignee.outcome.is_none() {
+						T::Providers::free_slot(&assignee.provider);
+						reads.saturating_inc();
+						writes.saturating_inc();
+					}
+				}
+			}
+			T::DbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`FreeEarlierRounds`], run only on a chain at storage version 4, which it moves to 5.
+	pub type MigrateV4ToV5<T> = VersionedMigration<
+		4,
+		5,
+		FreeEarlierRounds<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

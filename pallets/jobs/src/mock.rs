@@ -40,6 +40,7 @@ pub const ESCALATION_REPLICAS: u32 = 3;
 pub const POOL_FACTOR: u32 = 2;
 pub const DRAW_DELAY: u64 = 2;
 pub const ACTIVATION_DELAY: u64 = 3;
+pub const UNBONDING_PERIOD: u64 = 10;
 pub const DECLINE_FEE: Balance = 50;
 pub const MAX_OPEN_JOBS_PER_REQUESTER: u32 = 6;
 pub const MAX_ESCALATIONS: u32 = 1;
@@ -102,7 +103,7 @@ impl pallet_providers::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type MinStake = MinStake;
-	type UnbondingPeriod = ConstU64<10>;
+	type UnbondingPeriod = ConstU64<UNBONDING_PERIOD>;
 	type ActivationDelay = ConstU64<ACTIVATION_DELAY>;
 	/// Room for the genesis providers and the extra ones the coalition test registers.
 	type MaxProvidersPerKernel = ConstU32<32>;
@@ -255,17 +256,27 @@ pub fn burnt() -> Balance {
 		.sum()
 }
 
-/// Checks both pallets' invariants, and across them that every provider's count of jobs in
-/// progress equals its unsettled assignments (not declined) in open jobs.
+/// Checks both pallets' invariants, and across them that every provider holds a slot for
+/// each unsettled assignment of an open job's current round, and awaits a verdict for each
+/// of an earlier round (declined assignments are settled).
 pub fn check_invariants() {
 	pallet_jobs::Pallet::<Test>::do_try_state().expect("jobs invariants hold");
 	pallet_providers::Pallet::<Test>::do_try_state().expect("provider invariants hold");
 	for (who, info) in pallet_providers::Providers::<Test>::iter() {
-		let in_progress = pallet_jobs::OpenJobs::<Test>::iter_keys()
-			.filter_map(pallet_jobs::Jobs::<Test>::get)
-			.filter(|job| job.assignees.iter().any(|a| a.provider == who && a.outcome.is_none()))
-			.count() as u32;
-		assert_eq!(info.active_jobs, in_progress, "active jobs of provider {who}");
+		let (mut held, mut awaiting) = (0u32, 0u32);
+		for job in
+			pallet_jobs::OpenJobs::<Test>::iter_keys().filter_map(pallet_jobs::Jobs::<Test>::get)
+		{
+			for a in job.assignees.iter().filter(|a| a.provider == who && a.outcome.is_none()) {
+				if a.round == job.round {
+					held += 1;
+				} else {
+					awaiting += 1;
+				}
+			}
+		}
+		assert_eq!(info.active_jobs, held, "slots held by provider {who}");
+		assert_eq!(info.awaiting_verdicts, awaiting, "verdicts awaited by provider {who}");
 	}
 }
 

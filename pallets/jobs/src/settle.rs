@@ -14,7 +14,7 @@ use frame_support::traits::{
 	Get,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_providers::{JobOutcome, ProviderRegistry};
+use pallet_providers::{JobOutcome, ProviderRegistry, Slot};
 use sp_core::H256;
 use sp_runtime::traits::Saturating;
 
@@ -80,8 +80,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Queues the job to draw a fresh panel (`spec.panel`), whose rewards were held at
-	/// submission.
+	/// submission. The round that ended gives its slots back: its assignees have nothing left
+	/// to do, and holding them through the panel's round would let one late assignee keep the
+	/// others' slots for every round of the job (NM3). They are judged by the final verdict,
+	/// and cannot withdraw before it.
 	fn escalate(id: JobId, job: &mut JobInfoOf<T>, now: BlockNumberFor<T>) {
+		let round = job.round;
+		for assignee in job.assignees.iter().filter(|a| a.round == round && a.outcome.is_none()) {
+			T::Providers::free_slot(&assignee.provider);
+		}
 		let extra = job.spec.panel.seats;
 		job.round = job.round.saturating_add(1);
 		job.phase = Phase::Queued { until: now.saturating_add(T::AssignmentTimeout::get()) };
@@ -112,10 +119,21 @@ impl<T: Config> Pallet<T> {
 		Self::end(id, job, Phase::Failed { reason });
 	}
 
-	/// Frees assignee `index`'s slot with no verdict on it.
+	/// Ends assignee `index`'s part in the job with no verdict on it.
 	pub(crate) fn release(job: &mut JobInfoOf<T>, index: usize) {
 		job.assignees[index].outcome = Some(JobOutcome::Inconclusive);
-		T::Providers::end_job(&job.assignees[index].provider, JobOutcome::Inconclusive);
+		let slot = Self::slot_of(job, index);
+		T::Providers::end_job(&job.assignees[index].provider, JobOutcome::Inconclusive, slot);
+	}
+
+	/// Whether assignee `index` still holds its job slot: an earlier round's gave theirs back
+	/// when the job escalated.
+	pub(crate) fn slot_of(job: &JobInfoOf<T>, index: usize) -> Slot {
+		if job.assignees[index].round < job.round {
+			Slot::Freed
+		} else {
+			Slot::Held
+		}
 	}
 
 	/// Pays assignee `index` `amount` from the escrow and records `outcome`. An assignee is
@@ -152,7 +170,7 @@ impl<T: Config> Pallet<T> {
 				frame_support::defensive!("escrow could not pay a reward it holds");
 			}
 		}
-		T::Providers::end_job(&provider, outcome);
+		T::Providers::end_job(&provider, outcome, Self::slot_of(job, index));
 	}
 
 	/// Slashes assignee `index` for `offence` (burnt) and records it.
@@ -176,6 +194,6 @@ impl<T: Config> Pallet<T> {
 			offence,
 			amount,
 		});
-		T::Providers::end_job(provider, outcome);
+		T::Providers::end_job(provider, outcome, Self::slot_of(job, index));
 	}
 }

@@ -48,6 +48,7 @@ impl<T: Config> Pallet<T> {
 			price_per_work_unit,
 			status: ProviderStatus::Online,
 			active_jobs: 0,
+			awaiting_verdicts: 0,
 			jobs_begun: 0,
 			reputation: Reputation::default(),
 			registered_at: now,
@@ -165,7 +166,7 @@ impl<T: Config> Pallet<T> {
 			frame_system::Pallet::<T>::block_number() >= unlock_at,
 			Error::<T>::UnbondingNotOver
 		);
-		ensure!(info.active_jobs == 0, Error::<T>::JobsInProgress);
+		ensure!(info.active_jobs == 0 && info.awaiting_verdicts == 0, Error::<T>::JobsInProgress);
 
 		let released = T::Currency::release(
 			&HoldReason::ProviderStake.into(),
@@ -577,12 +578,27 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> 
 		})
 	}
 
-	fn end_job(who: &T::AccountId, outcome: JobOutcome) {
+	fn free_slot(who: &T::AccountId) {
+		let now = frame_system::Pallet::<T>::block_number();
+		Providers::<T>::mutate(who, |maybe_info| {
+			if let Some(info) = maybe_info {
+				// A draw reading an earlier block still sees the slot taken.
+				Self::remember(info, now);
+				info.active_jobs.saturating_dec();
+				info.awaiting_verdicts.saturating_inc();
+			}
+		});
+	}
+
+	fn end_job(who: &T::AccountId, outcome: JobOutcome, slot: Slot) {
 		let now = frame_system::Pallet::<T>::block_number();
 		let recorded = Providers::<T>::mutate(who, |maybe_info| match maybe_info {
 			Some(info) => {
 				Self::remember(info, now);
-				info.active_jobs.saturating_dec();
+				match slot {
+					Slot::Held => info.active_jobs.saturating_dec(),
+					Slot::Freed => info.awaiting_verdicts.saturating_dec(),
+				}
 				info.reputation.record(outcome);
 				true
 			}

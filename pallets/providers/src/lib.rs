@@ -17,7 +17,8 @@
 //! - [`Pallet::unregister`]: start leaving; no new jobs, stake still slashable for
 //!   [`Config::UnbondingPeriod`] blocks.
 //! - [`Pallet::withdraw`]: after the unbonding period, and once every job in progress is
-//!   settled, release the stake and remove the record.
+//!   settled (those whose slots it gave back at an escalation included), release the stake
+//!   and remove the record.
 //!
 //! The job pallets reach providers through [`ProviderRegistry`]: they list candidates for a
 //! kernel, take and free job slots, record outcomes in each provider's reputation, and slash.
@@ -51,7 +52,7 @@ pub mod types;
 pub mod view;
 pub mod weights;
 
-pub use registry::{Candidate, ProviderRegistry, Shortfall};
+pub use registry::{Candidate, ProviderRegistry, Shortfall, Slot};
 pub use types::*;
 pub use view::DRAW_LOOKBACK;
 pub use weights::WeightInfo;
@@ -93,8 +94,9 @@ pub mod pallet {
 
 	/// The in-code storage version: 2 added the terms in force to the provider record, 3 the
 	/// block each kernel-list entry stops being seen from ([`crate::migrations::v3`]), 4 the
-	/// draw history of each record ([`crate::migrations::v4`]).
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	/// draw history of each record ([`crate::migrations::v4`]), 5 the verdicts each record
+	/// awaits ([`crate::migrations::v5`]).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -234,7 +236,8 @@ pub mod pallet {
 		NotUnbonding,
 		/// The unbonding period is not over yet.
 		UnbondingNotOver,
-		/// The provider still has jobs in progress; they must settle first.
+		/// The provider still has jobs in progress, or awaiting their verdict; they must
+		/// settle first.
 		JobsInProgress,
 		/// The provider cannot take this job (offline, kernel not listed, or at capacity).
 		CannotTakeJob,
@@ -354,7 +357,7 @@ pub mod pallet {
 		}
 
 		/// Releases the whole stake and removes the provider, once the unbonding period is over
-		/// and no job of the provider is in progress.
+		/// and no job of the provider is in progress or still to judge it.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::withdraw())]
 		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {

@@ -34,6 +34,15 @@ pub struct Shortfall {
 	pub at_capacity: u32,
 }
 
+/// Whether an assignee being settled still holds its job slot, or gave it back when its round
+/// ended without a quorum ([`ProviderRegistry::free_slot`]) and has only waited for the
+/// verdict since.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+	Held,
+	Freed,
+}
+
 /// The provider registry as the job pallets see it.
 pub trait ProviderRegistry<AccountId, Balance, BlockNumber> {
 	/// Providers that list `kernel`, declared at least `memory_mib` of device memory and whose
@@ -55,9 +64,17 @@ pub trait ProviderRegistry<AccountId, Balance, BlockNumber> {
 	/// knows the draw's seed can make a pick able or unable to take the job.
 	fn begin_job(who: &AccountId, kernel: KernelId, as_of: BlockNumber) -> DispatchResult;
 
-	/// Frees one job slot of `who` and records how the job went. A provider that left since
-	/// keeps its record until it withdraws, so this never fails for an assignee.
-	fn end_job(who: &AccountId, outcome: JobOutcome);
+	/// Frees the job slot of `who` in a job it has no more to do in, whose verdict is still to
+	/// come (its round ended without a quorum and the job escalated): the slot may take
+	/// another job, but `who` cannot withdraw until [`Self::end_job`] settles this one with
+	/// [`Slot::Freed`].
+	fn free_slot(who: &AccountId);
+
+	/// Records how the job went for `who` and ends its bond to the job: frees its slot if it
+	/// still holds one ([`Slot::Held`]), or ends the wait for this verdict ([`Slot::Freed`]).
+	/// A provider that left since keeps its record until it withdraws, so this never fails for
+	/// an assignee.
+	fn end_job(who: &AccountId, outcome: JobOutcome, slot: Slot);
 
 	/// Takes `fraction` of `who`'s stake and gives it to `beneficiary` (or burns it when
 	/// `None`). Returns the amount slashed. A provider whose stake falls under the minimum goes

@@ -5,7 +5,7 @@
 use crate::{
 	mock::*,
 	pallet::{HoldReason, KernelProviders, ProviderInfoOf},
-	registry::ProviderRegistry,
+	registry::{ProviderRegistry, Slot},
 	types::*,
 	Error, Event,
 };
@@ -382,17 +382,18 @@ fn write_old_record(who: AccountId) {
 }
 
 /// A version-2 chain (lists of accounts, records without a draw history) goes through the
-/// runtime's migrations, 2 to 3 then 3 to 4: the lists become listings with the `until` each
-/// record implies, the records gain an empty history, and the invariants hold on the result
-/// (`run_test` checks them); a second run does nothing.
+/// runtime's migrations, 2 to 3, 3 to 4 and 4 to 5: the lists become listings with the
+/// `until` each record implies, the records gain an empty history and await no verdict, and
+/// the invariants hold on the result (`run_test` checks them); a second run does nothing.
 #[test]
 fn version_2_kernel_lists_migrate_to_listings() {
 	use crate::migrations::{
 		v3::{MigrateV2ToV3, OldList},
 		v4::MigrateV3ToV4,
+		v5::MigrateV4ToV5,
 	};
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
-	type Migrations = (MigrateV2ToV3<Test>, MigrateV3ToV4<Test>);
+	type Migrations = (MigrateV2ToV3<Test>, MigrateV3ToV4<Test>, MigrateV4ToV5<Test>);
 	run_test(|| {
 		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
 		register_assignable(BOB, MIN_STAKE, &[KernelId::MatmulI8]);
@@ -418,7 +419,7 @@ fn version_2_kernel_lists_migrate_to_listings() {
 
 		Migrations::on_runtime_upgrade();
 
-		assert_eq!(crate::Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(4));
+		assert_eq!(crate::Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(5));
 		let migrated: Vec<_> =
 			[KernelId::MatmulI8, KernelId::SortU32].map(KernelProviders::<Test>::get).into();
 		assert_eq!(migrated, expected);
@@ -646,7 +647,61 @@ fn withdraw_waits_for_jobs_in_progress() {
 			Providers::withdraw(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::JobsInProgress
 		);
-		Providers::end_job(&ALICE, JobOutcome::Agreed);
+		Providers::end_job(&ALICE, JobOutcome::Agreed, Slot::Held);
+		assert_ok!(Providers::withdraw(RuntimeOrigin::signed(ALICE)));
+	});
+}
+
+/// A slot given back at an escalation takes another job at once, but the stake stays bound
+/// to the job until its verdict: a provider whose unbonding is over still cannot withdraw
+/// (and escape a slash) while a verdict on it is to come. Nor is it drawn while it awaits as
+/// many verdicts as it has slots, free slots or not: pending judgements stay as bounded as
+/// jobs held were before slots were given back.
+#[test]
+fn a_freed_slot_takes_another_job_but_the_stake_waits_for_the_verdict() {
+	run_test(|| {
+		let begin = || Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number());
+		let counts = || (info(ALICE).active_jobs, info(ALICE).awaiting_verdicts);
+		let next_block = || System::set_block_number(System::block_number() + 1);
+		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		assert_eq!(info(ALICE).capabilities.max_concurrent_jobs, 2);
+		assert_ok!(begin());
+		assert_ok!(begin());
+		next_block();
+		assert_noop!(begin(), Error::<Test>::CannotTakeJob);
+
+		Providers::free_slot(&ALICE);
+		assert_eq!(counts(), (1, 1));
+		next_block();
+		assert_ok!(begin());
+		assert_eq!(counts(), (2, 1));
+
+		Providers::free_slot(&ALICE);
+		next_block();
+		assert_eq!(counts(), (1, 2));
+		assert_noop!(begin(), Error::<Test>::CannotTakeJob);
+		let (candidates, _) = Providers::candidates(KernelId::MatmulI8, 0, System::block_number());
+		assert_eq!(
+			candidates.iter().map(|c| (c.account, c.has_room)).collect::<Vec<_>>(),
+			[(ALICE, false)]
+		);
+		Providers::end_job(&ALICE, JobOutcome::Agreed, Slot::Freed);
+		next_block();
+		assert_ok!(begin());
+
+		for _ in 0..2 {
+			Providers::end_job(&ALICE, JobOutcome::Agreed, Slot::Held);
+		}
+		assert_eq!(counts(), (0, 1));
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
+		System::set_block_number(System::block_number() + UNBONDING_PERIOD);
+		assert_noop!(
+			Providers::withdraw(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::JobsInProgress
+		);
+		Providers::end_job(&ALICE, JobOutcome::Deviated, Slot::Freed);
+		assert_eq!(counts(), (0, 0));
+		assert_eq!(info(ALICE).reputation, Reputation { agreed: 3, deviated: 1, no_shows: 0 });
 		assert_ok!(Providers::withdraw(RuntimeOrigin::signed(ALICE)));
 	});
 }
@@ -656,7 +711,7 @@ fn a_withdrawn_account_can_register_again_from_scratch() {
 	run_test(|| {
 		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
 		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
-		Providers::end_job(&ALICE, JobOutcome::Deviated);
+		Providers::end_job(&ALICE, JobOutcome::Deviated, Slot::Held);
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
 		System::set_block_number(1 + UNBONDING_PERIOD);
 		assert_ok!(Providers::withdraw(RuntimeOrigin::signed(ALICE)));
@@ -726,7 +781,7 @@ fn end_job_frees_the_slot_and_counts_the_outcome() {
 			[JobOutcome::Agreed, JobOutcome::Agreed, JobOutcome::Deviated, JobOutcome::NoShow]
 		{
 			assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
-			Providers::end_job(&ALICE, outcome);
+			Providers::end_job(&ALICE, outcome, Slot::Held);
 		}
 		let info = info(ALICE);
 		assert_eq!(info.active_jobs, 0);
@@ -786,7 +841,7 @@ fn a_leaving_provider_stays_slashable_and_keeps_its_jobs_settled() {
 		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
 		assert_ok!(Providers::unregister(RuntimeOrigin::signed(ALICE)));
 		assert_eq!(Providers::slash(&ALICE, Perbill::from_percent(5), Some(&BOB)), 100);
-		Providers::end_job(&ALICE, JobOutcome::Deviated);
+		Providers::end_job(&ALICE, JobOutcome::Deviated, Slot::Held);
 		// Still unbonding: a slash never flips a leaving provider's status.
 		assert!(matches!(info(ALICE).status, ProviderStatus::Unbonding { .. }));
 		System::set_block_number(1 + UNBONDING_PERIOD);
@@ -915,7 +970,7 @@ fn a_view_of_an_earlier_block_sees_none_of_the_changes_made_since() {
 		assert_ok!(Providers::begin_job(&ALICE, KernelId::SortU32, System::block_number()));
 		assert_ok!(Providers::begin_job(&ALICE, KernelId::SortU32, System::block_number()));
 		System::set_block_number(first + 2);
-		Providers::end_job(&ALICE, JobOutcome::Agreed);
+		Providers::end_job(&ALICE, JobOutcome::Agreed, Slot::Held);
 		assert_eq!(Providers::slash(&ALICE, Perbill::from_percent(10), None), MIN_STAKE);
 
 		assert_eq!(seen(first), Some(original.clone()), "the first block's view is untouched");
@@ -935,7 +990,7 @@ fn a_view_of_an_earlier_block_sees_none_of_the_changes_made_since() {
 		for block in first + 3..first + 20 {
 			System::set_block_number(block);
 			assert_ok!(Providers::begin_job(&ALICE, KernelId::SortU32, System::block_number()));
-			Providers::end_job(&ALICE, JobOutcome::Inconclusive);
+			Providers::end_job(&ALICE, JobOutcome::Inconclusive, Slot::Held);
 			assert!(info(ALICE).history.len() <= crate::DRAW_LOOKBACK as usize);
 			let before = seen(block - 1).expect("seen");
 			assert!(before.has_room);
@@ -970,11 +1025,12 @@ fn a_provider_slashed_under_the_minimum_leaves_later_views_and_stays_in_earlier_
 }
 
 /// Version-3 records (no draw history) migrate to version 4 with an empty history and every
-/// other field kept; a second run does nothing.
+/// other field kept, and on to version 5; a second run does nothing.
 #[test]
 fn version_3_provider_records_migrate_to_records_with_a_draw_history() {
-	use crate::migrations::v4::MigrateV3ToV4;
+	use crate::migrations::{v4::MigrateV3ToV4, v5::MigrateV4ToV5};
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	type Migrations = (MigrateV3ToV4<Test>, MigrateV4ToV5<Test>);
 	run_test(|| {
 		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8, KernelId::SortU32]);
 		register(BOB, 2 * MIN_STAKE, &[KernelId::SortU32]);
@@ -988,11 +1044,72 @@ fn version_3_provider_records_migrate_to_records_with_a_draw_history() {
 		StorageVersion::new(3).put::<crate::Pallet<Test>>();
 
 		MigrateV3ToV4::<Test>::on_runtime_upgrade();
-
 		assert_eq!(crate::Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(4));
+		Migrations::on_runtime_upgrade();
+
+		assert_eq!(crate::Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(5));
 		assert_eq!([info(ALICE), info(BOB)], expected);
 		assert_eq!(crate::Providers::<Test>::count(), 2);
-		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		Migrations::on_runtime_upgrade();
 		assert_eq!([info(ALICE), info(BOB)], expected);
+	});
+}
+
+/// Version-4 records (no count of awaited verdicts) migrate to version 5 awaiting none, with
+/// every other field kept (the history and the slots held included).
+#[test]
+fn version_4_provider_records_migrate_to_records_awaiting_no_verdict() {
+	use crate::migrations::v5::{MigrateV4ToV5, OldProviderInfo, OldSeen};
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run_test(|| {
+		register_assignable(ALICE, MIN_STAKE, &[KernelId::MatmulI8]);
+		System::set_block_number(2);
+		assert_ok!(Providers::begin_job(&ALICE, KernelId::MatmulI8, System::block_number()));
+		let expected = info(ALICE);
+		assert_eq!((expected.active_jobs, expected.history.len()), (1, 1));
+		let old = OldProviderInfo::<Test> {
+			stake: expected.stake,
+			capabilities: expected.capabilities.clone(),
+			endpoint: expected.endpoint.clone(),
+			price_per_work_unit: expected.price_per_work_unit,
+			status: expected.status,
+			active_jobs: expected.active_jobs,
+			jobs_begun: expected.jobs_begun,
+			reputation: expected.reputation,
+			registered_at: expected.registered_at,
+			prior_terms: expected.prior_terms,
+			terms_changed_at: expected.terms_changed_at,
+			history: frame_support::BoundedVec::truncate_from(
+				expected
+					.history
+					.iter()
+					.map(|(at, seen)| {
+						let old = OldSeen::<Test> {
+							terms: seen.terms,
+							prior_terms: seen.prior_terms,
+							terms_changed_at: seen.terms_changed_at,
+							active_jobs: seen.active_jobs,
+							jobs_begun: seen.jobs_begun,
+							max_concurrent_jobs: seen.max_concurrent_jobs,
+							memory_mib: seen.memory_mib,
+							reputation: seen.reputation,
+						};
+						(*at, old)
+					})
+					.collect::<Vec<_>>(),
+			),
+		};
+		frame_support::storage::unhashed::put_raw(
+			&crate::Providers::<Test>::hashed_key_for(ALICE),
+			&old.encode(),
+		);
+		StorageVersion::new(4).put::<crate::Pallet<Test>>();
+
+		MigrateV4ToV5::<Test>::on_runtime_upgrade();
+
+		assert_eq!(crate::Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(5));
+		assert_eq!(info(ALICE), expected);
+		Providers::end_job(&ALICE, JobOutcome::Agreed, Slot::Held);
 	});
 }

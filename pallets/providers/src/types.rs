@@ -268,8 +268,12 @@ where
 	/// Price per work unit (see KERNELS.md), in the chain's smallest balance unit.
 	pub price_per_work_unit: Balance,
 	pub status: ProviderStatus<BlockNumber>,
-	/// Jobs assigned to the provider and not yet settled.
+	/// Jobs assigned to the provider whose slots it still holds: it has work left in them.
 	pub active_jobs: u32,
+	/// Jobs whose slots the provider gave back when their round ended without a quorum, and
+	/// whose verdict is still to come (see [`crate::ProviderRegistry::free_slot`]). Its stake
+	/// stays bound to them: it cannot withdraw until none is left.
+	pub awaiting_verdicts: u32,
 	/// Job slots ever taken, wrapping: with the history's count, how many a draw reading an
 	/// earlier block must count as taken since (see [`Seen::has_room_after`]).
 	pub jobs_begun: u32,
@@ -309,6 +313,7 @@ where
 			prior_terms: self.prior_terms.clone(),
 			terms_changed_at: self.terms_changed_at.clone(),
 			active_jobs: self.active_jobs,
+			awaiting_verdicts: self.awaiting_verdicts,
 			jobs_begun: self.jobs_begun,
 			max_concurrent_jobs: self.capabilities.max_concurrent_jobs,
 			memory_mib: self.capabilities.memory_mib,

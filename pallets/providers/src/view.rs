@@ -34,6 +34,8 @@ pub struct Seen<Balance, BlockNumber> {
 	pub prior_terms: Terms<Balance>,
 	pub terms_changed_at: BlockNumber,
 	pub active_jobs: u32,
+	/// ([`crate::ProviderInfo::awaiting_verdicts`])
+	pub awaiting_verdicts: u32,
 	/// The record's count of job slots ever taken ([`crate::ProviderInfo::jobs_begun`]).
 	pub jobs_begun: u32,
 	pub max_concurrent_jobs: u32,
@@ -52,18 +54,29 @@ impl<Balance: Clone, BlockNumber: Copy + Saturating + PartialOrd> Seen<Balance, 
 		}
 	}
 
-	/// Whether a slot was free.
+	/// Whether a slot was free, with fewer verdicts awaited than the provider has slots. An
+	/// escalation gives its round's slots back before the verdict reaches their holders'
+	/// stake and reputation; without the second bound, a provider whose rounds keep escalating
+	/// could gather any number of pending judgements at a weight that none of them has lowered
+	/// yet.
 	pub fn has_room(&self) -> bool {
-		self.active_jobs < self.max_concurrent_jobs
+		self.active_jobs < self.max_concurrent_jobs && self.awaiting_within_bound()
 	}
 
 	/// Whether a slot free in this view is still free once the jobs begun since (the record
 	/// has begun `jobs_begun_now` in all) have taken theirs. Slots freed since do not count:
 	/// whoever frees one (the last revealer of another job, the provider declining) would
 	/// otherwise choose, after the seed is known, whether the provider can still be drawn.
+	/// Verdicts awaited since do not count either, for the same reason; the provider awaits at
+	/// most its slots in the view plus the jobs it held then or took since.
 	pub fn has_room_after(&self, jobs_begun_now: u32) -> bool {
 		let taken_since = jobs_begun_now.wrapping_sub(self.jobs_begun);
 		self.active_jobs.saturating_add(taken_since) < self.max_concurrent_jobs
+			&& self.awaiting_within_bound()
+	}
+
+	fn awaiting_within_bound(&self) -> bool {
+		self.awaiting_verdicts < self.max_concurrent_jobs
 	}
 }
 

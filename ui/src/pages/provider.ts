@@ -60,6 +60,7 @@ export async function providerPage(context: Context, argument: string | undefine
       h('dt', {}, 'Price per work unit'), h('dd', {}, formatAmount(context.chain, info.pricePerWorkUnit.toBigInt())),
       h('dt', {}, 'Kernels'), h('dd', {}, capabilities.kernels.map((k: any) => kernelById(k.type)?.name ?? k.type).join(', ')),
       h('dt', {}, 'Jobs in progress'), h('dd', {}, `${info.activeJobs} of at most ${capabilities.maxConcurrentJobs}`),
+      h('dt', {}, 'Awaiting a verdict'), h('dd', {}, `${info.awaitingVerdicts} (the stake stays bound until they are judged)`),
       h('dt', {}, 'Reputation'), h('dd', {}, `${info.reputation.agreed} agreed, ${info.reputation.deviated} deviated, ${info.reputation.noShows} no-shows`),
       h('dt', {}, 'Device'), h('dd', {}, `${capabilities.deviceName.toUtf8()} (${capabilities.backend.type}, ${capabilities.memoryMib} MiB)`),
       h('dt', {}, 'Endpoint'), h('dd', {}, info.endpoint.toUtf8()),

@@ -4,7 +4,7 @@
 
 use crate::{mock::*, types::*, Event};
 use concord_primitives::{kernel::KernelId, market::panel::Panel};
-use frame_support::assert_ok;
+use frame_support::{assert_noop, assert_ok};
 use pallet_providers::JobOutcome;
 use sp_core::H256;
 
@@ -170,6 +170,60 @@ fn a_verdict_as_many_voted_for_as_any_other_hash_judges_every_round() {
 	});
 }
 
+/// NM3: a round that ends without a quorum gives its assignees' slots back at once (they
+/// have nothing left to do in the job), so that one late or deviant assignee cannot keep the
+/// others' slots through every panel's round. Their stake stays bound until the verdict: a
+/// deviant that started leaving when it was drawn, and whose unbonding is over while the
+/// panel reveals, cannot withdraw before the panel's verdict slashes it.
+#[test]
+fn an_escalation_frees_the_ended_rounds_slots_but_not_their_stake() {
+	run_test(|| {
+		four_more_providers();
+		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
+		let (honest, deviant, decliner) = (p[0], p[1], p[2]);
+		assert_ok!(Providers::unregister(RuntimeOrigin::signed(deviant)));
+		let unbonded_at = System::block_number() + UNBONDING_PERIOD;
+		play_round(id, &[(honest, Some(RESULT_A)), (deviant, Some(RESULT_C)), (decliner, None)]);
+		assert!(job_events().contains(&Event::Escalated { job: id, round: 1, extra: 3 }));
+		for who in [honest, deviant] {
+			let record = provider(who);
+			assert_eq!((record.active_jobs, record.awaiting_verdicts), (0, 1), "provider {who}");
+		}
+
+		run_to(System::block_number() + DRAW_DELAY);
+		let panel = this_round(id);
+		assert!(!panel.contains(&honest) && !panel.contains(&deviant));
+		// The panel commits in the last block of its window, so that its reveals are still
+		// open once the deviant's unbonding is over.
+		let Phase::Committing { until } = job(id).phase else { panic!("the panel commits") };
+		run_to(until);
+		for who in &panel {
+			assert_ok!(commit(*who, id, RESULT_A));
+		}
+		let Phase::Revealing { until } = job(id).phase else { panic!("the panel reveals") };
+		assert!(until >= unbonded_at, "the test's windows are too short for it");
+		run_to(unbonded_at);
+		assert_noop!(
+			Providers::withdraw(RuntimeOrigin::signed(deviant)),
+			pallet_providers::Error::<Test>::JobsInProgress
+		);
+		for who in &panel {
+			assert_ok!(reveal(*who, id, RESULT_A));
+		}
+
+		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
+		assert_eq!(provider(deviant).stake, STAKE - STAKE / 10, "slashed for its wrong result");
+		let outcome =
+			|who| job(id).assignees.iter().find(|a| a.provider == who).and_then(|a| a.outcome);
+		assert_eq!(outcome(honest), Some(JobOutcome::Agreed));
+		for who in [honest, deviant] {
+			let record = provider(who);
+			assert_eq!((record.active_jobs, record.awaiting_verdicts), (0, 0), "provider {who}");
+		}
+		assert_ok!(Providers::withdraw(RuntimeOrigin::signed(deviant)));
+	});
+}
+
 /// A panel's rewards are held at submission for its full size: a unanimous job of four holds
 /// four more rewards per escalation, and the quote says so.
 #[test]
@@ -246,5 +300,46 @@ fn version_2_job_records_migrate_with_the_panel_their_escrow_was_held_for() {
 		let migrated = job(open);
 		MigrateV2ToV3::<Test>::on_runtime_upgrade();
 		assert_eq!(job(open), migrated);
+	});
+}
+
+/// A job that escalated before the upgrade still holds its first round's slots: the step to
+/// version 5 gives them back, so that the verdict, which settles those assignees as holders of
+/// freed slots, leaves every count right (`run_test` checks them against the open jobs).
+#[test]
+fn version_4_escalated_jobs_give_their_earlier_rounds_slots_back() {
+	use crate::migrations::v5::MigrateV4ToV5;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	run_test(|| {
+		four_more_providers();
+		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
+		play_round(id, &[(p[0], Some(RESULT_A)), (p[1], Some(RESULT_C)), (p[2], None)]);
+		assert_eq!(job(id).round, 1);
+		// As version 4 left them: the slots still held, no verdict awaited.
+		for who in [p[0], p[1]] {
+			pallet_providers::Providers::<Test>::mutate(who, |record| {
+				let record = record.as_mut().expect("registered");
+				record.active_jobs += 1;
+				record.awaiting_verdicts -= 1;
+			});
+		}
+		StorageVersion::new(4).put::<Jobs>();
+
+		MigrateV4ToV5::<Test>::on_runtime_upgrade();
+		MigrateV4ToV5::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Jobs::on_chain_storage_version(), 5);
+		for who in [p[0], p[1]] {
+			let record = provider(who);
+			assert_eq!((record.active_jobs, record.awaiting_verdicts), (0, 1), "provider {who}");
+		}
+		run_to(System::block_number() + DRAW_DELAY);
+		let panel = this_round(id);
+		play_round(
+			id,
+			&[(panel[0], Some(RESULT_A)), (panel[1], Some(RESULT_A)), (panel[2], Some(RESULT_A))],
+		);
+		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
 	});
 }
