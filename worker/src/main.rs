@@ -6,20 +6,25 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
 	init_logging();
-	let cli = cli::Cli::parse();
-	let json = cli.json;
-	match cli.run() {
-		Ok(()) => std::process::ExitCode::SUCCESS,
-		// With --json a failure is a document too, on stdout where scripts read the result.
-		Err(e) if json => {
-			println!("{}", serde_json::json!({ "error": format!("{e:#}") }));
-			std::process::ExitCode::FAILURE
-		}
+	// Bad arguments are a failure like any other (status 1), not clap's status 2, which
+	// says the chain refused.
+	let cli = match cli::Cli::try_parse() {
+		Ok(cli) => cli,
 		Err(e) => {
-			eprintln!("Error: {e:#}");
-			std::process::ExitCode::FAILURE
+			let _ = e.print();
+			return std::process::ExitCode::from(if e.use_stderr() { 1 } else { 0 });
 		}
+	};
+	let json = cli.json;
+	let Err(e) = cli.run() else { return std::process::ExitCode::SUCCESS };
+	let failure = cli::Failure::of(&e);
+	if json {
+		// With --json a failure is a document too, on stdout where scripts read the result.
+		println!("{}", failure.json(&e));
+	} else {
+		eprintln!("Error: {e:#}");
 	}
+	std::process::ExitCode::from(failure.exit_status())
 }
 
 /// Log lines (the provider daemon's, libp2p's) go to standard error, filtered by `RUST_LOG`

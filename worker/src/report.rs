@@ -2,7 +2,7 @@
 //! words, and the same as JSON for `concord --json`. In JSON, amounts are strings of the
 //! smallest unit (a u128 does not fit a JSON number), accounts SS58, hashes 0x-prefixed hex.
 
-use crate::chain::{AccountId, Balance, JobId, JobInfo, ProviderInfo};
+use crate::chain::{names, AccountId, Balance, JobId, JobInfo, ProviderInfo};
 use concord_runtime::units::{TOKEN_DECIMALS, TOKEN_SYMBOL, UNIT};
 use pallet_jobs::{Capture, FailReason, NoAssignment, Phase};
 use pallet_providers::ProviderStatus;
@@ -121,7 +121,7 @@ pub fn phase(phase: &Phase<u32, Balance>) -> String {
 		Phase::Queued { until } => format!("queued for providers until block #{until}"),
 		Phase::Committing { until } => format!("committing until block #{until}"),
 		Phase::Revealing { until } => format!("revealing until block #{until}"),
-		Phase::Attested { result_hash } => format!("attested: {result_hash:?}"),
+		Phase::Attested { result_hash } => format!("attested: {}", hash(result_hash)),
 		Phase::Failed { reason: FailReason::NoQuorum } => {
 			"failed: no result reached the quorum".into()
 		}
@@ -129,8 +129,9 @@ pub fn phase(phase: &Phase<u32, Balance>) -> String {
 			format!("failed: never assigned ({})", no_assignment(why))
 		}
 		Phase::Failed { reason: FailReason::Contested { attested } } => format!(
-			"failed: contested (a panel attested {attested:?}, but more assignees revealed \
-			 another result; nobody was slashed)"
+			"failed: contested (a panel attested {}, but more assignees revealed another \
+			 result; nobody was slashed)",
+			hash(attested)
 		),
 		Phase::Cancelled => "cancelled".into(),
 	}
@@ -142,7 +143,7 @@ pub fn phase_json(phase: &Phase<u32, Balance>) -> Value {
 		Phase::Committing { until } => json!({ "name": "Committing", "until": until }),
 		Phase::Revealing { until } => json!({ "name": "Revealing", "until": until }),
 		Phase::Attested { result_hash } => {
-			json!({ "name": "Attested", "result_hash": format!("{result_hash:?}") })
+			json!({ "name": "Attested", "result_hash": hash(result_hash) })
 		}
 		Phase::Failed { reason: FailReason::NoQuorum } => {
 			json!({ "name": "Failed", "reason": "NoQuorum" })
@@ -153,7 +154,7 @@ pub fn phase_json(phase: &Phase<u32, Balance>) -> Value {
 		Phase::Failed { reason: FailReason::Contested { attested } } => json!({
 			"name": "Failed",
 			"reason": "Contested",
-			"attested": format!("{attested:?}"),
+			"attested": hash(attested),
 		}),
 		Phase::Cancelled => json!({ "name": "Cancelled" }),
 	}
@@ -185,9 +186,9 @@ pub fn job_json(id: JobId, job: &JobInfo, why: Option<&NoAssignment<Balance>>) -
 				"provider": a.provider.to_string(),
 				"round": a.round,
 				"committed": a.commitment.is_some(),
-				"revealed": a.revealed.map(|hash| format!("{hash:?}")),
+				"revealed": a.revealed.as_ref().map(hash),
 				"declined": a.declined,
-				"outcome": a.outcome.map(|outcome| format!("{outcome:?}")),
+				"outcome": a.outcome.map(|outcome| names::name(&outcome)),
 			})
 		})
 		.collect();
@@ -219,6 +220,11 @@ fn status(status: &ProviderStatus<u32>) -> String {
 			format!("unbonding (stake free from block #{unlock_at})")
 		}
 	}
+}
+
+/// A hash as every output prints it: `0x` and 64 hex digits.
+pub fn hash(hash: &impl AsRef<[u8]>) -> String {
+	format!("0x{}", hex::encode(hash))
 }
 
 /// One provider's record on one line.
@@ -255,7 +261,7 @@ pub fn provider_json(account: &AccountId, info: &ProviderInfo) -> Value {
 		"stake": units(info.stake),
 		"price_per_work_unit": units(info.price_per_work_unit),
 		"kernels": capabilities.kernels.iter().map(|k| k.name()).collect::<Vec<_>>(),
-		"backend": format!("{:?}", capabilities.backend),
+		"backend": names::name(&capabilities.backend),
 		"device": String::from_utf8_lossy(&capabilities.device_name),
 		"memory_mib": capabilities.memory_mib,
 		"active_jobs": info.active_jobs,

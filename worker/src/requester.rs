@@ -1,6 +1,6 @@
 //! What a requester does: price, submit and follow jobs.
 
-use crate::chain::{Balance, BlockNumber, Client, JobId, JobInfo, RuntimeEvent, Signer};
+use crate::chain::{names, Balance, BlockNumber, Client, JobId, JobInfo, RuntimeEvent, Signer};
 use anyhow::{anyhow, bail};
 use concord_primitives::kernel::KernelId;
 use frame_support::traits::Get;
@@ -65,7 +65,7 @@ pub async fn submit(
 	let quote = client
 		.quote(request.kernel, request.params.clone(), request.replicas, request.quorum, at)
 		.await?
-		.map_err(|e| anyhow!("the chain cannot price this job: {e:?}"))?;
+		.map_err(|e| anyhow!("the chain cannot price this job: {}", names::described(&e)))?;
 	let reward = match request.reward {
 		Some(reward) => reward,
 		None => quote.min_reward.clone().map_err(|why| {
@@ -156,6 +156,15 @@ pub async fn why_unassigned(
 	}
 }
 
+/// A job that has no attested result, and will not have one (it failed, or was cancelled),
+/// or has none yet: where it stands, in words.
+#[derive(Debug, thiserror::Error)]
+#[error("job {job} has no attested result: {phase}")]
+pub struct NoResult {
+	pub job: JobId,
+	pub phase: String,
+}
+
 /// Blocks `fetch_result` waits for a provider to serve an attested output.
 const FETCH_RETRY_BLOCKS: usize = 3;
 
@@ -168,7 +177,7 @@ pub async fn attested(
 	let at = client.best_header().await?.hash();
 	let job = client.existing_job(id, at).await?;
 	let Phase::Attested { result_hash } = job.phase else {
-		bail!("job {id} has no attested result: {:?}", job.phase);
+		return Err(NoResult { job: id, phase: crate::report::phase(&job.phase) }.into());
 	};
 	Ok((at, job, result_hash))
 }

@@ -24,7 +24,7 @@ impl Keystore {
 	/// Keeps `suri`'s key; returns its public key. Made readable by the owner only.
 	pub fn insert(&self, suri: &str) -> anyhow::Result<sr25519::Public> {
 		let pair = sr25519::Pair::from_string(suri, None)
-			.map_err(|e| anyhow!("not a valid secret key URI ({e:?})"))?;
+			.map_err(|e| anyhow!("not a valid secret key URI ({e})"))?;
 		std::fs::create_dir_all(&self.dir)
 			.with_context(|| format!("making {}", self.dir.display()))?;
 		let path = self.path(&pair.public());
@@ -72,7 +72,7 @@ impl Keystore {
 		let public = match account {
 			Some(account) => {
 				let wanted = sr25519::Public::from_ss58check(account)
-					.map_err(|e| anyhow!("{account} is not an SS58 account ({e:?})"))?;
+					.map_err(|e| anyhow!("{account} is not an SS58 account ({e})"))?;
 				if !keys.contains(&wanted) {
 					bail!("{} holds no key for {account}", self.dir.display());
 				}
@@ -94,7 +94,7 @@ impl Keystore {
 		let suri: String = serde_json::from_str(&text)
 			.with_context(|| format!("{} is not a keystore file", path.display()))?;
 		let pair = sr25519::Pair::from_string(&suri, None)
-			.map_err(|e| anyhow!("{} holds no valid key ({e:?})", path.display()))?;
+			.map_err(|e| anyhow!("{} holds no valid key ({e})", path.display()))?;
 		if pair.public() != public {
 			bail!("{} holds the key of another account", path.display());
 		}

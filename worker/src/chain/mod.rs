@@ -6,6 +6,7 @@
 //! and refuses to sign once that format changed.
 
 mod keystore;
+pub mod names;
 mod reads;
 mod rpc;
 mod signer;
@@ -15,8 +16,10 @@ pub use concord_runtime::{
 	AccountId, Balance, BlockNumber, Hash, Header, RuntimeCall, RuntimeEvent,
 };
 pub use keystore::Keystore;
+pub use names::Refusal;
 pub use pallet_jobs::{JobId, JobInfoOf};
-pub use reads::ProviderInfo;
+pub use reads::{NoSuchJob, ProviderInfo};
+pub use rpc::PoolRefusal;
 pub use signer::Signer;
 pub use submit::Included;
 

@@ -17,11 +17,9 @@ impl Client {
 		self.runtime_call("JobsApi_job", id.encode(), at).await
 	}
 
-	/// Job `id` at block `at`, or an error saying there is no such job.
+	/// Job `id` at block `at`, or [`NoSuchJob`].
 	pub async fn existing_job(&self, id: JobId, at: Hash) -> anyhow::Result<JobInfo> {
-		self.job(id, at).await?.ok_or_else(|| {
-			anyhow::anyhow!("the chain has no job {id} (never submitted, or pruned)")
-		})
+		self.job(id, at).await?.ok_or_else(|| NoSuchJob(id).into())
 	}
 
 	/// The commits and reveals `provider` owes at block `at`.
@@ -93,3 +91,8 @@ impl Client {
 		self.storage(pallet_providers::Providers::<Runtime>::hashed_key_for(account), at).await
 	}
 }
+
+/// The chain has no job of this number: never submitted, or pruned after it ended.
+#[derive(Debug, thiserror::Error)]
+#[error("the chain has no job {0} (never submitted, or pruned)")]
+pub struct NoSuchJob(pub JobId);

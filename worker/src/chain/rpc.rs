@@ -194,30 +194,49 @@ impl Client {
 	}
 }
 
-/// Why the node refused a transaction, as an error that is [`NonceTaken`] where it is that.
+/// Why the node refused a transaction: a [`PoolRefusal`], which is also [`NonceTaken`] where it
+/// is that; a failure to reach the node is no refusal.
 fn refusal(e: jsonrpsee::core::ClientError) -> anyhow::Error {
-	let refused = anyhow!("the node refused the transaction: {e}");
-	match e {
-		jsonrpsee::core::ClientError::Call(call) if call.code() == POOL_TOO_LOW_PRIORITY => {
-			refused.context(NonceTaken)
-		}
-		// The node imported the block with the sender's previous transaction between telling
-		// its next nonce and checking this one: sent through another node, that transaction
-		// was in neither its pool nor its best block when the nonce was read.
-		jsonrpsee::core::ClientError::Call(call)
-			if call.code() == POOL_INVALID_TX
-				&& call.data().is_some_and(|data| data.get().contains(STALE)) =>
-		{
-			refused.context(NonceTaken)
-		}
-		_ => refused,
+	let jsonrpsee::core::ClientError::Call(call) = &e else {
+		return anyhow::Error::new(e).context("sending the transaction");
+	};
+	// A server's own errors (busy, too many subscriptions) and `POOL_ALREADY_IMPORTED` (the
+	// same transaction is in the pool, and will run) are no refusal.
+	if !POOL_REFUSALS.contains(&call.code()) || call.code() == POOL_ALREADY_IMPORTED {
+		return anyhow::Error::new(e).context("sending the transaction");
+	}
+	// `POOL_TOO_LOW_PRIORITY`: the pool holds a transaction of the sender with this nonce.
+	// `STALE`: the node imported the block with the sender's previous transaction between
+	// telling its next nonce and checking this one: sent through another node, that
+	// transaction was in neither its pool nor its best block when the nonce was read.
+	let nonce_taken = call.code() == POOL_TOO_LOW_PRIORITY
+		|| (call.code() == POOL_INVALID_TX
+			&& call.data().is_some_and(|data| data.get().contains(STALE)));
+	let refused = anyhow::Error::new(PoolRefusal(e.to_string()));
+	if nonce_taken {
+		refused.context(NonceTaken)
+	} else {
+		refused
 	}
 }
+
+/// The node's pool refused the transaction before any block held it (a nonce already used,
+/// fees the sender cannot pay, a bad signature), in the node's words.
+#[derive(Debug, thiserror::Error)]
+#[error("the node refused the transaction: {0}")]
+pub struct PoolRefusal(pub String);
 
 /// The pool's error code for an invalid transaction, and the text of its data when the
 /// transaction's nonce is below the account's (`InvalidTransaction::Stale`).
 const POOL_INVALID_TX: i32 = 1010;
 const STALE: &str = "Transaction is outdated";
+
+/// The pool's error codes, by which it refuses a transaction (`sc_rpc_api::author::error`:
+/// invalid, of unknown validity, banned, too low a priority, dropped at once, ...).
+const POOL_REFUSALS: std::ops::RangeInclusive<i32> = 1010..=1021;
+
+/// The pool's error code for a transaction it already holds.
+const POOL_ALREADY_IMPORTED: i32 = 1013;
 
 /// How long [`Client::next_best_head`] waits: many blocks' time on every Concord chain.
 const NEW_BLOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -251,8 +270,17 @@ mod tests {
 		let refused = refusal(ClientError::Call(taken));
 		assert!(refused.is::<NonceTaken>());
 		assert!(format!("{refused:#}").contains("Priority is too low"), "{refused:#}");
+		assert!(refused.is::<PoolRefusal>(), "a refusal still, once retried enough");
 		let invalid = ErrorObject::owned(1010, "Invalid Transaction", None::<()>);
-		assert!(!refusal(ClientError::Call(invalid)).is::<NonceTaken>());
+		let refused = refusal(ClientError::Call(invalid));
+		assert!(!refused.is::<NonceTaken>());
+		assert!(refused.is::<PoolRefusal>());
+		let unreachable = refusal(ClientError::Custom("the connection closed".into()));
+		assert!(!unreachable.is::<PoolRefusal>(), "a lost connection is no refusal");
+		let busy = ErrorObject::owned(-32009, "Too many subscriptions", None::<()>);
+		assert!(!refusal(ClientError::Call(busy)).is::<PoolRefusal>(), "nor a busy server");
+		let held = ErrorObject::owned(1013, "Transaction Already Imported", None::<()>);
+		assert!(!refusal(ClientError::Call(held)).is::<PoolRefusal>(), "nor one that will run");
 		let unpaid =
 			ErrorObject::owned(1010, "Invalid Transaction", Some("Inability to pay some fees"));
 		assert!(!refusal(ClientError::Call(unpaid)).is::<NonceTaken>());

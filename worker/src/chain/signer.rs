@@ -53,7 +53,7 @@ impl Signer {
 	/// or a dev account such as `//Alice`.
 	pub fn from_uri(uri: &str) -> anyhow::Result<Signer> {
 		let pair = sr25519::Pair::from_string(uri, None)
-			.map_err(|e| anyhow!("not a valid secret key URI ({e:?})"))?;
+			.map_err(|e| anyhow!("not a valid secret key URI ({e})"))?;
 		let account = AccountId::from(pair.public());
 		Ok(Signer { pair, account, sending: Mutex::new(()) })
 	}

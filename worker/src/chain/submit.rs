@@ -1,13 +1,14 @@
 //! Submitting a signed call and learning what became of it.
 
-use super::{rpc::NonceTaken, signer::SigningContext, Client, Hash, RuntimeEvent, Signer};
+use super::{
+	names::Refusal, rpc::NonceTaken, signer::SigningContext, Client, Hash, RuntimeEvent, Signer,
+};
 use anyhow::{anyhow, bail, Context};
 use codec::Encode;
-use concord_runtime::{RuntimeCall, RuntimeError};
+use concord_runtime::RuntimeCall;
 use frame_support::storage::storage_prefix;
 use frame_system::{EventRecord, Phase};
 use serde_json::Value;
-use sp_runtime::DispatchError;
 
 /// How many times a transaction whose nonce was taken ([`NonceTaken`]) is signed again, each
 /// after the next block.
@@ -99,28 +100,10 @@ impl Client {
 				..
 			}) = event
 			{
-				bail!("{}", describe(*dispatch_error));
+				return Err(Refusal::of(*dispatch_error).into());
 			}
 		}
 		Ok(Included { block_hash, events })
-	}
-}
-
-/// A dispatch error by name as the chain's metadata spells it, `jobs.RewardTooLow` or
-/// `token.FundsUnavailable`, rather than `Module { index: 11, .. }`: the name Polkadot.js
-/// Apps and the dashboard show for it.
-pub fn describe(error: DispatchError) -> String {
-	let debug = match RuntimeError::from_dispatch_error(error) {
-		Some(named) => format!("{named:?}"),
-		None => format!("{error:?}"),
-	};
-	match debug.split_once('(') {
-		Some((section, name)) if !section.contains(' ') => {
-			let mut section = section.to_string();
-			section[..1].make_ascii_lowercase();
-			format!("{section}.{}", name.strip_suffix(')').unwrap_or(name))
-		}
-		_ => debug,
 	}
 }
 
@@ -133,19 +116,5 @@ fn dropped(status: &Value) -> Option<String> {
 			Some("replaced by another transaction with the same nonce".into())
 		}
 		_ => None,
-	}
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn dispatch_errors_read_by_name() {
-		let refused = pallet_jobs::Error::<concord_runtime::Runtime>::RewardTooLow;
-		assert_eq!(describe(refused.into()), "jobs.RewardTooLow");
-		let unfunded = sp_runtime::TokenError::FundsUnavailable;
-		assert_eq!(describe(DispatchError::Token(unfunded)), "token.FundsUnavailable");
-		assert_eq!(describe(DispatchError::BadOrigin), "BadOrigin");
 	}
 }

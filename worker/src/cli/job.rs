@@ -188,7 +188,7 @@ async fn grant(args: GrantArgs, out: Output) -> anyhow::Result<()> {
 	let grant = signer.grant(&result_hash.0).to_hex();
 	out.print(
 		&grant,
-		json!({ "job": args.job, "result_hash": format!("{result_hash:?}"), "grant": grant }),
+		json!({ "job": args.job, "result_hash": report::hash(&result_hash), "grant": grant }),
 	);
 	Ok(())
 }
@@ -207,7 +207,7 @@ async fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
 	let (hash, output) = requester::fetch_result(&client, args.job, &reader).await?;
 	std::fs::write(&args.output, &output)?;
 	out.progress(format!("{} bytes written to {}", output.len(), args.output.display()));
-	let hash = hex::encode(hash);
+	let hash = report::hash(&hash);
 	out.print(
 		&hash,
 		json!({
@@ -292,12 +292,10 @@ async fn wait(client: &Client, job: JobId, out: Output) -> anyhow::Result<String
 	};
 	let ending = requester::wait(client, job, progress).await;
 	out.end_status();
-	match ending? {
-		Ending::Attested(result_hash) => Ok(hex::encode(result_hash)),
-		Ending::Failed(reason) => {
-			let phase = pallet_jobs::Phase::Failed { reason };
-			anyhow::bail!("job {job} {}", report::phase(&phase))
-		}
-		Ending::Cancelled => anyhow::bail!("job {job} was cancelled"),
-	}
+	let phase = match ending? {
+		Ending::Attested(result_hash) => return Ok(report::hash(&result_hash)),
+		Ending::Failed(reason) => pallet_jobs::Phase::Failed { reason },
+		Ending::Cancelled => pallet_jobs::Phase::Cancelled,
+	};
+	Err(requester::NoResult { job, phase: report::phase(&phase) }.into())
 }

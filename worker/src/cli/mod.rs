@@ -2,6 +2,7 @@
 
 mod amount;
 mod chain_args;
+mod failure;
 mod job;
 mod kernel;
 mod key;
@@ -11,6 +12,7 @@ mod provider;
 mod worker;
 
 use clap::{Parser, Subcommand};
+pub use failure::Failure;
 pub use output::Output;
 
 #[derive(Parser)]

@@ -10,7 +10,7 @@ use anyhow::{anyhow, Context};
 use clap::{Args, Subcommand};
 use concord_kernels::{AdapterChoice, Executor, KernelId};
 use concord_runtime::{Balance, RuntimeCall};
-use concord_worker::chain::{AccountId, Client};
+use concord_worker::chain::{names, AccountId, Client};
 use concord_worker::report::{provider_json, provider_line};
 use pallet_providers::{CapabilitiesInput, GpuBackend};
 
@@ -130,7 +130,9 @@ impl ProviderCommand {
 				.events
 				.iter()
 				.filter_map(|event| match event {
-					concord_runtime::RuntimeEvent::Providers(event) => Some(event_name(event)),
+					concord_runtime::RuntimeEvent::Providers(event) => {
+						Some(names::name(event).to_string())
+					}
 					_ => None,
 				})
 				.collect();
@@ -195,13 +197,6 @@ async fn status(
 	}
 	out.print(human, value);
 	Ok(())
-}
-
-/// An event's name: `GoneOffline`, `Registered`.
-fn event_name(event: &pallet_providers::Event<concord_runtime::Runtime>) -> String {
-	let debug = format!("{event:?}");
-	let name = debug.split([' ', '{', '(']).next().unwrap_or_default();
-	name.rsplit("::").next().unwrap_or(name).to_string()
 }
 
 async fn list(client: &Client, out: Output) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@ use super::rates::Rates;
 use super::schedule::{Refused, Schedule};
 use super::{Commitment, Config, Journal, Results};
 use crate::chain::{Client, Hash, JobId, JobInfo, RuntimeCall, RuntimeEvent};
+use crate::report;
 use codec::Encode;
 use concord_kernels::{result_hash, KernelError};
 use concord_primitives::kernel::validate_params;
@@ -103,9 +104,9 @@ impl Work {
 		let call = RuntimeCall::Jobs(pallet_jobs::Call::commit { job, commitment });
 		let included = self.client.submit(&self.config.signer, call).await.map_err(retry)?;
 		Ok(format!(
-			"committed to result {} in block {:?}",
-			hex::encode(recorded.result_hash),
-			included.block_hash
+			"committed to result {} in block {}",
+			report::hash(&recorded.result_hash),
+			report::hash(&included.block_hash)
 		))
 	}
 
@@ -118,7 +119,7 @@ impl Work {
 			.submit(&self.config.signer, call)
 			.await
 			.map_err(|e| retry(e.context(format!("declining because {why}"))))?;
-		Ok(format!("declined because {why}, in block {:?}", included.block_hash))
+		Ok(format!("declined because {why}, in block {}", report::hash(&included.block_hash)))
 	}
 
 	async fn reveal(&self, job: JobId, spec_hash: [u8; 32]) -> Result<String, Failure> {
@@ -137,21 +138,22 @@ impl Work {
 		// The salt stays journaled until a finalized block shows this reveal (see
 		// `forget_final_salts`): the block that carries it may yet be re-orged away.
 		let included = self.client.submit(&self.config.signer, call).await.map_err(retry)?;
-		let mut report = format!("revealed in block {:?}", included.block_hash);
+		let mut said = format!("revealed in block {}", report::hash(&included.block_hash));
 		for event in &included.events {
 			if let RuntimeEvent::Jobs(pallet_jobs::Event::Attested {
 				result_hash, agreeing, ..
 			}) = event
 			{
-				report += &format!("; attested {result_hash:?} with {agreeing} agreeing");
+				let attested = report::hash(result_hash);
+				said += &format!("; attested {attested} with {agreeing} agreeing");
 			}
 			if let RuntimeEvent::Jobs(pallet_jobs::Event::Paid { provider, amount, .. }) = event {
 				if provider == self.config.signer.account() {
-					report += &format!("; paid {amount}");
+					said += &format!("; paid {amount}");
 				}
 			}
 		}
-		Ok(report)
+		Ok(said)
 	}
 
 	/// The job's output, computed from its input after checking the input against its hash,

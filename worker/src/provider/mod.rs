@@ -312,8 +312,11 @@ async fn announce(client: &Client, config: &Config) -> anyhow::Result<Option<Pro
 	let record = client.provider(account, head.hash()).await?;
 	match &record {
 		Some(info) => log(format!(
-			"registered: {:?}, price {} per work unit, stake {}, {} jobs in progress",
-			info.status, info.price_per_work_unit, info.stake, info.active_jobs
+			"registered: {}, price {} per work unit, stake {}, {} jobs in progress",
+			crate::chain::names::name(&info.status),
+			info.price_per_work_unit,
+			info.stake,
+			info.active_jobs
 		)),
 		None => log(format!(
 			"{account} is not a registered provider: no job will be assigned until it registers \

@@ -14,7 +14,7 @@ fn kernel_commands_print_one_json_document() {
 	let run = json(succeed(run, "concord kernel run"));
 	let shape = validate_params(KernelId::SortU32, &[64]).unwrap();
 	let expected = cpu::run(KernelId::SortU32, &[64], &random::input(&shape, 3)).unwrap();
-	assert_eq!(run["result_hash"], hex::encode(result_hash(&expected)), "{run}");
+	assert_eq!(run["result_hash"], format!("0x{}", hex::encode(result_hash(&expected))), "{run}");
 	assert_eq!(run["output_bytes"], expected.len());
 	assert_eq!(run["work_units"], shape.work_units());
 

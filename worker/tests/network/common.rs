@@ -258,11 +258,25 @@ pub fn json(stdout: String) -> serde_json::Value {
 	serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
 }
 
-/// The error a `--json` command failed with (a JSON document on stdout, exit status 1).
+/// The error a `--json` command failed with (a JSON document on stdout).
 pub fn failure(output: Output) -> String {
+	failed(output).1["error"].as_str().expect("an error").to_string()
+}
+
+/// The exit status of a `--json` command that failed, and its document.
+pub fn failed(output: Output) -> (i32, serde_json::Value) {
 	assert!(!output.status.success(), "it succeeded: {}", String::from_utf8_lossy(&output.stdout));
 	let stdout = String::from_utf8_lossy(&output.stdout).trim().to_string();
-	json(stdout)["error"].as_str().expect("an error").to_string()
+	(output.status.code().expect("exited"), json(stdout))
+}
+
+/// The section and name of the runtime's refusal a `--json` command failed with: exit status
+/// 2, and the names the chain's metadata gives the error.
+pub fn refusal(output: Output) -> (String, String) {
+	let (status, document) = failed(output);
+	assert_eq!((status, &document["kind"]), (2, &serde_json::json!("refused")), "{document}");
+	let name = |field: &str| document["refusal"][field].as_str().expect("named").to_string();
+	(name("section"), name("name"))
 }
 
 pub fn account(name: &str) -> AccountId {

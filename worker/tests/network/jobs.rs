@@ -108,7 +108,8 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	.unwrap()
 	.unwrap();
 	let attested = json(succeed(waited, &format!("concord job wait\n{}", logs(dir.path()))));
-	assert_eq!(attested["result_hash"], hex::encode(result_hash(&expected)), "the CPU's hash");
+	let expected_hash = format!("0x{}", hex::encode(result_hash(&expected)));
+	assert_eq!(attested["result_hash"], expected_hash, "the CPU's hash");
 
 	// The output itself, from a provider that computed it, over libp2p: to the requester.
 	let output = dir.path().join("output.bin");
@@ -188,9 +189,14 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 		"{refused}"
 	);
 
-	// A reward under every provider's price: the chain refuses it by name.
-	let refused = failure(submit(&["--reward", "1"]));
-	assert!(refused.contains("jobs.RewardTooLow"), "{refused}");
+	// A reward under every provider's price: the chain refuses it by name (exit status 2), as
+	// its metadata names it.
+	let refused = refusal(submit(&["--reward", "1"]));
+	assert_eq!(refused, ("jobs".into(), "RewardTooLow".into()));
+	// A job that was never submitted is not found (exit status 4).
+	let missing = concord().args(["--json", "job", "status", "--rpc", &rpc, "999"]).output();
+	let (status, missing) = failed(missing.unwrap());
+	assert_eq!((status, &missing["kind"]), (4, &serde_json::json!("not_found")), "{missing}");
 
 	// A job is drawn three blocks after its submission; until then the requester may take it
 	// back.
@@ -234,6 +240,11 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	let status = json(succeed(status.unwrap(), "concord job status"));
 	assert_eq!(status["phase"]["name"], "Cancelled", "{status}");
 	assert_eq!(status["escrow"], "0", "{status}");
+	// Waiting on it ends at once without a result (exit status 3).
+	let wait = concord().args(["--json", "job", "wait", "--rpc", &rpc, &job]).output();
+	let (status, ended) = failed(wait.unwrap());
+	assert_eq!((status, &ended["kind"]), (3, &serde_json::json!("no_result")), "{ended}");
+	assert!(ended["error"].as_str().unwrap().ends_with("cancelled"), "{ended}");
 
 	// People read the same in words and CORD.
 	let status = concord().args(["job", "status", "--rpc", &rpc, &job]).output().unwrap();
@@ -278,8 +289,8 @@ async fn a_provider_registers_and_goes_offline_from_the_command_line() {
 	};
 
 	// A stake under the minimum is refused by name, and nothing is registered.
-	let refused = failure(register("1CORD"));
-	assert!(refused.contains("providers.StakeBelowMinimum"), "{refused}");
+	let refused = refusal(register("1CORD"));
+	assert_eq!(refused, ("providers".into(), "StakeBelowMinimum".into()));
 	let status = json(succeed(dave(&["status"]), "concord provider status"));
 	assert_eq!(status["registered"], false, "{status}");
 

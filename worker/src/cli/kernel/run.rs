@@ -39,7 +39,7 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 	if let Some(path) = &args.output {
 		std::fs::write(path, &output).with_context(|| format!("writing {}", path.display()))?;
 	}
-	let hash = hex::encode(result_hash(&output));
+	let hash = concord_worker::report::hash(&result_hash(&output));
 	out.print(
 		&hash,
 		serde_json::json!({
