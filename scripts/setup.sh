@@ -55,6 +55,14 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 	rustup component add rust-src
 fi
 note "wasm32v1-none and rust-src present"
+# The test command checks formatting and lints.
+for component in rustfmt clippy; do
+	if ! rustup component list --installed | grep -q "^$component"; then
+		note "adding the $component component"
+		rustup component add "$component"
+	fi
+done
+note "rustfmt and clippy present"
 
 # The dashboard's dependencies, from its lock file (reinstalled only when it changed).
 npm_install() {

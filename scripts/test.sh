@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: pallet unit and property tests,
-# kernels against their CPU references on Mesa's lavapipe, the runtime's benchmarks, and
-# @polkadot/api end-to-end tests against a real dev node.
+# Installs what is missing, builds, checks formatting, lints (clippy) and docs (no broken
+# link), and runs every test: pallet unit and property tests, kernels against their CPU
+# references on Mesa's lavapipe, the runtime's benchmarks, and @polkadot/api end-to-end tests
+# against a real dev node.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -13,6 +14,14 @@ built=$(date +%s)
 cd "$REPO_ROOT"
 step "Checking formatting"
 cargo fmt --all --check
+# The same features as the build, so that the lints and docs reuse its dependencies.
+step "Linting (clippy, every warning an error)"
+cargo clippy --locked --release --workspace --features "$CONCORD_FEATURES" --all-targets \
+	-- -D warnings
+step "Building the docs (a broken link is an error)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --release --workspace \
+	--features "$CONCORD_FEATURES" --no-deps
+linted=$(date +%s)
 
 # GPU tests run on Vulkan: lavapipe where there is no GPU.
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
@@ -25,7 +34,7 @@ cargo nextest run --locked --release --workspace --features "$CONCORD_FEATURES" 
 status=${PIPESTATUS[0]}
 set -e
 finished=$(date +%s)
-note "setup and build: $((built - started)) s, tests: $((finished - built)) s"
+note "setup and build: $((built - started)) s, formatting, lints and docs: $((linted - built)) s, tests: $((finished - linted)) s"
 # The test runner's own summary is the closing line.
 tail -n 1 "$log"
 exit "$status"

@@ -407,7 +407,7 @@ impl<T: Config> Pallet<T> {
 	/// Checks the pallet's invariants:
 	/// - the stake held from every provider equals the stake on its record;
 	/// - a provider has an entry in the list of each kernel it lists exactly when a draw may
-	///   see it, with the `until` its record implies ([`Self::listing_of`]), except that a
+	///   see it, with the `until` its record implies (`Self::listing_of`), except that a
 	///   dead entry may have been dropped already and a closed one may stay;
 	/// - every entry is of a registered provider that lists the kernel, once per list;
 	/// - a record's history holds at most one entry a block, oldest first.

@@ -18,7 +18,7 @@ pub mod v3 {
 
 	/// Rewrites every kernel's list with each provider's `until`, read from its record (in
 	/// the layout versions 2 and 3 share, [`super::v4::OldProviderInfo`], brought to today's). A version-2 list
-	/// held exactly the providers [`Pallet::listing_of`] places in it; an entry without a
+	/// held exactly the providers `Pallet::listing_of` places in it; an entry without a
 	/// record (which version 2 never wrote) is dropped.
 	pub struct MigrateListings<T>(PhantomData<T>);
 
