@@ -77,6 +77,24 @@ pub fn min_commit_window(kernel: KernelId, work_units: u64, block_millis: u64, b
 	u32::try_from(needed).unwrap_or(u32::MAX).saturating_add(base)
 }
 
+/// Blocks a worker keeps at the end of a commit window for its commit to be signed and
+/// included: it plans to have every job computed this many blocks before the window closes.
+pub const COMMIT_MARGIN_BLOCKS: u32 = 2;
+
+/// What a worker allows each job besides the kernel itself: reading its input from the node,
+/// hashing, writing the result and journaling the salt.
+pub const PER_JOB_MILLIS: u64 = 1_000;
+
+/// The least `base` (the runtime's shortest window) in blocks of `block_millis` that leaves a
+/// worker holding [`JOBS_AT_ONCE`] jobs its [`COMMIT_MARGIN_BLOCKS`] and each job's
+/// [`PER_JOB_MILLIS`]: the work itself has the rest of [`min_commit_window`]. A runtime whose
+/// shortest window is below this would make honest workers decline small jobs they could do.
+pub const fn least_base_window(block_millis: u64) -> u32 {
+	let overheads =
+		(JOBS_AT_ONCE * PER_JOB_MILLIS).div_ceil(if block_millis == 0 { 1 } else { block_millis });
+	COMMIT_MARGIN_BLOCKS + overheads as u32
+}
+
 /// How many times its shortest window a job's commit window may last: room for a slow device
 /// that runs several jobs at once, not for holding honest assignees' slots for an hour.
 pub const COMMIT_WINDOW_FACTOR: u32 = 10;
@@ -85,4 +103,18 @@ pub const COMMIT_WINDOW_FACTOR: u32 = 10;
 /// `MaxWindow` caps it further). Saturates.
 pub fn max_commit_window(min_window: u32) -> u32 {
 	min_window.saturating_mul(COMMIT_WINDOW_FACTOR)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn the_least_base_window_holds_the_margin_and_every_jobs_overhead() {
+		// Two blocks of margin, and four jobs' second each, rounded up to whole blocks.
+		assert_eq!(least_base_window(3_000), 2 + 2);
+		assert_eq!(least_base_window(6_000), 2 + 1);
+		assert_eq!(least_base_window(1_000), 2 + 4);
+		assert_eq!(least_base_window(0), 2 + 4_000, "no block time: no division by zero");
+	}
 }

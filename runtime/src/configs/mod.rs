@@ -267,3 +267,21 @@ impl pallet_jobs::BenchmarkHelper for JobsBenchmarkHelper {
 		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([7u8; 32]));
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// The worker plans to have each job computed `COMMIT_MARGIN_BLOCKS` before its window
+	/// closes, with `PER_JOB_MILLIS` of overhead for each of the `JOBS_AT_ONCE` jobs it may
+	/// hold: the shortest window must leave that room, or honest workers decline small jobs.
+	#[test]
+	fn the_shortest_window_leaves_a_worker_its_margin() {
+		use concord_primitives::market::window;
+		use frame_support::traits::Get;
+		let least = window::least_base_window(MILLI_SECS_PER_BLOCK);
+		assert_eq!(least, 4, "2 blocks of margin and 4 jobs' second each, at 3 s a block");
+		let min_window: BlockNumber = <Runtime as pallet_jobs::Config>::MinWindow::get();
+		assert!(min_window >= least, "MinWindow {min_window} leaves a worker no margin");
+	}
+}

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Blocks kept at the end of a commit window for the commit to be signed and included.
-const COMMIT_MARGIN_BLOCKS: u32 = 2;
+const COMMIT_MARGIN_BLOCKS: u32 = concord_primitives::market::window::COMMIT_MARGIN_BLOCKS;
 
 /// A job whose estimate at the assumed rate is more than this share of the time to its
 /// deadline (a tenth) gets its kernel measured first: a device slower than the assumed rate

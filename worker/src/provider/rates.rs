@@ -14,9 +14,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// What a job costs besides the kernel itself: reading its input from the node, hashing,
-/// writing the result and journaling the salt.
-pub const PER_JOB: Duration = Duration::from_secs(1);
+/// What a job costs besides the kernel itself ([`window::PER_JOB_MILLIS`]).
+pub const PER_JOB: Duration = Duration::from_millis(window::PER_JOB_MILLIS);
 
 /// Work units per second on each kernel's worst case (`window::reference_params`), as this
 /// device measured them.
