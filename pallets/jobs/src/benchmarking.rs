@@ -166,10 +166,8 @@ fn last_round_job<T: Config>(
 	Pallet::<T>::unschedule(id);
 	Pallet::<T>::schedule(id, reveal_until.saturating_add(One::one())).expect("room");
 	reshape(&mut job);
-	for assignee in job.assignees.iter() {
-		if assignee.round < job.round && assignee.outcome.is_none() {
-			T::Providers::free_slot(&assignee.provider);
-		}
+	for provider in Pallet::<T>::awaiting_verdict(&job) {
+		T::Providers::free_slot(provider);
 	}
 	Jobs::<T>::insert(id, job);
 	(id, providers[0].clone())

@@ -6,7 +6,11 @@ use frame_support::{
 	ensure,
 	traits::{fungible::InspectHold, Get},
 };
-use sp_runtime::traits::{CheckedAdd, CheckedMul, Zero};
+use pallet_providers::{ProviderRegistry, Slot};
+use sp_runtime::{
+	traits::{CheckedAdd, CheckedMul, Zero},
+	Saturating,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Checks that:
@@ -24,11 +28,15 @@ impl<T: Config> Pallet<T> {
 	/// - a job is in [`OpenJobs`] exactly when its phase is open, and has exactly one agenda
 	///   entry, at the block [`OpenJobs`] records; inline input is kept only for open jobs;
 	/// - open jobs are at most `MaxOpenJobs`, and ids are below [`NextJobId`];
-	/// - [`QueuedJobs`] counts the jobs of each kernel in `Queued`, and no kernel with none.
+	/// - [`QueuedJobs`] counts the jobs of each kernel in `Queued`, and no kernel with none;
+	/// - every provider holds a job slot for each unsettled assignment of an open job's
+	///   current round and awaits a verdict for each of an earlier round, and no other (the
+	///   registry keeps the counts: [`pallet_providers::ProviderRegistry::check_slots`]).
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut escrow_by_requester: BTreeMap<T::AccountId, (BalanceOf<T>, u32)> = BTreeMap::new();
 		let mut open = 0u32;
 		let mut queued: BTreeMap<concord_primitives::kernel::KernelId, u32> = BTreeMap::new();
+		let mut slots: BTreeMap<T::AccountId, (u32, u32)> = BTreeMap::new();
 		for (id, job) in Jobs::<T>::iter() {
 			if matches!(job.phase, Phase::Queued { .. }) {
 				let count = queued.entry(job.spec.kernel).or_default();
@@ -61,6 +69,16 @@ impl<T: Config> Pallet<T> {
 				.count() as u32;
 			if is_open {
 				open = open.saturating_add(1);
+				for (index, assignee) in job.assignees.iter().enumerate() {
+					if assignee.outcome.is_some() {
+						continue;
+					}
+					let (held, awaiting) = slots.entry(assignee.provider.clone()).or_default();
+					match Self::slot_of(&job, index) {
+						Slot::Held => held.saturating_inc(),
+						Slot::Freed => awaiting.saturating_inc(),
+					}
+				}
 				let expected = job
 					.spec
 					.reward
@@ -145,6 +163,7 @@ impl<T: Config> Pallet<T> {
 				"OpenJobsOf counts a requester with no open job"
 			);
 		}
+		T::Providers::check_slots(&slots)?;
 		let (head, tail) = EndedRange::<T>::get();
 		ensure!(head <= tail, "prune queue head past its tail");
 		Ok(())

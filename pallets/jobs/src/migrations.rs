@@ -199,12 +199,10 @@ pub mod v5 {
 			for id in OpenJobs::<T>::iter_keys() {
 				reads.saturating_accrue(2);
 				let Some(job) = Jobs::<T>::get(id) else { continue };
-				for assignee in job.assignees.iter() {
-					if assignee.round < job.round && assignee.outcome.is_none() {
-						T::Providers::free_slot(&assignee.provider);
-						reads.saturating_inc();
-						writes.saturating_inc();
-					}
+				for provider in Pallet::<T>::awaiting_verdict(&job) {
+					T::Providers::free_slot(provider);
+					reads.saturating_inc();
+					writes.saturating_inc();
 				}
 			}
 			T::DbWeight::get().reads_writes(reads, writes)

@@ -136,6 +136,16 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// The unsettled assignees of rounds the job has left ([`Slot::Freed`]): they gave their
+	/// slots back when those rounds escalated, and wait only for the verdict.
+	pub(crate) fn awaiting_verdict(job: &JobInfoOf<T>) -> impl Iterator<Item = &T::AccountId> {
+		job.assignees
+			.iter()
+			.enumerate()
+			.filter(|(index, a)| a.outcome.is_none() && Self::slot_of(job, *index) == Slot::Freed)
+			.map(|(_, a)| &a.provider)
+	}
+
 	/// Pays assignee `index` `amount` from the escrow and records `outcome`. An assignee is
 	/// settled once: a second call pays nothing.
 	fn pay(

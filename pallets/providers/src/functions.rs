@@ -609,6 +609,29 @@ impl<T: Config> ProviderRegistry<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> 
 		}
 	}
 
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	fn check_slots(
+		expected: &alloc::collections::BTreeMap<T::AccountId, (u32, u32)>,
+	) -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut seen = 0usize;
+		for (who, info) in Providers::<T>::iter() {
+			let (held, awaiting) = match expected.get(&who) {
+				Some(counts) => {
+					seen = seen.saturating_add(1);
+					*counts
+				}
+				None => (0, 0),
+			};
+			ensure!(info.active_jobs == held, "a provider's held slots differ from its open jobs");
+			ensure!(
+				info.awaiting_verdicts == awaiting,
+				"a provider's awaited verdicts differ from its open jobs' earlier rounds"
+			);
+		}
+		ensure!(seen == expected.len(), "an open job's assignee has no provider record");
+		Ok(())
+	}
+
 	fn slash(
 		who: &T::AccountId,
 		fraction: Perbill,

@@ -76,6 +76,17 @@ pub trait ProviderRegistry<AccountId, Balance, BlockNumber> {
 	/// an assignee.
 	fn end_job(who: &AccountId, outcome: JobOutcome, slot: Slot);
 
+	/// Checks that every provider holds exactly the job slots and awaits exactly the verdicts
+	/// that `expected` counts for it over the open jobs, as `(held, awaiting)`, and none where
+	/// it has no entry: the job pallet counts, the registry keeps the counts (O(providers):
+	/// try-runtime and tests only).
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	fn check_slots(
+		expected: &alloc::collections::BTreeMap<AccountId, (u32, u32)>,
+	) -> Result<(), sp_runtime::TryRuntimeError>
+	where
+		AccountId: Ord;
+
 	/// Takes `fraction` of `who`'s stake and gives it to `beneficiary` (or burns it when
 	/// `None`). Returns the amount slashed. A provider whose stake falls under the minimum goes
 	/// offline, and out of every view of this block and later at once (a draw reading an

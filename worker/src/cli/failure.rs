@@ -19,18 +19,15 @@ pub enum Failure {
 	/// The job ended, or stands, without an attested result (`job wait`, `job submit --wait`,
 	/// `job fetch`, `job grant`). Exit status 3.
 	NoResult,
-	/// The chain has no such job (never submitted, or pruned), whether the client found
-	/// none or the runtime refused a call on it as `jobs.UnknownJob`. Exit status 4.
+	/// The chain has no such job (never submitted, or pruned): every job command reads the
+	/// job before it acts on it. Exit status 4.
 	NotFound,
 }
 
 impl Failure {
 	/// The kind of `error`, read from the typed error it carries anywhere in its chain.
 	pub fn of(error: &anyhow::Error) -> Failure {
-		let unknown_job = error.downcast_ref::<Refusal>().is_some_and(|refusal| {
-			(refusal.section.as_str(), refusal.name.as_str()) == ("jobs", "UnknownJob")
-		});
-		if unknown_job || error.is::<NoSuchJob>() {
+		if error.is::<NoSuchJob>() {
 			Failure::NotFound
 		} else if error.is::<Refusal>() || error.is::<PoolRefusal>() {
 			Failure::Refused
@@ -99,9 +96,10 @@ mod tests {
 		assert!(Failure::of(&pool).json(&pool).get("refusal").is_none());
 		let ended: anyhow::Error = NoResult { job: 3, phase: "cancelled".into() }.into();
 		assert_eq!(Failure::of(&ended).exit_status(), 3);
+		// Only a job pruned between the read and the call gets here: a refusal like any other.
 		let unknown: anyhow::Error =
 			Refusal::of(pallet_jobs::Error::<Runtime>::UnknownJob.into()).into();
-		assert_eq!(Failure::of(&unknown), Failure::NotFound, "cancelling a job never submitted");
+		assert_eq!(Failure::of(&unknown), Failure::Refused);
 		let missing: anyhow::Error = NoSuchJob(9).into();
 		assert_eq!(Failure::of(&missing).json(&missing)["kind"], "not_found");
 		assert_eq!(Failure::of(&missing).exit_status(), 4);

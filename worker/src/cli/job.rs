@@ -223,6 +223,9 @@ async fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
 async fn cancel(args: CancelArgs, out: Output) -> anyhow::Result<()> {
 	let signer = args.chain.signer()?;
 	let client = Client::connect(&args.chain.rpc).await?;
+	// A job the chain does not hold is not found, as for every other job command, rather than
+	// a cancellation the runtime refuses.
+	client.existing_job(args.job, client.best_header().await?.hash()).await?;
 	let call = RuntimeCall::Jobs(pallet_jobs::Call::cancel { job: args.job });
 	let included = client.submit(&signer, call).await?;
 	let refunded = included.events.iter().find_map(|event| match event {

@@ -197,6 +197,11 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	let missing = concord().args(["--json", "job", "status", "--rpc", &rpc, "999"]).output();
 	let (status, missing) = failed(missing.unwrap());
 	assert_eq!((status, &missing["kind"]), (4, &serde_json::json!("not_found")), "{missing}");
+	let cancel_missing = concord()
+		.args(["--json", "job", "cancel", "--rpc", &rpc, "--key", "//Dave", "999"])
+		.output();
+	let (status, missing) = failed(cancel_missing.unwrap());
+	assert_eq!((status, &missing["kind"]), (4, &serde_json::json!("not_found")), "{missing}");
 
 	// A job is drawn three blocks after its submission; until then the requester may take it
 	// back.

@@ -224,6 +224,42 @@ fn an_escalation_frees_the_ended_rounds_slots_but_not_their_stake() {
 	});
 }
 
+/// The invariants see a provider's slot counts out of step with the open jobs, after an
+/// escalation as before it: a held slot that outlived its job would keep the provider from
+/// every draw for good, a verdict awaited that never comes would keep its stake from
+/// `withdraw` for good.
+#[test]
+fn slot_counts_out_of_step_with_the_open_jobs_fail_the_invariants() {
+	run_test(|| {
+		four_more_providers();
+		let (id, p) = submit_assigned(ALICE, 3, 2, REWARD);
+		let drift = |who: AccountId, held: i32, awaiting: i32| {
+			pallet_providers::Providers::<Test>::mutate(who, |info| {
+				let info = info.as_mut().expect("registered");
+				info.active_jobs = info.active_jobs.saturating_add_signed(held);
+				info.awaiting_verdicts = info.awaiting_verdicts.saturating_add_signed(awaiting);
+			});
+		};
+		let checks = || crate::Pallet::<Test>::do_try_state();
+		assert_ok!(checks());
+		for (held, awaiting) in [(1, 0), (-1, 0), (0, 1)] {
+			drift(p[0], held, awaiting);
+			assert!(checks().is_err(), "a drift of ({held}, {awaiting}) went unseen");
+			drift(p[0], -held, -awaiting);
+			assert_ok!(checks());
+		}
+
+		play_round(id, &[(p[0], Some(RESULT_A)), (p[1], Some(RESULT_C)), (p[2], None)]);
+		assert_eq!(job(id).round, 1, "escalated");
+		assert_ok!(checks());
+		// The slot given back at the escalation, counted as held again: the old layout.
+		drift(p[0], 1, -1);
+		assert!(checks().is_err(), "an earlier round's assignee holding a slot went unseen");
+		drift(p[0], -1, 1);
+		assert_ok!(checks());
+	});
+}
+
 /// A panel's rewards are held at submission for its full size: a unanimous job of four holds
 /// four more rewards per escalation, and the quote says so.
 #[test]
