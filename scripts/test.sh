@@ -38,8 +38,17 @@ cargo nextest run --locked --release --workspace --features "$CONCORD_FEATURES" 
 	2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+bench=0
+if [ "$status" -eq 0 ]; then
+	step "Benchmarking the data plane (a short run of scripts/blob-bench.sh)"
+	"$REPO_ROOT/scripts/blob-bench.sh" 64 || bench=$?
+fi
 finished=$(date +%s)
 note "setup and build: $((built - started)) s, formatting, lints and docs: $((linted - built)) s, tests: $((finished - linted)) s"
-# The test runner's own summary is the closing line.
+# The test runner's own summary is the closing line, unless the benchmark then failed.
 tail -n 1 "$log"
+if [ "$bench" -ne 0 ]; then
+	printf 'The data plane benchmark failed (exit status %s): the tests passed, the run did not.\n' "$bench"
+	status=$bench
+fi
 exit "$status"

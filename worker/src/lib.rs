@@ -3,6 +3,7 @@
 
 pub mod blobs;
 pub mod chain;
+pub mod data;
 pub mod provider;
 pub mod report;
 pub mod requester;

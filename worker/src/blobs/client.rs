@@ -5,7 +5,7 @@ use anyhow::{anyhow, bail};
 use futures::StreamExt;
 use libp2p::{
 	request_response::{Event, Message},
-	swarm::{dial_opts::DialOpts, SwarmEvent},
+	swarm::SwarmEvent,
 	Multiaddr,
 };
 use std::time::Duration;
@@ -15,15 +15,7 @@ use std::time::Duration;
 /// comes back.
 pub async fn fetch(address: Multiaddr, hash: [u8; 32], grant: &Grant) -> anyhow::Result<Vec<u8>> {
 	let mut swarm = swarm(libp2p::identity::Keypair::generate_ed25519(), false)?;
-	let peer = address.iter().find_map(|p| match p {
-		libp2p::multiaddr::Protocol::P2p(peer) => Some(peer),
-		_ => None,
-	});
-	let dial = match peer {
-		Some(peer) => DialOpts::peer_id(peer).addresses(vec![address.clone()]).build(),
-		None => DialOpts::unknown_peer_id().address(address.clone()).build(),
-	};
-	swarm.dial(dial)?;
+	swarm.dial(crate::data::dial_opts(&address))?;
 	let exchange = async {
 		loop {
 			match swarm.select_next_some().await {

@@ -1,6 +1,7 @@
 //! Command-line interface; each command family has its own module.
 
 mod amount;
+mod blob;
 mod chain_args;
 mod failure;
 mod job;
@@ -39,6 +40,9 @@ enum Command {
 	/// Request compute: submit jobs and read their results.
 	#[command(subcommand)]
 	Job(job::JobCommand),
+	/// Move blobs of any size between machines, verified piece by piece against their root.
+	#[command(subcommand)]
+	Blob(blob::BlobCommand),
 	/// Keep account keys in a keystore, as Substrate tools do (`--keystore-path` to sign).
 	#[command(subcommand)]
 	Key(key::KeyCommand),
@@ -53,6 +57,7 @@ impl Cli {
 			Command::Job(command) => command.run(output),
 			Command::Provider(command) => command.run(output),
 			Command::Key(command) => command.run(output),
+			Command::Blob(command) => command.run(output),
 		}
 	}
 }
@@ -87,6 +92,9 @@ mod tests {
 			"concord provider status --key //Eve",
 			"concord provider go-offline --key //Eve",
 			"concord job wait --rpc ws://127.0.0.1:9955 3",
+			"concord blob add --store /tmp/blobs a.bin b.bin",
+			"concord blob serve --listen /ip4/127.0.0.1/tcp/0 a.bin",
+			"concord blob fetch --from /ip4/127.0.0.1/tcp/4 --output x 0x0000000000000000000000000000000000000000000000000000000000000000:7",
 		] {
 			Cli::try_parse_from(args.split(' ')).unwrap_or_else(|e| panic!("{args}: {e}"));
 		}

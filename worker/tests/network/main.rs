@@ -4,6 +4,7 @@
 //!
 //! One test binary, so that the workspace links one more executable rather than one per file.
 
+mod blob;
 mod cli;
 mod common;
 mod dashboard;

@@ -1,0 +1,394 @@
+//! The piece protocol on real libp2p over loopback: honest servers, and liars that answer
+//! what an attacker would.
+
+use super::{
+	tree::{piece_ranges, GROUP},
+	wire::{PieceRequest, PROTOCOL},
+	*,
+};
+use bao_tree::io::{outboard::PreOrderMemOutboard, sync::encode_ranges};
+use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, StreamExt};
+use libp2p::{
+	request_response::{self, Event, Message, ProtocolSupport},
+	swarm::SwarmEvent,
+	Multiaddr, PeerId, StreamProtocol,
+};
+use std::{path::Path, time::Duration};
+
+fn random(len: usize) -> Vec<u8> {
+	let mut bytes = vec![0u8; len];
+	getrandom::getrandom(&mut bytes).unwrap();
+	bytes
+}
+
+/// An honest server of `store` on a loopback port; its address, with its peer id.
+async fn serving(store: Store) -> Multiaddr {
+	let (tx, rx) = tokio::sync::oneshot::channel();
+	let mut tx = Some(tx);
+	let identity = libp2p::identity::Keypair::generate_ed25519();
+	tokio::spawn(serve("/ip4/127.0.0.1/tcp/0".parse().unwrap(), identity, store, move |addr| {
+		if let Some(tx) = tx.take() {
+			let _ = tx.send(addr);
+		}
+	}));
+	rx.await.unwrap()
+}
+
+/// A port nothing listens on (bound, then let go).
+fn free_port() -> u16 {
+	std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn add(store: &Store, dir: &Path, name: &str, bytes: &[u8]) -> BlobRef {
+	let path = dir.join(name);
+	std::fs::write(&path, bytes).unwrap();
+	store.add(&path).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn blobs_of_every_size_round_trip_exactly() {
+	let dir = tempfile::tempdir().unwrap();
+	let source = Store::open(&dir.path().join("source")).unwrap();
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let piece = PIECE_BYTES as usize;
+	let group = 16 * 1024;
+	let sizes = [0, 1, group - 1, group + 1, piece - 1, piece, piece + 1, 40 * piece + 123];
+	let blobs: Vec<(BlobRef, Vec<u8>)> = sizes
+		.iter()
+		.map(|&size| {
+			let bytes = random(size);
+			(add(&source, dir.path(), &format!("file-{size}"), &bytes), bytes)
+		})
+		.collect();
+	let address = serving(source).await;
+	for (blob, bytes) in &blobs {
+		let fetched = fetch(*blob, address.clone(), &sink, Limits::default()).await.unwrap();
+		assert_eq!(fetched.pieces, blob.pieces(), "{blob}");
+		assert_eq!(&std::fs::read(&fetched.path).unwrap(), bytes, "{blob}");
+		assert_eq!(sink.held(blob).unwrap(), Held::Whole, "{blob}");
+	}
+	// Fetched again, nothing moves.
+	let (blob, _) = blobs.last().unwrap();
+	assert_eq!(fetch(*blob, address, &sink, Limits::default()).await.unwrap().pieces, 0);
+}
+
+/// The test's side of the protocol, with no checks: answers are whatever bytes `answer`
+/// gives, or none at all (`None`: the request is held open and never answered).
+#[derive(Clone, Default)]
+struct RawCodec;
+
+#[async_trait::async_trait]
+impl request_response::Codec for RawCodec {
+	type Protocol = StreamProtocol;
+	type Request = PieceRequest;
+	type Response = Vec<u8>;
+
+	async fn read_request<T>(
+		&mut self,
+		_: &StreamProtocol,
+		io: &mut T,
+	) -> std::io::Result<PieceRequest>
+	where
+		T: AsyncRead + Unpin + Send,
+	{
+		let mut bytes = [0u8; wire::REQUEST_BYTES];
+		io.read_exact(&mut bytes).await?;
+		Ok(codec::Decode::decode(&mut &bytes[..]).unwrap())
+	}
+
+	async fn read_response<T>(&mut self, _: &StreamProtocol, _: &mut T) -> std::io::Result<Vec<u8>>
+	where
+		T: AsyncRead + Unpin + Send,
+	{
+		unreachable!("the liar only answers")
+	}
+
+	async fn write_request<T>(
+		&mut self,
+		_: &StreamProtocol,
+		_: &mut T,
+		_: PieceRequest,
+	) -> std::io::Result<()>
+	where
+		T: AsyncWrite + Unpin + Send,
+	{
+		unreachable!("the liar only answers")
+	}
+
+	async fn write_response<T>(
+		&mut self,
+		_: &StreamProtocol,
+		io: &mut T,
+		bytes: Vec<u8>,
+	) -> std::io::Result<()>
+	where
+		T: AsyncWrite + Unpin + Send,
+	{
+		io.write_all(&bytes).await?;
+		io.close().await
+	}
+}
+
+/// A server that answers each request with `answer(request)`, raw; its address and peer id.
+async fn liar(
+	answer: impl Fn(PieceRequest) -> Option<Vec<u8>> + Send + 'static,
+) -> (Multiaddr, PeerId) {
+	let config = request_response::Config::default().with_request_timeout(Duration::from_secs(600));
+	let mut swarm = libp2p::SwarmBuilder::with_new_identity()
+		.with_tokio()
+		.with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
+		.unwrap()
+		.with_behaviour(|_| {
+			request_response::Behaviour::with_codec(RawCodec, [(PROTOCOL, ProtocolSupport::Full)], config)
+		})
+		.unwrap()
+		// Kept open while idle, as the real server's are (libp2p closes idle ones at once).
+		.with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
+		.build();
+	swarm.listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap()).unwrap();
+	let peer = *swarm.local_peer_id();
+	let address = loop {
+		if let SwarmEvent::NewListenAddr { address, .. } = swarm.select_next_some().await {
+			break address;
+		}
+	};
+	tokio::spawn(async move {
+		let mut held = Vec::new();
+		loop {
+			if let SwarmEvent::Behaviour(Event::Message {
+				message: Message::Request { request, channel, .. },
+				..
+			}) = swarm.select_next_some().await
+			{
+				match answer(request) {
+					Some(bytes) => {
+						let _ = swarm.behaviour_mut().send_response(channel, bytes);
+					}
+					None => held.push(channel),
+				}
+			}
+		}
+	});
+	(address, peer)
+}
+
+/// A tag byte and what follows it, as the protocol frames a piece.
+fn piece_answer(encoded: Vec<u8>) -> Vec<u8> {
+	let mut answer = vec![1u8];
+	answer.extend(encoded);
+	answer
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flipped_bit_is_caught_named_and_never_written() {
+	let dir = tempfile::tempdir().unwrap();
+	let sink = Store::open(dir.path()).unwrap();
+	let original = random(3 * PIECE_BYTES as usize + 5);
+	let hashes = PreOrderMemOutboard::create(&original, GROUP);
+	let blob = BlobRef { root: *hashes.root.as_bytes(), size: original.len() as u64 };
+	let flipped_at = PIECE_BYTES as usize + 20_000;
+	let mut corrupt = original.clone();
+	corrupt[flipped_at] ^= 0x10;
+	// Encoded without checking the bytes against the tree, as a liar would.
+	let (address, liar_peer) = liar(move |request| {
+		let mut encoded = Vec::new();
+		encode_ranges(&corrupt[..], &hashes, &piece_ranges(request.piece), &mut encoded).unwrap();
+		Some(piece_answer(encoded))
+	})
+	.await;
+
+	let failed = fetch(blob, address, &sink, Limits::default()).await.unwrap_err();
+	match failed {
+		FetchError::BadPiece { peer, piece, .. } => assert_eq!((peer, piece), (liar_peer, 1)),
+		other => panic!("not a bad piece: {other}"),
+	}
+	let Held::Partial(have) = sink.held(&blob).unwrap() else { panic!("a partial download") };
+	assert!(!have[1], "the bad piece is not marked held");
+	let written = std::fs::read(sink.data_path(&blob).unwrap()).unwrap();
+	assert_eq!(written.len(), original.len());
+	assert_eq!(written[flipped_at], 0, "the flipped byte never reached the disk");
+	for (at, (written, original)) in written.iter().zip(&original).enumerate() {
+		assert!(
+			*written == *original || *written == 0,
+			"byte {at} is neither verified nor unwritten"
+		);
+	}
+	for piece in (0..blob.pieces()).filter(|p| have[*p as usize]) {
+		let range = (piece * PIECE_BYTES) as usize
+			..((piece * PIECE_BYTES + blob.piece_len(piece)) as usize);
+		assert_eq!(written[range.clone()], original[range], "piece {piece} is marked held");
+	}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oversized_or_garbage_answer_is_refused_by_name() {
+	let dir = tempfile::tempdir().unwrap();
+	let sink = Store::open(dir.path()).unwrap();
+	let bytes = random(1000);
+	let blob = BlobRef { root: *bao_tree::blake3::hash(&bytes).as_bytes(), size: 1000 };
+	for (what, answer) in [
+		("oversized", piece_answer(vec![0; MAX_ENCODED_PIECE as usize + 1])),
+		("an unknown tag", vec![9, 1, 2, 3]),
+	] {
+		let (address, liar_peer) = liar(move |_| Some(answer.clone())).await;
+		match fetch(blob, address, &sink, Limits::default()).await.unwrap_err() {
+			FetchError::BadAnswer { peer, piece, .. } => assert_eq!((peer, piece), (liar_peer, 0)),
+			other => panic!("{what}: not a bad answer: {other}"),
+		}
+	}
+	// Bytes that are no encoding of the piece at all, and the true encoding one byte short or
+	// one byte long.
+	let hashes = PreOrderMemOutboard::create(&bytes, GROUP);
+	let mut encoded = Vec::new();
+	encode_ranges(&bytes[..], &hashes, &piece_ranges(0), &mut encoded).unwrap();
+	let short = encoded[..encoded.len() - 1].to_vec();
+	let long = [&encoded[..], &[0]].concat();
+	for (what, answer) in [("garbage", random(1000 + 64)), ("short", short), ("long", long)] {
+		let (address, liar_peer) = liar(move |_| Some(piece_answer(answer.clone()))).await;
+		match fetch(blob, address, &sink, Limits::default()).await.unwrap_err() {
+			FetchError::BadPiece { peer, .. } => assert_eq!(peer, liar_peer),
+			other => panic!("{what}: not a bad piece: {other}"),
+		}
+	}
+	// The true encoding one byte long wrote its verified bytes before the extra byte showed,
+	// and only those: the piece is still not held.
+	let written = std::fs::read(sink.data_path(&blob).unwrap()).unwrap();
+	assert!(written == vec![0; 1000] || written == bytes, "only verified bytes, if any");
+	assert_eq!(sink.held(&blob).unwrap(), Held::Partial(vec![false]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_source_that_never_answers_is_stalled() {
+	let dir = tempfile::tempdir().unwrap();
+	let sink = Store::open(dir.path()).unwrap();
+	let blob = BlobRef { root: [3; 32], size: 5 * PIECE_BYTES };
+	let (address, liar_peer) = liar(|_| None).await;
+	let limits = Limits { stall: Duration::from_secs(2), ..Limits::default() };
+	let started = std::time::Instant::now();
+	match fetch(blob, address, &sink, limits).await.unwrap_err() {
+		FetchError::Stalled { peer, after, .. } => {
+			assert_eq!((peer, after), (liar_peer, limits.stall))
+		}
+		other => panic!("not stalled: {other}"),
+	}
+	assert!(started.elapsed() >= limits.stall, "gave up before the stall timeout");
+}
+
+/// A source that only ever says it is busy holds the download no longer than one that
+/// says nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_source_that_is_always_busy_is_stalled() {
+	let dir = tempfile::tempdir().unwrap();
+	let sink = Store::open(dir.path()).unwrap();
+	let blob = BlobRef { root: [3; 32], size: 5 * PIECE_BYTES };
+	let (address, liar_peer) = liar(|_| Some(vec![3])).await;
+	let limits = Limits { stall: Duration::from_secs(2), ..Limits::default() };
+	match fetch(blob, address, &sink, limits).await.unwrap_err() {
+		FetchError::Stalled { peer, .. } => assert_eq!(peer, liar_peer),
+		other => panic!("not stalled: {other}"),
+	}
+}
+
+/// A download the disk has no room for is refused before it writes anything.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blob_the_disk_has_no_room_for_is_refused_before_any_byte() {
+	let dir = tempfile::tempdir().unwrap();
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let blob = BlobRef { root: [3; 32], size: MAX_BLOB_BYTES };
+	let free = fs2::available_space(dir.path()).unwrap();
+	let limits = Limits { keep_free: free, ..Limits::default() };
+	let unused: Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", free_port()).parse().unwrap();
+	match fetch(blob, unused, &sink, limits).await.unwrap_err() {
+		FetchError::NoSpace { needed, .. } => {
+			assert_eq!(needed, MAX_BLOB_BYTES + blob.tree().outboard_size())
+		}
+		other => panic!("not refused for space: {other}"),
+	}
+	assert_eq!(std::fs::read_dir(sink.dir()).unwrap().count(), 0, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_size_or_root_finds_nothing_and_says_so() {
+	let dir = tempfile::tempdir().unwrap();
+	let source = Store::open(&dir.path().join("source")).unwrap();
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let blob = add(&source, dir.path(), "file", &random(2 * PIECE_BYTES as usize));
+	let address = serving(source).await;
+	let server: PeerId = match address.iter().last() {
+		Some(libp2p::multiaddr::Protocol::P2p(peer)) => peer,
+		_ => panic!("the address names the server"),
+	};
+	let wrong_size = BlobRef { size: blob.size - 1, ..blob };
+	let mut wrong_root = blob;
+	wrong_root.root[0] ^= 1;
+	for wrong in [wrong_size, wrong_root] {
+		match fetch(wrong, address.clone(), &sink, Limits::default()).await.unwrap_err() {
+			FetchError::Missing { peer, blob } => assert_eq!((peer, blob), (server, wrong)),
+			other => panic!("{wrong}: not missing: {other}"),
+		}
+	}
+	let empty = BlobRef { root: [1; 32], size: 0 };
+	assert!(matches!(
+		fetch(empty, address.clone(), &sink, Limits::default()).await.unwrap_err(),
+		FetchError::NotEmptyRoot { .. }
+	));
+	let unreachable: Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", free_port()).parse().unwrap();
+	assert!(matches!(
+		fetch(blob, unreachable, &sink, Limits::default()).await.unwrap_err(),
+		FetchError::Unreachable { .. }
+	));
+}
+
+/// A file changed after it was added is never served as the blob.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_changed_since_it_was_added_is_not_served() {
+	let dir = tempfile::tempdir().unwrap();
+	let source = Store::open(&dir.path().join("source")).unwrap();
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let mut bytes = random(PIECE_BYTES as usize + 10);
+	let blob = add(&source, dir.path(), "file", &bytes);
+	bytes[5] ^= 1;
+	std::fs::write(dir.path().join("file"), &bytes).unwrap();
+	let address = serving(source.clone()).await;
+	assert!(matches!(
+		fetch(blob, address.clone(), &sink, Limits::default()).await.unwrap_err(),
+		FetchError::Missing { .. }
+	));
+	// Nor given by the store it was added to.
+	assert!(matches!(
+		fetch(blob, address, &source, Limits::default()).await.unwrap_err(),
+		FetchError::ChangedSinceAdded { .. }
+	));
+}
+
+/// A download resumed keeps the pieces whose bytes prove themselves and gets the others
+/// again, so a bit written before its bytes were lost costs one piece, never a wrong byte.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resumed_download_keeps_only_the_pieces_that_prove_themselves() {
+	let dir = tempfile::tempdir().unwrap();
+	let source = Store::open(&dir.path().join("source")).unwrap();
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let bytes = random(3 * PIECE_BYTES as usize);
+	let blob = add(&source, dir.path(), "file", &bytes);
+	let hashes = PreOrderMemOutboard::create(&bytes, GROUP);
+	let mut download = sink.begin(&blob).unwrap();
+	for piece in [0, 2] {
+		let mut encoded = Vec::new();
+		encode_ranges(&bytes[..], &hashes, &piece_ranges(piece), &mut encoded).unwrap();
+		download.write_piece(piece, &encoded).unwrap();
+	}
+	drop(download);
+	// Piece 2's bytes lost after its bit was written.
+	let data = sink.data_path(&blob).unwrap();
+	let mut written = std::fs::read(&data).unwrap();
+	written[2 * PIECE_BYTES as usize + 7] ^= 0xff;
+	std::fs::write(&data, &written).unwrap();
+
+	let resumed = sink.begin(&blob).unwrap();
+	assert_eq!(resumed.missing(), vec![1, 2]);
+	drop(resumed);
+	let address = serving(source).await;
+	let fetched = fetch(blob, address, &sink, Limits::default()).await.unwrap();
+	assert_eq!(fetched.pieces, 2);
+	assert_eq!(std::fs::read(fetched.path).unwrap(), bytes);
+}
