@@ -8,7 +8,7 @@ pub enum Subcommand {
 	#[command(subcommand)]
 	Key(sc_cli::KeySubcommand),
 
-	/// Write a chain specification (`dev`, `local` or a file) as JSON.
+	/// Write a chain specification (`dev`, `local`, `network` or a file) as JSON.
 	ExportChainSpec(sc_cli::ExportChainSpecCmd),
 
 	/// Validate blocks.

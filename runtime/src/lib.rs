@@ -175,8 +175,9 @@ pub type Address = MultiAddress<AccountId, ()>;
 pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
 /// Block type as expected by this runtime.
 pub type Block = generic::Block<Header, UncheckedExtrinsic>;
-/// The checks every signed transaction goes through; all of them are the standard ones that
-/// Polkadot.js Apps and @polkadot/api know how to sign.
+/// The checks every signed transaction goes through: the standard ones, and Concord's own
+/// `PrioritizeDuties`, which carries no data, so Polkadot.js Apps and @polkadot/api sign it
+/// once told its name (the dashboard declares it as a signed extension with no payload).
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,

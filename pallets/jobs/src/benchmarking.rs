@@ -19,7 +19,10 @@
 use super::*;
 use alloc::{vec, vec::Vec};
 use codec::Encode;
-use concord_primitives::{kernel::KernelId, market::commitment::commitment};
+use concord_primitives::{
+	kernel::KernelId,
+	market::{commitment::commitment, verdict},
+};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	dispatch::{DispatchInfo, GetDispatchInfo},
@@ -73,7 +76,7 @@ fn submit_job<T: Config>(who: &T::AccountId, values: u32, replicas: u32) -> JobI
 		params: vec![values.max(1)],
 		input: InputSpec::Inline(vec![0u8; 4 * values.max(1) as usize]),
 		replicas,
-		quorum: replicas / 2 + 1,
+		quorum: verdict::majority(replicas),
 		reward: 1_000_000u32.into(),
 		commit_window: longest_commit_window::<T>(values),
 		reveal_window: T::MinWindow::get(),
@@ -210,7 +213,7 @@ mod benchmarks {
 			vec![values.max(1)],
 			InputSpec::Inline(vec![0u8; 4 * values.max(1) as usize]),
 			T::MaxReplicas::get(),
-			T::MaxReplicas::get() / 2 + 1,
+			verdict::majority(T::MaxReplicas::get()),
 			1_000_000u32.into(),
 			longest_commit_window::<T>(values),
 			T::MinWindow::get(),

@@ -43,6 +43,7 @@
 //!   nobody: the job is contested. A job that ends with no quorum, or contested, slashes
 //!   nobody, pays each revealer [`Config::FailedRevealShare`] of the reward, and refunds the
 //!   rest.
+//!
 //! ## Bounds
 //!
 //! Deadlines live in a block-indexed agenda ([`Agenda`]), one entry per open job, processed in
@@ -208,8 +209,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAssignees: Get<u32>;
 
-		/// Largest input carried on chain, in bytes; larger inputs are fetched from the
-		/// requester over libp2p.
+		/// Largest input carried on chain, in bytes. Larger inputs are refused
+		/// (`RemoteInputUnsupported`) until remote inputs are supported.
 		#[pallet::constant]
 		type MaxInlineInput: Get<u32>;
 

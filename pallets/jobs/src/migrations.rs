@@ -61,7 +61,10 @@ pub mod v3 {
 					work_units: spec.work_units,
 					replicas: spec.replicas,
 					quorum: spec.quorum,
-					panel: Panel { seats, quorum: seats / 2 + 1 },
+					panel: Panel {
+						seats,
+						quorum: concord_primitives::market::verdict::majority(seats),
+					},
 					reward: spec.reward,
 					commit_window: spec.commit_window,
 					reveal_window: spec.reveal_window,

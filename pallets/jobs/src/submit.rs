@@ -5,7 +5,7 @@ use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use concord_primitives::{
 	kernel::{self, KernelId, ParamsError},
-	market::{panel::Panel, window},
+	market::{panel::Panel, verdict, window},
 };
 use frame_support::{
 	ensure,
@@ -56,7 +56,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(replicas > 0, Error::<T>::ZeroReplicas);
 		ensure!(replicas <= T::MaxReplicas::get(), Error::<T>::TooManyReplicas);
 		ensure!(quorum <= replicas, Error::<T>::QuorumAboveReplicas);
-		ensure!(quorum.saturating_mul(2) > replicas, Error::<T>::QuorumTooLow);
+		ensure!(verdict::is_majority(quorum, replicas), Error::<T>::QuorumTooLow);
 		ensure!(!reward.is_zero(), Error::<T>::ZeroReward);
 		for window in [commit_window, reveal_window] {
 			ensure!(window >= T::MinWindow::get(), Error::<T>::WindowTooShort);

@@ -3,8 +3,8 @@
 //! The registry of compute providers of the Concord network.
 //!
 //! A provider registers with a stake, what its device can do (backend, device name, memory,
-//! the kernels it runs, how many jobs it takes at once), a libp2p endpoint where requesters
-//! fetch results, and a price per work unit. The stake is held from its account with a
+//! the kernels it runs, how many jobs it takes at once), an endpoint where requesters fetch
+//! results (a libp2p address and an HTTP one for browsers), and a price per work unit. The stake is held from its account with a
 //! `fungible` hold ([`HoldReason::ProviderStake`]) for as long as it is registered: the job
 //! pallets slash it when the provider reveals a wrong result or fails to show up.
 //!
@@ -137,7 +137,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxDeviceNameLen: Get<u32>;
 
-		/// Longest endpoint (libp2p multiaddr), in bytes.
+		/// Longest endpoint (its multiaddrs and the commas between them), in bytes.
 		#[pallet::constant]
 		type MaxEndpointLen: Get<u32>;
 

@@ -158,9 +158,10 @@ pub enum OfflineReason {
 pub struct Reputation {
 	/// Jobs where the provider revealed the attested result.
 	pub agreed: u32,
-	/// Jobs where the provider revealed a result other than the attested one.
+	/// Jobs where the provider revealed a result other than the attested one, or committed
+	/// and never revealed (a withheld reveal counts as a wrong result).
 	pub deviated: u32,
-	/// Jobs where the provider failed to commit or reveal in time.
+	/// Jobs where the provider never committed in time.
 	pub no_shows: u32,
 }
 
@@ -263,7 +264,9 @@ where
 	/// Stake held from the provider's account (under `HoldReason::ProviderStake`).
 	pub stake: Balance,
 	pub capabilities: Capabilities<MaxDeviceNameLen>,
-	/// Where requesters fetch results: a libp2p multiaddr ending in `/p2p/<peer id>`.
+	/// Where requesters fetch results: multiaddrs separated by commas, a libp2p one (with
+	/// `/p2p/<peer id>` once known) and one ending in `/http` for browsers; either may be left
+	/// out.
 	pub endpoint: BoundedVec<u8, MaxEndpointLen>,
 	/// Price per work unit (see KERNELS.md), in the chain's smallest balance unit.
 	pub price_per_work_unit: Balance,

@@ -8,6 +8,7 @@
 //! `p < 1/2`, capturing a panel is never likelier than capturing the round
 //! (`a_panel_is_never_easier_to_capture_than_the_round_it_judges`).
 
+use super::verdict::majority;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
@@ -38,11 +39,11 @@ impl Panel {
 	pub fn judging(replicas: u32, quorum: u32, min_seats: u32) -> Self {
 		let seats = replicas.max(min_seats);
 		if replicas == 0 {
-			return Self { seats, quorum: seats / 2 + 1 };
+			return Self { seats, quorum: majority(seats) };
 		}
 		let quorum = (u64::from(quorum.min(replicas)) * u64::from(seats))
 			.div_ceil(u64::from(replicas))
-			.max(u64::from(seats / 2 + 1));
+			.max(u64::from(majority(seats)));
 		// At most `seats`, since the quorum is at most the replicas.
 		Self { seats, quorum: u32::try_from(quorum).unwrap_or(seats).min(seats) }
 	}

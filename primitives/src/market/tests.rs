@@ -2,7 +2,7 @@
 
 use super::{
 	sampling::{sample_weighted, weighted_order, SamplingError},
-	verdict::{tally, Reveal, Verdict},
+	verdict::{is_majority, majority, tally, Reveal, Verdict},
 };
 use proptest::prelude::*;
 
@@ -144,13 +144,27 @@ fn reveal() -> impl Strategy<Value = Reveal<u8>> {
 	]
 }
 
+/// A majority is more than half, and `majority` is the least of them: with any two quorums of a
+/// round, two different hashes cannot both be attested.
+#[test]
+fn the_least_majority_is_more_than_half() {
+	for replicas in 0..=200u32 {
+		let least = majority(replicas);
+		assert!(is_majority(least, replicas), "{least} of {replicas}");
+		assert!(!is_majority(least - 1, replicas), "{} of {replicas}", least - 1);
+		assert!(least + least > replicas);
+	}
+	assert!(is_majority(u32::MAX, u32::MAX), "no overflow");
+	assert!(!is_majority(u32::MAX / 2, u32::MAX));
+}
+
 proptest! {
 	#![proptest_config(ProptestConfig::with_cases(2000))]
 
 	#[test]
 	fn a_verdict_partitions_the_assignees(reveals in prop::collection::vec(reveal(), 1..12)) {
 		let n = reveals.len() as u32;
-		let quorum = n / 2 + 1;
+		let quorum = majority(n);
 		match tally(&reveals, quorum) {
 			Verdict::Attested { hash, agreeing, deviating, no_shows } => {
 				prop_assert!(agreeing.len() as u32 >= quorum);
@@ -480,7 +494,7 @@ mod escalation_panels {
 		assert_eq!(Panel::judging(4, 3, 6), Panel { seats: 6, quorum: 5 });
 		assert_eq!(Panel::judging(0, 0, 3), Panel { seats: 3, quorum: 2 });
 		for replicas in 1..=16 {
-			for quorum in replicas / 2 + 1..=replicas {
+			for quorum in crate::market::verdict::majority(replicas)..=replicas {
 				for floor in 1..=16 {
 					let panel = Panel::judging(replicas, quorum, floor);
 					assert!(panel.seats >= replicas && panel.seats >= floor);
@@ -514,7 +528,7 @@ mod escalation_panels {
 	fn a_panel_is_never_easier_to_capture_than_the_round_it_judges() {
 		let mut compared = 0;
 		for replicas in 1..=16 {
-			for quorum in replicas / 2 + 1..=replicas {
+			for quorum in crate::market::verdict::majority(replicas)..=replicas {
 				for floor in 1..=16 {
 					let panel = Panel::judging(replicas, quorum, floor);
 					for step in 1..=90 {

@@ -3,6 +3,17 @@
 extern crate alloc;
 use alloc::vec::Vec;
 
+/// Whether `quorum` of `replicas` is a majority: more than half, so that two different hashes
+/// can never both reach it. A job's quorum must be one.
+pub const fn is_majority(quorum: u32, replicas: u32) -> bool {
+	quorum as u64 * 2 > replicas as u64
+}
+
+/// The least majority of `replicas` (the default quorum, and a panel's least).
+pub const fn majority(replicas: u32) -> u32 {
+	replicas / 2 + 1
+}
+
 /// What one assignee did by the end of the reveal window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reveal<H> {

@@ -157,7 +157,9 @@ impl pallet_sudo::Config for Runtime {
 parameter_types! {
 	/// A provider's minimum stake: large enough that losing part of it to a wrong answer hurts.
 	pub const ProviderMinStake: Balance = 100 * UNIT;
-	/// A leaving provider stays slashable this long, longer than any job's deadlines.
+	/// How long a leaving provider's stake waits after it unregisters. What keeps it slashable
+	/// is not this length but `withdraw` also waiting for every job it holds and every verdict
+	/// still to judge it (`JobsInProgress`).
 	pub const ProviderUnbondingPeriod: BlockNumber = HOURS;
 	/// A change of status, stake or price reaches assignment after two epochs and a block:
 	/// BABE authors can compute their VRF outputs an epoch ahead, so the pool any draw reads
@@ -222,7 +224,7 @@ impl pallet_jobs::Config for Runtime {
 	type DeclineFee = JobDeclineFee;
 	type FailedRevealShare = FailedRevealShare;
 	type MaxOpenJobsPerRequester = ConstU32<16>;
-	/// 16 KiB: a small matrix or batch rides on chain; larger inputs go over libp2p.
+	/// 16 KiB: a small matrix or batch rides on chain; larger inputs are refused for now.
 	type MaxInlineInput = ConstU32<16_384>;
 	type MaxSourceLen = ConstU32<256>;
 	type JobDeposit = JobDeposit;

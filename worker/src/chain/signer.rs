@@ -87,7 +87,8 @@ impl Signer {
 	}
 }
 
-/// The checks a transaction carries: all standard, so any wallet could have signed it too.
+/// The checks a transaction carries: the standard ones and Concord's `PrioritizeDuties`, which
+/// carries no data (so a wallet told its name signs it too).
 fn extension(nonce: u32, context: &SigningContext) -> TxExtension {
 	let era = match context.birth {
 		Some((number, _)) => Era::mortal(MORTALITY, u64::from(number)),

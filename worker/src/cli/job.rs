@@ -6,6 +6,7 @@ use super::{
 	Output,
 };
 use clap::{Args, Subcommand};
+use concord_primitives::market::verdict;
 use concord_worker::report::{self, cord, pool_safety, pool_safety_json, units};
 use concord_worker::{
 	chain::{Client, JobId, RuntimeCall, RuntimeEvent},
@@ -126,7 +127,7 @@ impl JobCommand {
 async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 	let signer = args.chain.signer()?;
 	let client = Client::connect(&args.chain.rpc).await?;
-	let quorum = args.quorum.unwrap_or(args.replicas / 2 + 1);
+	let quorum = args.quorum.unwrap_or(verdict::majority(args.replicas));
 	let request = JobRequest {
 		kernel: args.job.kernel,
 		input: args.job.input()?,

@@ -15,7 +15,7 @@ pub enum Device {
 }
 
 impl Device {
-	/// The GPU chosen by `WGPU_BACKEND` / `WGPU_ADAPTER_NAME`, or an error naming what is
+	/// The GPU chosen by `WGPU_BACKEND` / `CONCORD_ADAPTER`, or an error naming what is
 	/// missing; `cpu` picks the CPU reference instead.
 	pub fn open(cpu: bool) -> anyhow::Result<Device> {
 		if cpu {

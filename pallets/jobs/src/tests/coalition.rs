@@ -13,6 +13,7 @@
 //! one was never reached.
 
 use crate::{mock::*, types::*, Jobs as JobsMap, NextJobId};
+use concord_primitives::market::verdict;
 use proptest::{
 	prelude::*,
 	test_runner::{Config as ProptestConfig, RngSeed, TestRunner},
@@ -133,7 +134,7 @@ impl Case {
 		match *op {
 			Op::Submit { colluding, replicas, extra_quorum, plan } => {
 				let who = if colluding { ALICE } else { BOB };
-				let majority = replicas / 2 + 1;
+				let majority = verdict::majority(replicas);
 				let quorum = (majority + extra_quorum).min(replicas);
 				let id = NextJobId::<Test>::get();
 				Jobs::submit(

@@ -7,7 +7,7 @@
 //! toggles reach nothing.
 
 use crate::{mock::*, types::Phase};
-use concord_primitives::kernel::KernelId;
+use concord_primitives::{kernel::KernelId, market::verdict};
 use frame_support::{assert_noop, assert_ok};
 use pallet_providers::ProviderRegistry;
 use sp_runtime::Perbill;
@@ -118,7 +118,7 @@ fn only_slots_taken_since_the_view_pass_a_pick_over_for_the_next_of_the_same_ord
 			let world = |replicas: u32, meddle: &dyn Fn()| {
 				and_undo(|| {
 					RandomnessSalt::set(&salt);
-					let x = submit(ALICE, replicas, replicas / 2 + 1, REWARD);
+					let x = submit(ALICE, replicas, verdict::majority(replicas), REWARD);
 					next_block();
 					meddle();
 					next_block();

@@ -6,6 +6,7 @@
 //! issuance falls only by what was burnt, and no honest provider has lost any stake.
 
 use crate::{mock::*, types::*, Jobs as JobsMap, NextJobId};
+use concord_primitives::market::verdict;
 use proptest::{prelude::*, test_runner::Config as ProptestConfig};
 use sp_core::H256;
 use std::collections::BTreeMap;
@@ -84,7 +85,7 @@ fn apply(op: &Op, committed: &mut Committed) -> sp_runtime::DispatchResult {
 				sort_params(),
 				sort_input(),
 				replicas,
-				replicas / 2 + 1,
+				verdict::majority(replicas),
 				reward,
 				3,
 				3,
