@@ -26,6 +26,9 @@ pub struct JobRequest {
 /// needs longer.
 pub const DEFAULT_COMMIT_WINDOW: BlockNumber = 20;
 
+/// The reveal window `concord job submit` asks for when none is given.
+pub const DEFAULT_REVEAL_WINDOW: BlockNumber = 10;
+
 /// A submitted job.
 pub struct Submitted {
 	pub job: JobId,

@@ -270,7 +270,7 @@ impl KernelShape {
 			KernelShape::Stencil2dI32(s) => cells(s.width, s.height).saturating_mul(s.steps.into()),
 			KernelShape::SortU32(s) => u64::from(s.n).saturating_mul(ceil_log2(s.n.into()).max(1)),
 			KernelShape::Sha256Batch(s) => {
-				u64::from(s.count).saturating_mul(sha256_blocks(s.msg_len))
+				u64::from(s.count).saturating_mul(s.blocks_per_message())
 			}
 		}
 	}
@@ -289,10 +289,13 @@ pub(crate) fn ceil_log2(n: u64) -> u64 {
 	}
 }
 
-/// SHA-256 compression blocks for a message of `msg_len` bytes: the message, the `0x80` byte
-/// and the 8-byte length, rounded up to 64-byte blocks.
-pub(crate) fn sha256_blocks(msg_len: u32) -> u64 {
-	(u64::from(msg_len) + 8) / 64 + 1
+impl Sha256Shape {
+	/// SHA-256 compression blocks for one message: the message, the `0x80` byte and the
+	/// 8-byte length, rounded up to 64-byte blocks. The cost model counts them, and the GPU
+	/// kernel loops over them.
+	pub fn blocks_per_message(&self) -> u64 {
+		(u64::from(self.msg_len) + 8) / 64 + 1
+	}
 }
 
 impl MatmulShape {

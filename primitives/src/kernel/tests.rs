@@ -1,7 +1,7 @@
 //! Contract tests: known values from KERNELS.md worked by hand, and properties checked against
 //! an independent `u128` model of the contract.
 
-use super::shape::{ceil_log2, sha256_blocks};
+use super::shape::{ceil_log2, Sha256Shape};
 use super::*;
 use codec::{Decode, Encode, MaxEncodedLen};
 use proptest::prelude::*;
@@ -157,7 +157,8 @@ fn sort_cost_uses_ceil_log2_at_least_one() {
 #[test]
 fn sha256_blocks_match_the_padding_rule() {
 	// 55 bytes + 0x80 + 8-byte length fill one block exactly; 56 spill into a second.
-	assert_eq!([0, 55, 56, 64, 119, 120, 4096].map(sha256_blocks), [1, 1, 2, 2, 2, 3, 65]);
+	let blocks = |msg_len| Sha256Shape { msg_len, count: 1 }.blocks_per_message();
+	assert_eq!([0, 55, 56, 64, 119, 120, 4096].map(blocks), [1, 1, 2, 2, 2, 3, 65]);
 	assert_eq!(work_units(KernelId::Sha256Batch, &[56, 10]), Ok(20));
 	assert_eq!(input_len(KernelId::Sha256Batch, &[4096, 1_048_576]), Ok(1 << 32));
 	assert_eq!(output_len(KernelId::Sha256Batch, &[0, 3]), Ok(96));

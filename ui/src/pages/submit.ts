@@ -13,8 +13,11 @@ import { u8aToHex } from '@polkadot/util';
  * down (`33.33 %`), a bound rounded up so that it stays a bound. */
 const percent = (share: any, round = Math.floor) => `${(round(share.toNumber() / 100_000) / 100).toFixed(2)} %`;
 
-/** The commit window the command line asks for unless the work needs longer. */
+/** The commit window the command line asks for unless the work needs longer
+ * (`DEFAULT_COMMIT_WINDOW` in worker/src/requester.rs: keep the two equal). */
 const DEFAULT_COMMIT_WINDOW = 20;
+/** The reveal window the command line asks for (`DEFAULT_REVEAL_WINDOW`, same file). */
+const DEFAULT_REVEAL_WINDOW = 10;
 
 export async function submitPage(context: Context): Promise<void> {
   const { api } = context.chain;
@@ -27,7 +30,7 @@ export async function submitPage(context: Context): Promise<void> {
   const quorum = h('input', { id: 'quorum', type: 'number', min: '1', value: '2' });
   const reward = h('input', { id: 'reward', size: '20' });
   const commitWindow = h('input', { id: 'commit-window', type: 'number', min: '1' });
-  const revealWindow = h('input', { id: 'reveal-window', type: 'number', min: '1', value: '10' });
+  const revealWindow = h('input', { id: 'reveal-window', type: 'number', min: '1', value: String(DEFAULT_REVEAL_WINDOW) });
   const file = h('input', { id: 'input-file', type: 'file' });
   const fileHash = h('span', { id: 'input-hash', class: 'muted' });
   const inputHint = h('span', { class: 'muted' });

@@ -87,7 +87,7 @@ pub struct SubmitArgs {
 	#[arg(long)]
 	commit_window: Option<u32>,
 	/// Blocks they then have to reveal (the chain takes at most 100).
-	#[arg(long, default_value_t = 10)]
+	#[arg(long, default_value_t = concord_worker::requester::DEFAULT_REVEAL_WINDOW)]
 	reveal_window: u32,
 	/// Follow the job until it ends, as `job wait` does.
 	#[arg(long)]

@@ -31,10 +31,10 @@ pub struct RunArgs {
 	#[arg(long, value_name = "ADDRESS:PORT")]
 	http: Option<std::net::SocketAddr>,
 	/// Hours a served output is kept after its job's verdict.
-	#[arg(long, value_name = "HOURS", default_value_t = 24)]
+	#[arg(long, value_name = "HOURS", default_value_t = provider::Retention::default().keep.as_secs() / 3600)]
 	keep_results: u64,
 	/// MiB that served outputs may take together; beyond it the oldest are removed.
-	#[arg(long, value_name = "MIB", default_value_t = 10 * 1024)]
+	#[arg(long, value_name = "MIB", default_value_t = provider::Retention::default().cap_bytes >> 20)]
 	results_cap: u64,
 }
 

@@ -23,7 +23,7 @@ pub(super) fn run(
 	input: &[u8],
 ) -> Result<Vec<u8>, KernelError> {
 	let (msg_len, count) = (u64::from(s.msg_len), u64::from(s.count));
-	let blocks = ((msg_len + 8) / 64 + 1) as u32;
+	let blocks = s.blocks_per_message() as u32;
 	let per_chunk = (ctx.chunk_bytes() / msg_len.max(DIGEST)).min(count).max(1);
 	let in_buf = ctx.storage("sha256.input", per_chunk * msg_len)?;
 	let out_buf = ctx.storage("sha256.digests", per_chunk * DIGEST)?;
