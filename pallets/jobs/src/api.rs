@@ -91,21 +91,12 @@ impl<T: Config> Pallet<T> {
 		provider: &T::AccountId,
 		now: frame_system::pallet_prelude::BlockNumberFor<T>,
 	) -> Option<Duty<frame_system::pallet_prelude::BlockNumberFor<T>>> {
-		let mine = job.assignees.iter().find(|a| a.provider == *provider)?;
-		if mine.round != job.round || mine.declined {
-			return None;
+		let index = job.assignees.iter().position(|a| a.provider == *provider)?;
+		if let Ok(until) = Self::commit_duty(job, index, now) {
+			return Some(Duty::Commit { until });
 		}
-		match job.phase {
-			Phase::Committing { until } if now <= until && mine.commitment.is_none() => {
-				Some(Duty::Commit { until })
-			}
-			Phase::Revealing { until }
-				if now <= until && mine.commitment.is_some() && mine.revealed.is_none() =>
-			{
-				Some(Duty::Reveal { until })
-			}
-			_ => None,
-		}
+		let (until, _) = Self::reveal_duty(job, index, now).ok()?;
+		Some(Duty::Reveal { until })
 	}
 
 	pub fn why_unassigned(id: JobId) -> Option<NoAssignmentOf<T>> {

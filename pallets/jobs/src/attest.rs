@@ -24,11 +24,8 @@ impl<T: Config> Pallet<T> {
 		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.phase.is_open(), Error::<T>::JobEnded);
 		let index = Self::assignee_index(&job, &who)?;
-		ensure!(!job.assignees[index].declined, Error::<T>::AlreadyDeclined);
-		ensure!(job.assignees[index].commitment.is_none(), Error::<T>::AlreadyCommitted);
 		let now = frame_system::Pallet::<T>::block_number();
-		let open = matches!(job.phase, Phase::Committing { until } if now <= until);
-		ensure!(open && job.assignees[index].round == job.round, Error::<T>::CommitWindowClosed);
+		Self::commit_duty(&job, index, now)?;
 
 		job.assignees[index].commitment = Some(commitment);
 		Self::deposit_event(Event::Committed { job: id, provider: who });
@@ -46,12 +43,8 @@ impl<T: Config> Pallet<T> {
 		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.phase.is_open(), Error::<T>::JobEnded);
 		let index = Self::assignee_index(&job, &who)?;
-		let assignment = &job.assignees[index];
-		ensure!(!assignment.declined, Error::<T>::AlreadyDeclined);
-		ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
 		let now = frame_system::Pallet::<T>::block_number();
-		let open = matches!(job.phase, Phase::Committing { until } if now <= until);
-		ensure!(open && assignment.round == job.round, Error::<T>::CommitWindowClosed);
+		Self::commit_duty(&job, index, now)?;
 
 		let fee = T::Providers::charge(&who, T::DeclineFee::get());
 		let to_replace = Self::seats_to_replace(&job);
@@ -77,6 +70,48 @@ impl<T: Config> Pallet<T> {
 		Ok(declined)
 	}
 
+	/// The end of the commit window in which assignee `index` may commit or decline at block
+	/// `now`, or why it may not: the round is its own, it neither declined nor committed, and
+	/// the window is open. The one rule for `commit`, `decline` and the duties a provider is
+	/// told of (so for [`crate::PrioritizeDuties`] too).
+	pub(crate) fn commit_duty(
+		job: &JobInfoOf<T>,
+		index: usize,
+		now: BlockNumberFor<T>,
+	) -> Result<BlockNumberFor<T>, Error<T>> {
+		let assignment = &job.assignees[index];
+		ensure!(!assignment.declined, Error::<T>::AlreadyDeclined);
+		ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
+		match job.phase {
+			Phase::Committing { until } if now <= until && assignment.round == job.round => {
+				Ok(until)
+			}
+			_ => Err(Error::<T>::CommitWindowClosed),
+		}
+	}
+
+	/// The end of the reveal window in which assignee `index` may reveal at block `now`, with
+	/// its commitment, or why it may not: the round is its own and reveals are open, it
+	/// committed and has not revealed. The one rule for `reveal` and the duties.
+	pub(crate) fn reveal_duty(
+		job: &JobInfoOf<T>,
+		index: usize,
+		now: BlockNumberFor<T>,
+	) -> Result<(BlockNumberFor<T>, H256), Error<T>> {
+		let assignment = &job.assignees[index];
+		ensure!(assignment.revealed.is_none(), Error::<T>::AlreadyRevealed);
+		let this_round = assignment.round == job.round;
+		let until = match job.phase {
+			Phase::Queued { .. } | Phase::Committing { .. } if this_round => {
+				return Err(Error::<T>::RevealTooEarly)
+			}
+			Phase::Revealing { until } if this_round && now <= until => until,
+			_ => return Err(Error::<T>::RevealWindowClosed),
+		};
+		let committed = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
+		Ok((until, committed))
+	}
+
 	/// Whether the round has nothing more to wait for in its commit window: every assignee
 	/// committed or declined, and no declined seat waits for its replacement.
 	fn all_seats_committed_or_declined(job: &JobInfoOf<T>) -> bool {
@@ -95,18 +130,8 @@ impl<T: Config> Pallet<T> {
 		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.phase.is_open(), Error::<T>::JobEnded);
 		let index = Self::assignee_index(&job, &who)?;
-		let assignment = &job.assignees[index];
-		ensure!(assignment.revealed.is_none(), Error::<T>::AlreadyRevealed);
 		let now = frame_system::Pallet::<T>::block_number();
-		let this_round = assignment.round == job.round;
-		match job.phase {
-			Phase::Queued { .. } | Phase::Committing { .. } if this_round => {
-				return Err(Error::<T>::RevealTooEarly.into())
-			}
-			Phase::Revealing { until } if this_round && now <= until => {}
-			_ => return Err(Error::<T>::RevealWindowClosed.into()),
-		}
-		let committed = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
+		let (_, committed) = Self::reveal_duty(&job, index, now)?;
 		let expected = commitment(&result_hash.0, &salt, &who.encode());
 		ensure!(committed.0 == expected, Error::<T>::CommitmentMismatch);
 
