@@ -112,11 +112,7 @@ impl Store {
 			return Ok(Held::Nothing);
 		}
 		match std::fs::read(self.with(blob, ".have")) {
-			Ok(bits) => Ok(Held::Partial(
-				(0..blob.pieces())
-					.map(|p| bits.get((p / 8) as usize).is_some_and(|b| b >> (p % 8) & 1 == 1))
-					.collect(),
-			)),
+			Ok(bits) => Ok(Held::Partial((0..blob.pieces()).map(|p| bit(&bits, p)).collect())),
 			Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Held::Whole),
 			Err(e) => Err(e),
 		}
@@ -187,6 +183,11 @@ impl Store {
 	}
 }
 
+/// Whether `bits` (one per piece, lowest bit first) marks piece `piece` held.
+fn bit(bits: &[u8], piece: u64) -> bool {
+	bits.get((piece / 8) as usize).is_some_and(|b| b >> (piece % 8) & 1 == 1)
+}
+
 /// A blob being written piece by piece; only verified bytes ever reach its files.
 pub struct Download {
 	blob: BlobRef,
@@ -199,7 +200,7 @@ pub struct Download {
 
 impl Download {
 	pub fn has(&self, piece: u64) -> bool {
-		piece < self.blob.pieces() && self.bits[(piece / 8) as usize] >> (piece % 8) & 1 == 1
+		piece < self.blob.pieces() && bit(&self.bits, piece)
 	}
 
 	/// The pieces still to get, in order.
@@ -221,9 +222,7 @@ impl Download {
 			};
 			let ranges = piece_ranges(piece);
 			if encode_ranges_validated(&self.data, outboard, &ranges, io::sink()).is_err() {
-				let byte = (piece / 8) as usize;
-				self.bits[byte] &= !(1 << (piece % 8));
-				self.have.write_all_at(&self.bits[byte..=byte], byte as u64)?;
+				self.mark(piece, false)?;
 			}
 		}
 		Ok(())
@@ -255,10 +254,20 @@ impl Download {
 		// again, never a bit for bytes it did not write. (Not synced piece by piece: a machine
 		// that loses power may keep a bit whose bytes it lost, which is why a resumed download
 		// checks the pieces it claims again.)
-		let byte = (piece / 8) as usize;
-		self.bits[byte] |= 1 << (piece % 8);
-		self.have.write_all_at(&self.bits[byte..=byte], byte as u64)?;
+		self.mark(piece, true)?;
 		Ok(())
+	}
+
+	/// Records piece `piece` as held or not, in memory and in `<blob>.have` (its one byte).
+	fn mark(&mut self, piece: u64, held: bool) -> io::Result<()> {
+		let byte = (piece / 8) as usize;
+		let mask = 1 << (piece % 8);
+		if held {
+			self.bits[byte] |= mask;
+		} else {
+			self.bits[byte] &= !mask;
+		}
+		self.have.write_all_at(&self.bits[byte..=byte], byte as u64)
 	}
 
 	/// Ends the download once every piece is held: the blob is whole. Returns where its
