@@ -163,8 +163,14 @@ test('a bad submission gets a named error and holds nothing', { timeout: 60_000 
     [['SortU32', [4], { Inline: '0x00' }, 1, 1, 1, 20, 20], 'jobs.InputSizeMismatch'],
     [['SortU32', [4], { Inline: u8aToHex(new Uint8Array(16)) }, 2, 1, 1, 20, 20], 'jobs.QuorumTooLow'],
     [['SortU32', [4], { Inline: u8aToHex(new Uint8Array(16)) }, 1, 1, 1, 1, 20], 'jobs.WindowTooShort'],
-    [['SortU32', [4], { Remote: { hash: u8aToHex(new Uint8Array(32)), size: 16, source: '/ip4/127.0.0.1/tcp/1' } }, 1, 1, 8, 20, 20],
-      'jobs.RemoteInputUnsupported'],
+    // An input that fits inline is sent inline; a larger remote one names the size the params
+    // imply and a root.
+    [['SortU32', [4], { Remote: { hash: u8aToHex(new Uint8Array(32).fill(1)), size: 16, source: '/ip4/127.0.0.1/tcp/1' } }, 1, 1, 8, 20, 20],
+      'jobs.RemoteInputFitsInline'],
+    [['SortU32', [1 << 20], { Remote: { hash: u8aToHex(new Uint8Array(32).fill(1)), size: (4 << 20) - 1, source: '/ip4/127.0.0.1/tcp/1' } }, 1, 1, 8, 20, 20],
+      'jobs.InputSizeMismatch'],
+    [['SortU32', [1 << 20], { Remote: { hash: u8aToHex(new Uint8Array(32)), size: 4 << 20, source: '/ip4/127.0.0.1/tcp/1' } }, 1, 1, 8, 20, 20],
+      'jobs.MissingRoot'],
   ];
   for (const [args, expected] of cases) {
     const { error } = await sendAndWait(api, api.tx.jobs.submit(...args), requester);

@@ -133,6 +133,11 @@ pub fn phase(phase: &Phase<u32, Balance>) -> String {
 			 result; nobody was slashed)",
 			hash(attested)
 		),
+		Phase::Failed { reason: FailReason::InputUnavailable } => {
+			"failed: its remote input was not available (too many assignees declined it; \
+			 nobody was slashed)"
+				.into()
+		}
 		Phase::Cancelled => "cancelled".into(),
 	}
 }
@@ -156,6 +161,9 @@ pub fn phase_json(phase: &Phase<u32, Balance>) -> Value {
 			"reason": "Contested",
 			"attested": hash(attested),
 		}),
+		Phase::Failed { reason: FailReason::InputUnavailable } => {
+			json!({ "name": "Failed", "reason": "InputUnavailable" })
+		}
 		Phase::Cancelled => json!({ "name": "Cancelled" }),
 	}
 }

@@ -7,11 +7,13 @@ use frame_support::traits::Get;
 use pallet_jobs::{InputSpec, NoAssignment, Phase};
 use sp_core::H256;
 
-/// A job to submit. The input rides on chain (up to the runtime's inline limit).
+/// A job to submit.
 pub struct JobRequest {
 	pub kernel: KernelId,
 	pub params: Vec<u32>,
-	pub input: Vec<u8>,
+	/// Inline (on chain, up to [`inline_bound`] bytes), or remote: the BLAKE3 root and size of
+	/// a blob the requester serves (larger inputs only).
+	pub input: InputSpec,
 	pub replicas: u32,
 	pub quorum: u32,
 	/// Per replica; `None` offers the smallest reward at which the chain's draw has its full
@@ -28,6 +30,12 @@ pub const DEFAULT_COMMIT_WINDOW: BlockNumber = 20;
 
 /// The reveal window `concord job submit` asks for when none is given.
 pub const DEFAULT_REVEAL_WINDOW: BlockNumber = 10;
+
+/// The most input bytes the chain carries inline; a larger input is sent remote.
+pub fn inline_bound() -> u64 {
+	let bound: u32 = <concord_runtime::Runtime as pallet_jobs::Config>::MaxInlineInput::get();
+	u64::from(bound)
+}
 
 /// A submitted job.
 pub struct Submitted {
@@ -55,14 +63,15 @@ pub async fn submit(
 	signer: &Signer,
 	request: JobRequest,
 ) -> anyhow::Result<Submitted> {
-	let inline_bound: u32 =
-		<concord_runtime::Runtime as pallet_jobs::Config>::MaxInlineInput::get();
-	if request.input.len() as u64 > u64::from(inline_bound) {
-		bail!(
-			"the input is {} bytes, and the chain carries at most {inline_bound} bytes of input \
-			 inline; larger inputs need the data plane, which is not built yet",
-			request.input.len()
-		);
+	if let InputSpec::Inline(bytes) = &request.input {
+		if bytes.len() as u64 > inline_bound() {
+			bail!(
+				"the input is {} bytes, and the chain carries at most {} bytes of input inline; \
+				 serve larger ones (a remote input)",
+				bytes.len(),
+				inline_bound()
+			);
+		}
 	}
 	let at = client.best_header().await?.hash();
 	let quote = client
@@ -84,7 +93,7 @@ pub async fn submit(
 	let call = concord_runtime::RuntimeCall::Jobs(pallet_jobs::Call::submit {
 		kernel: request.kernel,
 		params: request.params,
-		input: InputSpec::Inline(request.input),
+		input: request.input,
 		replicas: request.replicas,
 		quorum: request.quorum,
 		reward,

@@ -27,8 +27,10 @@ sp_api::decl_runtime_apis! {
 	/// Jobs, what providers owe them, and prices. Version 2: `quote` takes the quorum and
 	/// says the pool's share of the live weight and the coalitions' capture bounds. Version 3:
 	/// a job's spec holds the panel that judges it, and a job may fail `Contested`. Version 4:
-	/// the quote gives `max_commit_window`, and its deposits hold the retry fees.
-	#[api_version(4)]
+	/// the quote gives `max_commit_window`, and its deposits hold the retry fees. Version 5:
+	/// remote inputs are taken (the quote's window counts their transfer), and a job may fail
+	/// `InputUnavailable`.
+	#[api_version(5)]
 	pub trait JobsApi<AccountId, Balance, BlockNumber, Job>
 	where
 		AccountId: Codec,
@@ -174,6 +176,9 @@ impl<T: Config> Pallet<T> {
 			}
 			Err(_) => Vec::new(),
 		};
+		// An input sent remote is one that does not fit inline (`submit` refuses the rest).
+		let remote_bytes =
+			if input_len > u64::from(T::MaxInlineInput::get()) { input_len } else { 0 };
 		let inline_deposit = u32::try_from(input_len)
 			.ok()
 			.filter(|len| *len <= T::MaxInlineInput::get())
@@ -187,8 +192,8 @@ impl<T: Config> Pallet<T> {
 			capture,
 			escalation_replicas: Self::replicas_held(replicas, Self::panel_for(replicas, quorum))
 				.saturating_sub(replicas),
-			min_commit_window: Self::min_commit_window(&shape),
-			max_commit_window: Self::max_commit_window(&shape).saturated_into(),
+			min_commit_window: Self::min_commit_window(&shape, remote_bytes),
+			max_commit_window: Self::max_commit_window(&shape, remote_bytes).saturated_into(),
 			inline_deposit,
 			remote_deposit: Self::deposit_for(0, 0).unwrap_or_default(),
 			input_len,

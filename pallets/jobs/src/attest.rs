@@ -8,7 +8,7 @@ use frame_support::{ensure, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_providers::ProviderRegistry;
 use sp_core::H256;
-use sp_runtime::traits::{One, Saturating};
+use sp_runtime::traits::{One, Saturating, Zero};
 
 /// What a decline did, for the weight it is charged.
 pub(crate) enum Declined {
@@ -46,13 +46,24 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::commit_duty(&job, index, now)?;
 
-		let fee = T::Providers::charge(&who, T::DeclineFee::get());
+		// A remote input may be one the requester never served to anyone but its own Sybils:
+		// declining it is free, and it counts toward failing the job, never toward drawing
+		// a replacement (which would hand the starved seat to a fresh draw).
+		let fee = if job.spec.input.is_remote() {
+			Zero::zero()
+		} else {
+			T::Providers::charge(&who, T::DeclineFee::get())
+		};
 		let to_replace = Self::seats_to_replace(&job);
 		job.assignees[index].declined = true;
 		Self::release(&mut job, index);
 		Self::deposit_event(Event::Declined { job: id, provider: who, fee });
 		let mut declined = Declined::Settled(1);
-		if Self::seats_to_replace(&job) > to_replace {
+		if Self::input_unavailable(&job) {
+			Self::unschedule(id);
+			Self::fail(id, &mut job, FailReason::InputUnavailable);
+			declined = Declined::Settled(job.assignees.len() as u32);
+		} else if Self::seats_to_replace(&job) > to_replace {
 			// A drawn seat to draw again. (A replacement's decline adds none, and leaves a
 			// pending draw where it is: it must not re-roll another seat's draw.)
 			if Self::schedule_replacement(id, now).is_err() {
@@ -110,6 +121,17 @@ impl<T: Config> Pallet<T> {
 		};
 		let committed = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
 		Ok((until, committed))
+	}
+
+	/// Whether the job's remote input has been declined by so many of its first round that
+	/// those left cannot reach its quorum (the decliners could not obtain it, or would not say
+	/// so; either way no verdict can come of the round). Only the first round: a panel's
+	/// declines end their round as usual, which escalates again or fails `NoQuorum`, since
+	/// failing at once would spare a cartel that spoiled the first round every panel after
+	/// the one it starves.
+	fn input_unavailable(job: &JobInfoOf<T>) -> bool {
+		let left = Self::current_round(job).filter(|a| !a.declined).count() as u32;
+		job.spec.input.is_remote() && job.round == 0 && left < Self::current_shape(job).quorum
 	}
 
 	/// Whether the round has nothing more to wait for in its commit window: every assignee

@@ -88,7 +88,7 @@ fn submit_job<T: Config>(who: &T::AccountId, values: u32, replicas: u32) -> JobI
 fn longest_commit_window<T: Config>(values: u32) -> BlockNumberFor<T> {
 	let shape = concord_primitives::kernel::validate_params(KERNEL, &[values.max(1)])
 		.expect("valid sort-u32 params");
-	Pallet::<T>::max_commit_window(&shape)
+	Pallet::<T>::max_commit_window(&shape, 0)
 }
 
 /// Fills the agenda of `count` blocks from `from` with placeholder entries.

@@ -24,7 +24,10 @@
 //!   ([`concord_primitives::market::commitment`]) within the commit window, which must fit the
 //!   job's work ([`concord_primitives::market::window`]). [`Pallet::decline`] lets an
 //!   assignee that cannot do the job step out before committing, for [`Config::DeclineFee`];
-//!   its seat is drawn again within the round, blind and once (`replace.rs`).
+//!   its seat is drawn again within the round, blind and once (`replace.rs`). A job whose
+//!   input is remote (its BLAKE3 root, size and source) is declined for free and never
+//!   replaced, and fails `InputUnavailable` once those left of its first round cannot reach
+//!   its quorum.
 //! - [`Pallet::reveal`]: once every assignee committed (or declined, with no seat left to draw
 //!   again), or the commit window closed, those that
 //!   committed reveal `(result_hash, salt)` within the reveal window.
@@ -185,7 +188,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type ExpectedBlockMillis: Get<u64>;
 
-		/// Burnt from an assignee's stake when it declines a job before committing.
+		/// Burnt from an assignee's stake when it declines a job before committing (none for a
+		/// job whose input is remote: the input may never have been served to it).
 		#[pallet::constant]
 		type DeclineFee: Get<BalanceOf<Self>>;
 
@@ -209,8 +213,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAssignees: Get<u32>;
 
-		/// Largest input carried on chain, in bytes. Larger inputs are refused
-		/// (`RemoteInputUnsupported`) until remote inputs are supported.
+		/// Largest input carried on chain, in bytes. Larger inputs are sent remote (their
+		/// BLAKE3 root, size and source), and smaller ones only inline.
 		#[pallet::constant]
 		type MaxInlineInput: Get<u32>;
 
@@ -453,8 +457,8 @@ pub mod pallet {
 		InvalidInput,
 		/// Inline input is longer than `MaxInlineInput`; send its hash and a source instead.
 		InlineInputTooLarge,
-		/// Inputs fetched over libp2p are not taken until providers can fetch them; send the
-		/// input inline.
+		/// No longer returned (remote inputs are taken since spec 117); kept so that later
+		/// errors keep their indices.
 		RemoteInputUnsupported,
 		/// The source address is empty.
 		SourceEmpty,
@@ -519,6 +523,10 @@ pub mod pallet {
 		AlreadyRevealed,
 		/// The result hash and salt do not match the caller's commitment.
 		CommitmentMismatch,
+		/// A remote input must be larger than `MaxInlineInput`: send one that fits inline.
+		RemoteInputFitsInline,
+		/// A remote input's root is all zeros: send the BLAKE3 root of its bytes.
+		MissingRoot,
 	}
 
 	#[pallet::hooks]
@@ -668,6 +676,8 @@ pub mod pallet {
 		/// fit or run the job says so instead of failing it as a no-show. A drawn assignee's
 		/// seat is drawn again `DrawDelay` blocks later, once per seat (see `replace.rs`); a
 		/// replacement's decline leaves its seat empty, and the round goes on without it.
+		/// A remote input's decline is free and never replaced; once those left in its first
+		/// round cannot reach its quorum, the job fails `InputUnavailable`.
 		///
 		/// Charged for the dearer of its paths: drawing a replacement later, or settling the
 		/// most assignees (the last decline may end the round); the fee for what it really did

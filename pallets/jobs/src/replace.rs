@@ -26,7 +26,12 @@ pub(crate) type RoundAssignees<'a, T> = Vec<&'a Assignment<<T as frame_system::C
 impl<T: Config> Pallet<T> {
 	/// Seats of the current round whose drawn assignee declined and that no replacement has
 	/// taken yet.
+	/// None for a remote input: its declines are free, so a replacement would let a requester
+	/// that serves only its Sybils starve honest seats until the draw hands them over.
 	pub(crate) fn seats_to_replace(job: &JobInfoOf<T>) -> u32 {
+		if job.spec.input.is_remote() {
+			return 0;
+		}
 		let (drawn, replacements) = Self::round_seats(job, job.round);
 		let declined = drawn.iter().filter(|assignee| assignee.declined).count();
 		declined.saturating_sub(replacements.len()) as u32
@@ -57,7 +62,9 @@ impl<T: Config> Pallet<T> {
 	/// round's window stretches holds the slots of the assignees that committed early (NM3).
 	fn replacement_window(job: &JobInfoOf<T>) -> BlockNumberFor<T> {
 		kernel::validate_params(job.spec.kernel, &job.spec.params)
-			.map_or(job.spec.commit_window, |shape| Self::min_commit_window(&shape).into())
+			.map_or(job.spec.commit_window, |shape| {
+				Self::min_commit_window(&shape, job.spec.input.remote_bytes()).into()
+			})
 	}
 
 	/// Draws the seats of the current round still to replace. On success the round commits

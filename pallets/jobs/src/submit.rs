@@ -62,10 +62,14 @@ impl<T: Config> Pallet<T> {
 			ensure!(window >= T::MinWindow::get(), Error::<T>::WindowTooShort);
 		}
 		ensure!(reveal_window <= T::MaxRevealWindow::get(), Error::<T>::WindowTooLong);
-		let needed_window: BlockNumberFor<T> = Self::min_commit_window(&shape).into();
+		let remote_bytes = input.remote_bytes();
+		let needed_window: BlockNumberFor<T> = Self::min_commit_window(&shape, remote_bytes).into();
 		ensure!(needed_window <= T::MaxWindow::get(), Error::<T>::TooMuchWork);
 		ensure!(commit_window >= needed_window, Error::<T>::WindowTooShort);
-		ensure!(commit_window <= Self::max_commit_window(&shape), Error::<T>::WindowTooLong);
+		ensure!(
+			commit_window <= Self::max_commit_window(&shape, remote_bytes),
+			Error::<T>::WindowTooLong
+		);
 		ensure!(OpenJobs::<T>::count() < T::MaxOpenJobs::get(), Error::<T>::TooManyOpenJobs);
 		let open_of_requester = OpenJobsOf::<T>::get(&who);
 		ensure!(
@@ -170,23 +174,24 @@ impl<T: Config> Pallet<T> {
 		T::MaxEscalations::get().saturating_mul(panel.seats).saturating_add(replicas)
 	}
 
-	/// The shortest commit window a job of `shape` may ask for.
-	pub(crate) fn min_commit_window(shape: &kernel::KernelShape) -> u32 {
+	/// The shortest commit window a job of `shape` may ask for: the work on the slowest
+	/// accepted device, and the transfer of `remote_bytes` of remote input (0 for inline).
+	pub(crate) fn min_commit_window(shape: &kernel::KernelShape, remote_bytes: u64) -> u32 {
 		let base: u32 = T::MinWindow::get().saturated_into();
-		window::min_commit_window(
-			shape.kernel(),
-			shape.work_units(),
-			T::ExpectedBlockMillis::get(),
-			base,
-		)
+		let block_millis = T::ExpectedBlockMillis::get();
+		window::min_commit_window(shape.kernel(), shape.work_units(), block_millis, base)
+			.saturating_add(window::transfer_blocks(remote_bytes, block_millis))
 	}
 
 	/// The longest commit window a job of `shape` may ask for: ten times what its work needs,
 	/// at most `MaxWindow` (NM3: a colluding assignee that commits in the window's last block
 	/// holds the slots of every honest one that committed early).
-	pub(crate) fn max_commit_window(shape: &kernel::KernelShape) -> BlockNumberFor<T> {
+	pub(crate) fn max_commit_window(
+		shape: &kernel::KernelShape,
+		remote_bytes: u64,
+	) -> BlockNumberFor<T> {
 		let longest: BlockNumberFor<T> =
-			window::max_commit_window(Self::min_commit_window(shape)).into();
+			window::max_commit_window(Self::min_commit_window(shape, remote_bytes)).into();
 		longest.min(T::MaxWindow::get())
 	}
 
@@ -231,8 +236,15 @@ impl<T: Config> Pallet<T> {
 				let hash = H256(sp_crypto_hashing::blake2_256(&bytes));
 				Ok((InputRef { hash, size: expected, source: None }, Some(bytes)))
 			}
-			InputSpec::Remote { size, source, .. } => {
+			InputSpec::Remote { hash, size, source } => {
 				ensure!(size == expected, Error::<T>::InputSizeMismatch);
+				// Inline is better whenever it fits: the chain holds it, so it is never
+				// unavailable, and the quote's window assumes it.
+				ensure!(
+					size > u64::from(T::MaxInlineInput::get()),
+					Error::<T>::RemoteInputFitsInline
+				);
+				ensure!(!hash.is_zero(), Error::<T>::MissingRoot);
 				ensure!(!source.is_empty(), Error::<T>::SourceEmpty);
 				let source: BoundedVec<u8, T::MaxSourceLen> =
 					source.try_into().map_err(|_| Error::<T>::SourceTooLong)?;
@@ -240,9 +252,9 @@ impl<T: Config> Pallet<T> {
 					source[0] == b'/' && source.iter().all(|b| b.is_ascii_graphic()),
 					Error::<T>::InvalidSource
 				);
-				// No worker fetches remote inputs yet: a job whose input nobody can obtain
-				// would only tie providers up (docs/DECISIONS.md).
-				Err(Error::<T>::RemoteInputUnsupported.into())
+				// Its content rules (mlp-i8's shifts) are checked by each provider once the
+				// bytes arrive; a provider that cannot obtain them declines for free.
+				Ok((InputRef { hash, size, source: Some(source) }, None))
 			}
 		}
 	}

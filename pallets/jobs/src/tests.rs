@@ -8,6 +8,7 @@ mod draw_view;
 mod escalations;
 mod lifecycle;
 mod refusals;
+mod remote_inputs;
 mod replacements;
 mod scheduling;
 mod sequences;

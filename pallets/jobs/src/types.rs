@@ -33,8 +33,9 @@ pub enum InputSpec {
 	/// The input bytes themselves, up to `MaxInlineInput`; a deposit per byte is held while
 	/// they are stored.
 	Inline(Vec<u8>),
-	/// A blob of `size` bytes whose blake2-256 hash is `hash`, served by the requester at
-	/// `source` (a libp2p multiaddr ending in `/p2p/<peer id>`).
+	/// A blob of `size` bytes (more than `MaxInlineInput`) whose BLAKE3 root is `hash`,
+	/// served by the requester at `source` (a libp2p multiaddr ending in `/p2p/<peer id>`)
+	/// on the worker's blob protocol, to anyone who names the root.
 	Remote { hash: H256, size: u64, source: Vec<u8> },
 }
 
@@ -65,11 +66,31 @@ impl InputSpec {
 )]
 #[scale_info(skip_type_params(MaxSourceLen))]
 pub struct InputRef<MaxSourceLen: Get<u32>> {
-	/// blake2-256 of the input bytes; workers check it before running the kernel.
+	/// blake2-256 of the input bytes when inline (computed by the chain), their BLAKE3 root
+	/// when remote (the requester's claim, which every piece fetched is verified against);
+	/// workers check it before running the kernel.
 	pub hash: H256,
 	pub size: u64,
 	/// Where to fetch it: `None` for inline input (read it from chain state).
 	pub source: Option<BoundedVec<u8, MaxSourceLen>>,
+}
+
+impl<MaxSourceLen: Get<u32>> InputRef<MaxSourceLen> {
+	/// Whether providers fetch the input from its source rather than read it from chain state.
+	/// A remote input may be unavailable: its declines are free and never replaced, and its
+	/// round fails once too few assignees are left for its quorum.
+	pub fn is_remote(&self) -> bool {
+		self.source.is_some()
+	}
+
+	/// The bytes providers must fetch before they can compute: 0 for inline input.
+	pub fn remote_bytes(&self) -> u64 {
+		if self.is_remote() {
+			self.size
+		} else {
+			0
+		}
+	}
 }
 
 /// What the requester asks for, fixed at submission.
@@ -171,6 +192,9 @@ pub enum FailReason<Balance> {
 	/// A panel attested `attested`, but more assignees over every round revealed another
 	/// hash: nothing shows who was right, so nobody is slashed.
 	Contested { attested: H256 },
+	/// Its input is remote and so many assignees of a round declined it (for free) that the
+	/// rest could not reach the quorum: the input was not available to them.
+	InputUnavailable,
 }
 
 /// What one assignee has done so far.

@@ -2,7 +2,8 @@
 //! accepts to finish the work, so that a requester cannot choose a window in which honest
 //! providers are bound to miss their commit (and a precomputed answer wins).
 //!
-//! `min_commit_window = base + ceil(work_units / (reference_rate(kernel) * block_time))`, and
+//! `min_commit_window = base + ceil(work_units / (reference_rate(kernel) * block_time))`
+//! (plus [`transfer_blocks`] for a remote input), and
 //! `reference_rate` is the slowest accepted device's rate on the kernel's worst case
 //! ([`slowest_rate`], measured on [`reference_params`]) divided by [`JOBS_AT_ONCE`] and by
 //! [`SLACK`]: a provider on that device can hold that many jobs at once, each at its shortest
@@ -77,6 +78,21 @@ pub fn min_commit_window(kernel: KernelId, work_units: u64, block_millis: u64, b
 	u32::try_from(needed).unwrap_or(u32::MAX).saturating_add(base)
 }
 
+/// Bytes per second a remote input is assumed to arrive at, per job: a 64 Mbit/s link (8 MiB/s)
+/// shared by the [`JOBS_AT_ONCE`] jobs a provider may hold. Conservative on purpose: a window
+/// too short for the transfer turns an honest provider's fetch into a decline, and one too
+/// long only holds slots a little longer (bounded by `MaxWindow`).
+pub const REFERENCE_TRANSFER_RATE: u64 = 8 * 1024 * 1024 / JOBS_AT_ONCE;
+
+/// The blocks of `block_millis` a provider is given to fetch a remote input of `bytes` at the
+/// [`REFERENCE_TRANSFER_RATE`], rounded up: what a remote input adds to its job's shortest
+/// commit window (0 for an inline input). Saturates at `u32::MAX`.
+pub fn transfer_blocks(bytes: u64, block_millis: u64) -> u32 {
+	let per_block = u128::from(REFERENCE_TRANSFER_RATE) * u128::from(block_millis.max(1));
+	let needed = (u128::from(bytes) * 1000).div_ceil(per_block);
+	u32::try_from(needed).unwrap_or(u32::MAX)
+}
+
 /// Blocks a worker keeps at the end of a commit window for its commit to be signed and
 /// included: it plans to have every job computed this many blocks before the window closes.
 pub const COMMIT_MARGIN_BLOCKS: u32 = 2;
@@ -108,6 +124,24 @@ pub fn max_commit_window(min_window: u32) -> u32 {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn a_remote_input_adds_its_transfer_at_the_reference_rate_rounded_up() {
+		const MIB: u64 = 1024 * 1024;
+		assert_eq!(transfer_blocks(0, 6_000), 0, "an inline input adds nothing");
+		assert_eq!(transfer_blocks(1, 6_000), 1, "any byte takes a block");
+		// 2 MiB/s for one job: 12 MiB in a 6 s block, 4 GiB in 342 blocks.
+		assert_eq!(transfer_blocks(12 * MIB, 6_000), 1);
+		assert_eq!(transfer_blocks(12 * MIB + 1, 6_000), 2);
+		assert_eq!(transfer_blocks(4 << 30, 6_000), 342);
+		assert_eq!(transfer_blocks(u64::MAX, 0), u32::MAX, "saturates, never divides by zero");
+		let mut last = 0;
+		for bytes in (0..=64 * MIB).step_by(MIB as usize / 3) {
+			let blocks = transfer_blocks(bytes, 3_000);
+			assert!(blocks >= last, "more bytes never shorten the window");
+			last = blocks;
+		}
+	}
 
 	#[test]
 	fn the_least_base_window_holds_the_margin_and_every_jobs_overhead() {

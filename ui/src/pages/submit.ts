@@ -72,7 +72,11 @@ export async function submitPage(context: Context): Promise<void> {
     const minReward = quoted.minReward.isOk ? quoted.minReward.asOk.toBigInt() : null;
     if (minReward !== null && !reward.dataset.edited) reward.value = formatAmount(context.chain, minReward).replace(/[ ,]/g, '');
     if (!commitWindow.dataset.edited) commitWindow.value = String(Math.max(DEFAULT_COMMIT_WINDOW, quoted.minCommitWindow.toNumber()));
-    const inline = quoted.inlineDeposit.isSome ? formatAmount(context.chain, quoted.inlineDeposit.unwrap().toBigInt()) : 'too large to send inline';
+    // An input too large to ride on chain is remote: priced here, served by the CLI
+    // (`concord job submit --input FILE`), since a browser tab cannot serve it until the job ends.
+    const inline = quoted.inlineDeposit.isSome
+      ? formatAmount(context.chain, quoted.inlineDeposit.unwrap().toBigInt())
+      : `${formatAmount(context.chain, quoted.remoteDeposit.toBigInt())} as a remote input, which the concord CLI serves: concord job submit --input FILE`;
     quote.replaceChildren(h('dl', {},
       h('dt', {}, 'Work units'), h('dd', {}, quoted.workUnits.toString()),
       h('dt', {}, 'Least reward with a full pool'), h('dd', { id: 'min-reward' }, minReward === null
@@ -114,6 +118,10 @@ export async function submitPage(context: Context): Promise<void> {
     if (!account) return void outcome.append(h('p', { class: 'error' }, 'Choose an account to sign with.'));
     await requote();
     if (!quoted) return void outcome.append(h('p', { class: 'error', id: 'submit-error' }, 'Not submitted: the chain refuses these params (see above).'));
+    if (quoted.inlineDeposit.isNone) {
+      return void outcome.append(h('p', { class: 'error', id: 'submit-error' },
+        'Not submitted: this input is too large to send inline, and this page does not serve remote inputs; submit it with concord job submit --input FILE.'));
+    }
     let amount: bigint;
     try {
       amount = parseAmount(context.chain, reward.value);

@@ -21,14 +21,14 @@ pub enum BlobCommand {
 }
 
 #[derive(Args)]
-pub struct StoreArg {
+pub(super) struct StoreArg {
 	/// The store directory [default: $XDG_DATA_HOME/concord/blobs, or ~/.local/share/...].
 	#[arg(long, value_name = "DIR")]
 	store: Option<PathBuf>,
 }
 
 impl StoreArg {
-	fn open(&self) -> anyhow::Result<Store> {
+	pub(super) fn open(&self) -> anyhow::Result<Store> {
 		let dir = match &self.store {
 			Some(dir) => dir.clone(),
 			None => std::env::var_os("XDG_DATA_HOME")

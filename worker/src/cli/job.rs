@@ -2,21 +2,25 @@
 
 use super::{
 	chain_args::{ChainArgs, NodeArgs},
-	params::JobArgs,
+	params::{JobArgs, JobInput},
 	Output,
 };
 use clap::{Args, Subcommand};
 use concord_primitives::market::verdict;
+use concord_worker::data::{Serving, Store};
 use concord_worker::report::{self, cord, pool_safety, pool_safety_json, units};
 use concord_worker::{
 	chain::{Client, JobId, RuntimeCall, RuntimeEvent},
 	requester::{self, Ending, JobRequest},
 };
+use pallet_jobs::InputSpec;
 use serde_json::{json, Value};
+use sp_core::H256;
 
 #[derive(Subcommand)]
 pub enum JobCommand {
-	/// Submit a job with its input on chain; prints the job number.
+	/// Submit a job; prints the job number. An input up to the chain's inline limit rides on
+	/// chain; a larger one is served from here (--serve-on) until the job ends.
 	Submit(SubmitArgs),
 	/// Print a job's state once.
 	Status(JobRef),
@@ -89,9 +93,16 @@ pub struct SubmitArgs {
 	/// Blocks they then have to reveal (the chain takes at most 100).
 	#[arg(long, default_value_t = concord_worker::requester::DEFAULT_REVEAL_WINDOW)]
 	reveal_window: u32,
-	/// Follow the job until it ends, as `job wait` does.
+	/// Follow the job until it ends, as `job wait` does (always, for a remote input).
 	#[arg(long)]
 	wait: bool,
+	/// Where to serve an input too large to carry on chain, until the job ends: an address
+	/// the providers reach this machine at (port 0: any free port).
+	#[arg(long, value_name = "MULTIADDR", default_value = "/ip4/127.0.0.1/tcp/0")]
+	serve_on: libp2p::Multiaddr,
+	/// Where the input's hash tree is kept while it is served.
+	#[command(flatten)]
+	store: super::blob::StoreArg,
 }
 
 #[derive(Args)]
@@ -128,9 +139,18 @@ async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 	let signer = args.chain.signer()?;
 	let client = Client::connect(&args.chain.rpc).await?;
 	let quorum = args.quorum.unwrap_or(verdict::majority(args.replicas));
+	let (input, serving) = match args.job.job_input(requester::inline_bound())? {
+		JobInput::Bytes(bytes) if bytes.len() as u64 <= requester::inline_bound() => {
+			(InputSpec::Inline(bytes), None)
+		}
+		input => {
+			let (spec, serving) = serve_input(&args, input, out).await?;
+			(spec, Some(serving))
+		}
+	};
 	let request = JobRequest {
 		kernel: args.job.kernel,
-		input: args.job.input()?,
+		input,
 		params: args.job.params,
 		replicas: args.replicas,
 		quorum,
@@ -163,15 +183,99 @@ async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 	{
 		value.extend(safety);
 	}
-	if !args.wait {
+	if let Some(served) = &serving {
+		value["input_source"] = json!(served.serving.address.to_string());
+	}
+	// A requester that serves the input follows the job: its input is needed until the end.
+	if !args.wait && serving.is_none() {
 		out.print(submitted.job, value);
 		return Ok(());
 	}
 	out.line(submitted.job);
-	let hash = wait(&client, submitted.job, out).await?;
+	let hash = match &serving {
+		None => wait(&client, submitted.job, out).await?,
+		Some(_) => follow_while_serving(&args.chain.rpc, client, submitted.job, out).await?,
+	};
+	drop(serving);
 	value["result_hash"] = json!(hash);
 	out.print(&hash, value);
 	Ok(())
+}
+
+/// Follows a job whose input this process serves until it ends, as [`wait`] does, but a lost
+/// node does not end it: the providers still fetch the input, so it connects again (every 5
+/// seconds) and follows on.
+async fn follow_while_serving(
+	rpc: &str,
+	mut client: Client,
+	job: JobId,
+	out: Output,
+) -> anyhow::Result<String> {
+	loop {
+		match wait(&client, job, out).await {
+			Err(e) if e.downcast_ref::<requester::NoResult>().is_none() => {
+				out.progress(format!("following job {job} failed: {e:#}; still serving its input"));
+				client = loop {
+					tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+					match Client::connect(rpc).await {
+						Ok(client) => break client,
+						Err(e) => out.progress(format!("{rpc}: {e:#}; trying again")),
+					}
+				};
+			}
+			ended => return ended,
+		}
+	}
+}
+
+/// A remote input being served, from a store of its own (so that nothing else is served with
+/// it, and two submissions never share files), removed when dropped.
+struct ServedInput {
+	serving: Serving,
+	dir: std::path::PathBuf,
+}
+
+impl Drop for ServedInput {
+	fn drop(&mut self) {
+		let _ = std::fs::remove_dir_all(&self.dir);
+	}
+}
+
+/// Adds a remote input to a store of its own in place (its bytes stay in the file; generated
+/// ones are written into that store first), starts serving it on `--serve-on` and says where;
+/// returns what the job names as its input, and the serving, which stops when dropped.
+async fn serve_input(
+	args: &SubmitArgs,
+	input: JobInput,
+	out: Output,
+) -> anyhow::Result<(InputSpec, ServedInput)> {
+	let dir = args.store.open()?.dir().join(format!("serving-{}", std::process::id()));
+	let store = Store::open(&dir)?;
+	let path = match input {
+		JobInput::File(path) => path,
+		JobInput::Bytes(bytes) => {
+			let path = dir.join("generated-input");
+			std::fs::write(&path, bytes)?;
+			path
+		}
+	};
+	let blob = {
+		let store = store.clone();
+		tokio::task::spawn_blocking(move || store.add(&path)).await??
+	};
+	let serving = Serving::start(args.serve_on.clone(), store).await?;
+	out.progress(format!("serving the input {blob} at {} until the job ends", serving.address));
+	if !serving.reachable_from_outside() {
+		out.progress(format!(
+			"warning: {} is not reachable from other networks: providers elsewhere cannot \
+			 fetch the input, and the job fails if too few can (pass --serve-on with an \
+			 address they reach)",
+			serving.address
+		));
+	}
+	let source = serving.address.to_string().into_bytes();
+	let input = InputSpec::Remote { hash: H256(blob.root), size: blob.size, source };
+	Ok((input, ServedInput { serving, dir }))
 }
 
 /// Prints a grant, signed by the job's requester, to fetch its attested output.

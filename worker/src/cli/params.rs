@@ -23,7 +23,39 @@ pub struct JobArgs {
 	pub random_input: Option<u64>,
 }
 
+/// A job's input as the command line gives it.
+pub enum JobInput {
+	/// Bytes in memory: small enough for the chain to carry, or generated.
+	Bytes(Vec<u8>),
+	/// A file too large to carry inline, of the size the params imply: served, never read
+	/// whole into memory.
+	File(PathBuf),
+}
+
 impl JobArgs {
+	/// The job's input: a file larger than the chain carries inline is checked for its size
+	/// only (its content rules, mlp-i8's shifts, are checked by each provider that fetches
+	/// it); anything else as [`Self::input`] gives it.
+	pub fn job_input(&self, inline_bound: u64) -> anyhow::Result<JobInput> {
+		if let Some(path) = &self.input {
+			let len = std::fs::metadata(path)
+				.with_context(|| format!("reading {}", path.display()))?
+				.len();
+			if len > inline_bound {
+				let shape = validate_params(self.kernel, &self.params)?;
+				anyhow::ensure!(
+					len == shape.input_len(),
+					"{} is {len} bytes, and {} with these params takes {} input bytes",
+					path.display(),
+					self.kernel,
+					shape.input_len()
+				);
+				return Ok(JobInput::File(path.clone()));
+			}
+		}
+		Ok(JobInput::Bytes(self.input()?))
+	}
+
 	/// The input bytes, checked against the kernel's contract.
 	pub fn input(&self) -> anyhow::Result<Vec<u8>> {
 		let shape = validate_params(self.kernel, &self.params)?;

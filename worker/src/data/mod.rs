@@ -1,17 +1,19 @@
 //! The data plane: blobs of any size up to 4 GiB, named by their BLAKE3 root and size, moved
 //! between peers in pieces of 1 MiB over `/concord/blob/3` and verified in groups of 16 KiB
 //! against the root before any byte reaches the disk. Memory is bounded by the pieces in
-//! flight, never by the blob. (Job outputs still travel whole over `/concord/blob/2`,
-//! [`crate::blobs`].)
+//! flight, never by the blob. A job's remote input travels this way, from its requester to
+//! each provider. (Job outputs still travel whole over `/concord/blob/2`, [`crate::blobs`].)
 
 mod fetch;
 mod serve;
+mod serving;
 mod store;
 mod tree;
 mod wire;
 
 pub use fetch::{fetch, FetchError, Fetched, Limits, KEEP_FREE};
 pub use serve::serve;
+pub use serving::Serving;
 pub use store::{Held, Store};
 pub use tree::{BlobRef, MAX_BLOB_BYTES, MAX_ENCODED_PIECE, PIECE_BYTES};
 pub use wire::{

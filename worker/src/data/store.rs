@@ -16,6 +16,7 @@ use std::{
 	io,
 	os::unix::fs::FileExt,
 	path::{Path, PathBuf},
+	time::SystemTime,
 };
 
 #[derive(Clone, Debug)]
@@ -102,6 +103,37 @@ impl Store {
 		Ok(encode_ranges_validated(&data, &outboard, &all, io::sink()).is_ok())
 	}
 
+	/// Drops `blob` from the store: its own bytes, its tree and its bitfield (a file added in
+	/// place stays where it is). Nothing held is not an error.
+	pub fn remove(&self, blob: &BlobRef) -> io::Result<()> {
+		let own_bytes = !self.added_in_place(blob);
+		// The tree first: without it the blob is not held, whatever else is left.
+		for extension in [".obao", ".have", ".path"] {
+			remove_if_there(&self.with(blob, extension))?;
+		}
+		if own_bytes {
+			remove_if_there(&self.base(blob))?;
+		}
+		Ok(())
+	}
+
+	/// Removes every file of the store last written before `now - age`: the leftovers of
+	/// downloads no job needs any more (one cut short by a restart, or whose job ended while
+	/// it waited to try again). Returns how many were removed.
+	pub fn prune_older_than(&self, age: std::time::Duration, now: SystemTime) -> io::Result<usize> {
+		let Some(before) = now.checked_sub(age) else { return Ok(0) };
+		let mut removed = 0;
+		for entry in std::fs::read_dir(&self.dir)? {
+			let entry = entry?;
+			let metadata = entry.metadata()?;
+			if metadata.is_file() && metadata.modified()? < before {
+				remove_if_there(&entry.path())?;
+				removed += 1;
+			}
+		}
+		Ok(removed)
+	}
+
 	/// Whether the blob's bytes are a file added in place rather than the store's own.
 	pub fn added_in_place(&self, blob: &BlobRef) -> bool {
 		self.with(blob, ".path").is_file()
@@ -180,6 +212,13 @@ impl Store {
 		let present = |path: PathBuf| std::fs::metadata(path).map_or(0, |m| m.blocks() * 512);
 		(blob.size + blob.tree().outboard_size())
 			.saturating_sub(present(self.base(blob)) + present(self.with(blob, ".obao")))
+	}
+}
+
+fn remove_if_there(path: &Path) -> io::Result<()> {
+	match std::fs::remove_file(path) {
+		Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+		_ => Ok(()),
 	}
 }
 

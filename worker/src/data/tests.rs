@@ -392,3 +392,20 @@ async fn a_resumed_download_keeps_only_the_pieces_that_prove_themselves() {
 	assert_eq!(fetched.pieces, 2);
 	assert_eq!(std::fs::read(fetched.path).unwrap(), bytes);
 }
+
+#[test]
+fn pruning_removes_only_the_files_written_before_the_age() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = Store::open(dir.path()).unwrap();
+	let blob = BlobRef { root: *bao_tree::blake3::hash(&[7; 3000]).as_bytes(), size: 3000 };
+	drop(store.begin(&blob).unwrap());
+	let files = std::fs::read_dir(dir.path()).unwrap().count();
+	assert_eq!(files, 3, "data, tree and bitfield");
+	let hour = std::time::Duration::from_secs(3600);
+	let now = std::time::SystemTime::now();
+	assert_eq!(store.prune_older_than(hour, now).unwrap(), 0, "all written just now");
+	assert_eq!(store.held(&blob).unwrap(), Held::Partial(vec![false]));
+	assert_eq!(store.prune_older_than(hour, now + 2 * hour).unwrap(), 3);
+	assert_eq!(store.held(&blob).unwrap(), Held::Nothing);
+	assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -4,12 +4,14 @@ use super::rates::Rates;
 use super::schedule::{Refused, Schedule};
 use super::{Commitment, Config, Journal, Results};
 use crate::chain::{Client, Hash, JobId, JobInfo, RuntimeCall, RuntimeEvent};
+use crate::data::{self, BlobRef, Limits, Store};
 use crate::report;
 use codec::Encode;
 use concord_kernels::{result_hash, KernelError};
-use concord_primitives::kernel::validate_params;
+use concord_primitives::kernel::{validate_params, KernelShape};
 use concord_primitives::market::commitment::commitment;
 use concord_runtime::units::MILLI_SECS_PER_BLOCK;
+use libp2p::Multiaddr;
 use pallet_jobs::Duty;
 use sp_core::H256;
 use sp_crypto_hashing::blake2_256;
@@ -44,6 +46,8 @@ pub struct Work {
 	pub config: Arc<Config>,
 	pub journal: Journal,
 	pub results: Results,
+	/// Remote inputs being fetched, each dropped once its job is computed.
+	pub inputs: Store,
 	/// The device's jobs, one at a time, earliest deadline first.
 	pub schedule: Arc<Schedule>,
 	/// The device's measured rates.
@@ -156,8 +160,9 @@ impl Work {
 		Ok(said)
 	}
 
-	/// The job's output, computed from its input after checking the input against its hash,
-	/// if the device can finish it by `due` without making a job it holds late (NM4).
+	/// The job's output, computed from its input after checking the input against its hash
+	/// (fetching a remote one first, while time is left to compute), if the device can finish
+	/// it by `due` without making a job it holds late (NM4).
 	async fn compute(
 		&self,
 		job: JobId,
@@ -166,24 +171,49 @@ impl Work {
 		due: Instant,
 	) -> Result<Vec<u8>, Failure> {
 		let spec = &info.spec;
-		if let Some(source) = &spec.input.source {
-			return Err(Failure::GiveUp(format!(
-				"its input is served at {} and this worker reads inline inputs only so far",
-				String::from_utf8_lossy(source)
-			)));
-		}
-		let input = self
-			.client
-			.job_input(job, at)
-			.await
-			.map_err(retry)?
-			.ok_or_else(|| Failure::GiveUp("its inline input is not in chain state".into()))?;
-		if blake2_256(&input) != spec.input.hash.0 || input.len() as u64 != spec.input.size {
-			return Err(Failure::GiveUp("its input does not match the hash in the job".into()));
-		}
-		let (kernel, params) = (spec.kernel, spec.params.to_vec());
-		let shape = validate_params(kernel, &params)
+		let params = spec.params.to_vec();
+		let shape = validate_params(spec.kernel, &params)
 			.map_err(|e| Failure::GiveUp(KernelError::from(e).to_string()))?;
+		let (input, fetched) = match &spec.input.source {
+			Some(source) => {
+				let cutoff =
+					due.checked_sub(self.rates.estimate(&shape)).unwrap_or_else(Instant::now);
+				let blob = BlobRef { root: spec.input.hash.0, size: spec.input.size };
+				(self.fetch_input(blob, source, cutoff).await?, Some(blob))
+			}
+			None => {
+				let input =
+					self.client.job_input(job, at).await.map_err(retry)?.ok_or_else(|| {
+						Failure::GiveUp("its inline input is not in chain state".into())
+					})?;
+				if blake2_256(&input) != spec.input.hash.0 || input.len() as u64 != spec.input.size
+				{
+					return Err(Failure::GiveUp(
+						"its input does not match the hash in the job".into(),
+					));
+				}
+				(input, None)
+			}
+		};
+		let computed = self.run(job, (shape, params), input, due).await;
+		// A fetched input is kept while the job may be tried again, and dropped once it is
+		// computed or given up (issue 26 keeps inputs to serve them).
+		if let Some(blob) = fetched.filter(|_| !matches!(computed, Err(Failure::Retry(_)))) {
+			self.drop_input(&blob);
+		}
+		computed
+	}
+
+	/// Runs the job's kernel, of `shape` with `params`, on `input` if the device can finish it
+	/// by `due` without making a job it holds late (NM4).
+	async fn run(
+		&self,
+		job: JobId,
+		(shape, params): (KernelShape, Vec<u32>),
+		input: Vec<u8>,
+		due: Instant,
+	) -> Result<Vec<u8>, Failure> {
+		let kernel = shape.kernel();
 		let (device, rates, schedule) =
 			(self.config.device.clone(), self.rates.clone(), self.schedule.clone());
 		let run = tokio::task::spawn_blocking(move || {
@@ -210,6 +240,61 @@ impl Work {
 			Err(Refused::AlreadyHeld) => Err(retry(anyhow::anyhow!(
 				"it is still on this device from before the connection to the node was lost"
 			))),
+		}
+	}
+}
+
+impl Work {
+	/// The bytes of the job's remote input `blob`, fetched from `source` into the input store,
+	/// every piece checked against its root. A fetch that fails is tried again on the next
+	/// block while computing could still finish after it (before `cutoff`); after that the job
+	/// is given up, so declined, never left to lapse.
+	async fn fetch_input(
+		&self,
+		blob: BlobRef,
+		source: &[u8],
+		cutoff: Instant,
+	) -> Result<Vec<u8>, Failure> {
+		let source_text = String::from_utf8_lossy(source).into_owned();
+		let address: Multiaddr = source_text.parse().map_err(|_| {
+			Failure::GiveUp(format!("its input source {source_text} is not a libp2p address"))
+		})?;
+		let late = |why: String| {
+			// What was fetched is of no use once the job is declined.
+			self.drop_input(&blob);
+			Failure::GiveUp(format!(
+				"its input {blob} could not be fetched from {source_text} in time to compute \
+				 it: {why}"
+			))
+		};
+		let left = cutoff.saturating_duration_since(Instant::now());
+		if left.is_zero() {
+			return Err(late("no time is left".into()));
+		}
+		let fetched =
+			tokio::time::timeout(left, data::fetch(blob, address, &self.inputs, Limits::default()))
+				.await;
+		let path = match fetched {
+			Ok(Ok(fetched)) => fetched.path,
+			Err(_) => return Err(late("the fetch was still going at the cutoff".into())),
+			Ok(Err(e)) if Instant::now() >= cutoff => return Err(late(e.to_string())),
+			Ok(Err(e)) => {
+				return Err(retry(anyhow::anyhow!(
+					"fetching its input {blob} from {source_text}: {e}"
+				)))
+			}
+		};
+		tokio::task::spawn_blocking(move || std::fs::read(&path))
+			.await
+			.map_err(retry)?
+			.map_err(retry)
+	}
+
+	/// Removes a fetched input from the store, saying so if it cannot (the periodic pruning of
+	/// inputs gets it later).
+	fn drop_input(&self, blob: &BlobRef) {
+		if let Err(e) = self.inputs.remove(blob) {
+			log::warn!(target: super::LOG_TARGET, "removing the input {blob}: {e}");
 		}
 	}
 }

@@ -113,7 +113,10 @@ async fn serve(
 
 	let results = Results::new(&config.state_dir);
 	prune_results(&results, config.retention);
-	let work = Arc::new(Work { client, config, journal, results, schedule, rates });
+	// Remote inputs, fetched here and dropped once computed (issue 26 keeps them to serve).
+	let inputs = crate::data::Store::open(&config.state_dir.join("inputs"))?;
+	prune_inputs(&inputs);
+	let work = Arc::new(Work { client, config, journal, results, inputs, schedule, rates });
 	let mut heads = work.client.best_heads().await?;
 	// Duties being worked on, and jobs this provider cannot do (it says why once).
 	let mut under_way: HashSet<(JobId, bool)> = HashSet::new();
@@ -144,6 +147,7 @@ async fn serve(
 				forget_final_salts(&work, at).await;
 				if head.number % PRUNE_EVERY_BLOCKS == 0 {
 					prune_results(&work.results, work.config.retention);
+					prune_inputs(&work.inputs);
 				}
 			}
 			Some(done) = tasks.join_next() => {
@@ -174,6 +178,19 @@ fn prune_results(results: &Results, retention: Retention) {
 		Ok(0) => {}
 		Ok(removed) => log(format!("removed {removed} served outputs past their retention")),
 		Err(e) => log(format!("removing outputs past their retention failed: {e}")),
+	}
+}
+
+/// How long an input's files may go unwritten before they are removed: longer than any
+/// commit window (`MaxWindow`, half an hour), so no job can still need them.
+const INPUT_MAX_AGE: Duration = Duration::from_secs(3600);
+
+/// Removes the leftovers of input downloads no job needs any more.
+fn prune_inputs(inputs: &crate::data::Store) {
+	match inputs.prune_older_than(INPUT_MAX_AGE, std::time::SystemTime::now()) {
+		Ok(0) => {}
+		Ok(removed) => log(format!("removed {removed} files of inputs no job needs")),
+		Err(e) => log(format!("removing inputs no job needs failed: {e}")),
 	}
 }
 

@@ -348,6 +348,20 @@ pub async fn wait_for_final(
 	tokio::time::timeout(STAGE_TIMEOUT, follow).await.ok()
 }
 
+/// `concord --json job fetch` of job `job` as its requester Dave into `<dir>/output.bin`;
+/// returns the bytes written and the document it printed (with every log on failure).
+pub fn fetch_as_dave(rpc: &str, job: u64, dir: &Path) -> (Vec<u8>, serde_json::Value) {
+	let output = dir.join("output.bin");
+	let fetch = concord()
+		.args(["--json", "job", "fetch", "--rpc", rpc, "--key", "//Dave", &job.to_string()])
+		.arg("--output")
+		.arg(&output)
+		.output()
+		.unwrap();
+	let fetched = json(succeed(fetch, &format!("concord job fetch\n{}", logs(dir))));
+	(std::fs::read(&output).unwrap(), fetched)
+}
+
 /// `concord job submit` as Dave with `args`; returns the job's number.
 pub fn submit_job(rpc: &str, args: &[&str]) -> u64 {
 	let submitted = concord()

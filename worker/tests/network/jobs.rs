@@ -112,16 +112,10 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	assert_eq!(attested["result_hash"], expected_hash, "the CPU's hash");
 
 	// The output itself, from a provider that computed it, over libp2p: to the requester.
-	let output = dir.path().join("output.bin");
-	let fetch = concord()
-		.args(["--json", "job", "fetch", "--rpc", &rpc, "--key", "//Dave", &job.to_string()])
-		.arg("--output")
-		.arg(&output)
-		.output()
-		.unwrap();
-	let fetched = json(succeed(fetch, &format!("concord job fetch\n{}", logs(dir.path()))));
+	let (bytes, fetched) = fetch_as_dave(&rpc, job, dir.path());
 	assert_eq!(fetched["bytes"], expected.len(), "{fetched}");
-	assert!(std::fs::read(&output).unwrap() == expected, "the fetched output differs");
+	assert!(bytes == expected, "the fetched output differs");
+	let output = dir.path().join("output.bin");
 
 	// Not to another account: the requester paid for it. (The first worker serves it once it
 	// has seen the verdict; until then it does not have it.)

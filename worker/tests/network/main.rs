@@ -13,5 +13,6 @@ mod faults;
 mod jobs;
 mod local_network;
 mod market;
+mod remote_input;
 mod reorg;
 mod upgrade;

@@ -117,32 +117,6 @@ fn windows_longer_than_the_work_needs_are_refused() {
 	});
 }
 
-/// C1/H4: a remote input nobody can fetch yet would only tie providers up.
-#[test]
-fn remote_inputs_are_refused_until_providers_can_fetch_them() {
-	run_test(|| {
-		let remote = InputSpec::Remote {
-			hash: RESULT_A,
-			size: 16,
-			source: b"/ip4/127.0.0.1/tcp/1/p2p/x".to_vec(),
-		};
-		assert_noop!(
-			Jobs::submit(
-				RuntimeOrigin::signed(ALICE),
-				KernelId::SortU32,
-				sort_params(),
-				remote,
-				3,
-				2,
-				REWARD,
-				5,
-				5
-			),
-			Error::<Test>::RemoteInputUnsupported
-		);
-	});
-}
-
 /// M1: a provider that cannot do a job steps out for a small fixed fee and no mark on its
 /// record, and its seat is drawn again (see `replacements.rs`).
 #[test]

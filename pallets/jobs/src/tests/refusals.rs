@@ -73,15 +73,43 @@ fn a_bad_submission_gets_its_named_error_and_changes_nothing() {
 				Box::new(move |a: &mut Args| a.input = remote(15, b"/ip4/1.2.3.4")),
 				Error::InputSizeMismatch,
 			),
-			(Box::new(move |a: &mut Args| a.input = remote(16, b"")), Error::SourceEmpty),
-			(Box::new(move |a: &mut Args| a.input = remote(16, &[b'/'; 65])), Error::SourceTooLong),
-			(
-				Box::new(move |a: &mut Args| a.input = remote(16, b"ip4 1.2.3.4")),
-				Error::InvalidSource,
-			),
 			(
 				Box::new(move |a: &mut Args| a.input = remote(16, b"/ip4/1.2.3.4")),
-				Error::RemoteInputUnsupported,
+				Error::RemoteInputFitsInline,
+			),
+			(
+				Box::new(move |a: &mut Args| {
+					a.params = vec![32];
+					a.input = remote(129, b"/ip4/1.2.3.4");
+				}),
+				Error::InputSizeMismatch,
+			),
+			(
+				Box::new(move |a: &mut Args| {
+					a.params = vec![32];
+					a.input = InputSpec::Remote {
+						hash: H256::zero(),
+						size: 128,
+						source: b"/ip4/1.2.3.4".to_vec(),
+					};
+				}),
+				Error::MissingRoot,
+			),
+			(
+				Box::new(move |a: &mut Args| (a.params, a.input) = (vec![32], remote(128, b""))),
+				Error::SourceEmpty,
+			),
+			(
+				Box::new(move |a: &mut Args| {
+					(a.params, a.input) = (vec![32], remote(128, &[b'/'; 65]))
+				}),
+				Error::SourceTooLong,
+			),
+			(
+				Box::new(move |a: &mut Args| {
+					(a.params, a.input) = (vec![32], remote(128, b"ip4 1.2.3.4"))
+				}),
+				Error::InvalidSource,
 			),
 			(Box::new(|a: &mut Args| a.replicas = 0), Error::ZeroReplicas),
 			(Box::new(|a: &mut Args| a.replicas = MAX_REPLICAS + 1), Error::TooManyReplicas),

@@ -29,6 +29,9 @@ enum Op {
 		requester: usize,
 		replicas: u32,
 		reward: Balance,
+		/// A job of 32 values whose input is remote (its declines are free and never
+		/// replaced), rather than one of 4 values inline.
+		remote: bool,
 	},
 	Cancel {
 		job: u64,
@@ -61,8 +64,18 @@ fn op() -> impl Strategy<Value = Op> {
 		1 => Just(Behaviour::Decline),
 	];
 	prop_oneof![
-		3 => (0usize..3, 1u32..=4, prop::sample::select(vec![10u64, 40, 100, 100, 100]))
-			.prop_map(|(requester, replicas, reward)| Op::Submit { requester, replicas, reward }),
+		3 => (
+			0usize..3,
+			1u32..=4,
+			prop::sample::select(vec![10u64, 40, 100, 100, 100]),
+			prop::bool::weighted(0.3)
+		)
+			.prop_map(|(requester, replicas, reward, remote)| Op::Submit {
+				requester,
+				replicas,
+				reward,
+				remote
+			}),
 		1 => (0u64..8).prop_map(|job| Op::Cancel { job }),
 		6 => (0usize..8, 0usize..6, behaviour)
 			.prop_map(|(pick, assignee, behaviour)| Op::Act { pick, assignee, behaviour }),
@@ -77,17 +90,29 @@ type Committed = BTreeMap<(JobId, AccountId), H256>;
 
 fn apply(op: &Op, committed: &mut Committed) -> sp_runtime::DispatchResult {
 	match *op {
-		Op::Submit { requester, replicas, reward } => {
+		Op::Submit { requester, replicas, reward, remote } => {
 			let who = [ALICE, BOB, POOR][requester];
+			// A remote input's window holds a block for its transfer.
+			let (params, input, commit_window) = if remote {
+				let input = InputSpec::Remote {
+					hash: H256::repeat_byte(0x3b),
+					size: 128,
+					source: b"/ip4/127.0.0.1/tcp/4001".to_vec(),
+				};
+				(vec![32], input, 4)
+			} else {
+				(sort_params(), sort_input(), 3)
+			};
 			Jobs::submit(
 				RuntimeOrigin::signed(who),
 				concord_primitives::kernel::KernelId::SortU32,
-				sort_params(),
-				sort_input(),
+				params,
+				input,
 				replicas,
 				verdict::majority(replicas),
-				reward,
-				3,
+				// Its work is 20 times the small one's: so is its reward (some still too low).
+				if remote { reward * 20 } else { reward },
+				commit_window,
 				3,
 			)
 		}
