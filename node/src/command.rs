@@ -151,7 +151,9 @@ pub fn run() -> sc_cli::Result<()> {
 					// block production must not depend on it.
 					task_manager.spawn_handle().spawn("concord-provider", None, async move {
 						match concord_worker::provider::run(provider).await {
-							Err(e) => eprintln!("the provider worker stopped: {e:#}"),
+							Err(e) => {
+								log::error!(target: "concord-provider", "the provider worker stopped: {e:#}")
+							}
 						}
 					});
 				}

@@ -4,21 +4,12 @@ import './style.css';
 import { connect, nodeUrl, rememberNode, type Chain } from './chain';
 import { loadAccounts, type Account } from './accounts';
 import { h } from './dom';
+import type { Context, Page } from './context';
 import { marketPage } from './pages/market';
 import { submitPage } from './pages/submit';
 import { jobPage } from './pages/job';
 import { providerPage } from './pages/provider';
 
-/** What a page gets: the chain, the chosen account, and a way to follow new blocks. */
-export interface Context {
-  chain: Chain;
-  account(): Account | undefined;
-  /** Calls `listener` with each new best block number, until the page is left. */
-  onHead(listener: (block: number) => void): void;
-  root: HTMLElement;
-}
-
-type Page = (context: Context, argument: string | undefined) => Promise<void>;
 
 const ROUTES: Record<string, Page> = {
   '': marketPage,

@@ -44,10 +44,15 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-mod functions;
+mod calls;
 pub mod genesis;
+mod index;
+#[cfg(any(feature = "try-runtime", feature = "std"))]
+mod invariants;
 pub mod migrations;
 pub mod registry;
+mod registry_impl;
+mod terms;
 pub mod types;
 pub mod view;
 pub mod weights;

@@ -1,7 +1,7 @@
 // A job's page: its terms and phase, the timeline of its events from submission to verdict,
 // and once attested its output, fetched from an agreeing provider's gateway, checked against
 // the attested hash, drawn, and offered for download.
-import type { Context } from '../main';
+import type { Context } from '../context';
 import { formatAmount } from '../chain';
 import { accountLink, h, table } from '../dom';
 import { kernelById, showParams } from '../kernels';

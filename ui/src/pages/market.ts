@@ -1,6 +1,6 @@
 // The market: every provider and job, redrawn at each new block, and two charts: jobs settled
 // per block, and blocks from submission to verdict.
-import type { Context } from '../main';
+import type { Context } from '../context';
 import { formatAmount } from '../chain';
 import { accountLink, barChart, h, table } from '../dom';
 import { kernelById } from '../kernels';

@@ -1,7 +1,7 @@
 // A provider's page: its record (stake, status, unbonding, capacity, reputation) and, when it
 // is the chosen account's own, the calls that manage it: register, update, go offline or
 // online, unregister, withdraw. Each shows the chain's answer, errors by name.
-import type { Context } from '../main';
+import type { Context } from '../context';
 import { formatAmount, parseAmount, send } from '../chain';
 import { h } from '../dom';
 import { KERNELS, kernelById } from '../kernels';

@@ -2,7 +2,7 @@
 // anything is signed (which also checks the params, replicas and quorum as `submit` does, and
 // bounds the chance that a coalition takes a quorum), an input file hashed in the page; the
 // chain's dispatch error by name if it refuses.
-import type { Context } from '../main';
+import type { Context } from '../context';
 import { formatAmount, parseAmount, send } from '../chain';
 import { h } from '../dom';
 import { KERNELS, kernelById, parseParams } from '../kernels';

@@ -6,27 +6,29 @@
 //! block, a dropped transaction or a restart is repaired by the next block. The one thing the
 //! chain cannot give back, the salt, is kept in the [`Journal`] before any commit is sent.
 
+mod cleanup;
 mod compute;
 mod duty;
 mod journal;
 mod rates;
 mod results;
 mod schedule;
+mod serving;
 
 pub use compute::Device;
 pub use journal::{Commitment, Journal};
 
-use crate::blobs::Endpoint;
 use crate::chain::{Client, JobId, ProviderInfo, Signer, VersionMismatch};
 use anyhow::Context;
+use cleanup::{forget_final_salts, prune_inputs, prune_results, PRUNE_EVERY_BLOCKS};
 use duty::{Failure, Work};
-use libp2p::{multiaddr::Protocol, Multiaddr};
-use pallet_jobs::Phase;
+use libp2p::Multiaddr;
 use pallet_jobs::{Duty, PendingDuty};
 use rates::Rates;
+use results::Results;
 pub use results::Retention;
-use results::{Results, Verdict};
 use schedule::Schedule;
+use serving::{publish_attested, serve_results};
 use std::{collections::HashSet, path::PathBuf, sync::Arc, time::Duration};
 use tokio::task::JoinSet;
 
@@ -78,23 +80,23 @@ pub async fn run(config: Config) -> anyhow::Result<std::convert::Infallible> {
 					}
 					Err(error) => error,
 				};
-				log(format!("lost the node at {}: {error:#}", config.rpc));
+				log::warn!(target: LOG_TARGET, "lost the node at {}: {error:#}", config.rpc);
 			}
 			Err(error) if error.is::<VersionMismatch>() => {
 				if !said_mismatch {
-					log(format!(
+					log::error!(target: LOG_TARGET,
 						"{error:#}. No duty can be done until then: asking the node again every \
 						 {} s",
 						MAX_RECONNECT_DELAY.as_secs()
-					));
+					);
 					said_mismatch = true;
 				}
 				delay = MAX_RECONNECT_DELAY;
 			}
-			Err(error) => log(format!("{error:#}")),
+			Err(error) => log::warn!(target: LOG_TARGET, "{error:#}"),
 		}
 		if !said_mismatch {
-			log(format!("connecting again in {} s", delay.as_secs()));
+			log::info!(target: LOG_TARGET, "connecting again in {} s", delay.as_secs());
 		}
 		tokio::time::sleep(delay).await;
 		delay = (delay * 2).min(MAX_RECONNECT_DELAY);
@@ -131,7 +133,7 @@ async fn serve(
 				let at = head.hash();
 				let duties = match work.client.duties(&me, at).await {
 					Ok(duties) => duties,
-					Err(e) => { log(format!("#{}: reading duties failed: {e:#}", head.number)); continue },
+					Err(e) => { log::warn!(target: LOG_TARGET, "#{}: reading duties failed: {e:#}", head.number); continue },
 				};
 				log::debug!(target: LOG_TARGET, "#{}: {} duties to do", head.number, duties.len());
 				for PendingDuty { job, duty } in duties {
@@ -154,13 +156,13 @@ async fn serve(
 				let ((job, reveal), outcome) = done.context("a duty's task panicked")?;
 				under_way.remove(&(job, reveal));
 				match outcome {
-					Ok(report) => log(format!("job {job}: {report}")),
+					Ok(report) => log::info!(target: LOG_TARGET, "job {job}: {report}"),
 					// Nothing can be signed until the node runs a runtime this build can sign
 					// for: `run` waits for that.
 					Err(Failure::Retry(e)) if e.is::<VersionMismatch>() => return Err(e),
-					Err(Failure::Retry(e)) => log(format!("job {job}: {e:#} (trying again next block)")),
+					Err(Failure::Retry(e)) => log::warn!(target: LOG_TARGET, "job {job}: {e:#} (trying again next block)"),
 					Err(Failure::GiveUp(why)) => {
-						log(format!("job {job}: not taking part: {why}"));
+						log::warn!(target: LOG_TARGET, "job {job}: not taking part: {why}");
 						given_up.insert(job);
 					},
 				}
@@ -169,176 +171,25 @@ async fn serve(
 	}
 }
 
-/// How often served outputs past their retention are removed: every 100 blocks (5 minutes
-/// at 3 s a block), and when the daemon connects.
-const PRUNE_EVERY_BLOCKS: u32 = 100;
-
-fn prune_results(results: &Results, retention: Retention) {
-	match results.prune(retention, std::time::SystemTime::now()) {
-		Ok(0) => {}
-		Ok(removed) => log(format!("removed {removed} served outputs past their retention")),
-		Err(e) => log(format!("removing outputs past their retention failed: {e}")),
-	}
-}
-
-/// How long an input's files may go unwritten before they are removed: longer than any
-/// commit window (`MaxWindow`, half an hour), so no job can still need them.
-const INPUT_MAX_AGE: Duration = Duration::from_secs(3600);
-
-/// Removes the leftovers of input downloads no job needs any more.
-fn prune_inputs(inputs: &crate::data::Store) {
-	match inputs.prune_older_than(INPUT_MAX_AGE, std::time::SystemTime::now()) {
-		Ok(0) => {}
-		Ok(removed) => log(format!("removed {removed} files of inputs no job needs")),
-		Err(e) => log(format!("removing inputs no job needs failed: {e}")),
-	}
-}
-
-/// Serves the outputs of jobs attested by block `at`, and drops those of jobs that ended
-/// without them (see [`results`]).
-async fn publish_attested(work: &Work, at: crate::chain::Hash) {
-	let pending = match work.results.pending() {
-		Ok(pending) => pending,
-		Err(e) => return log(format!("reading the pending results failed: {e}")),
-	};
-	for (job, hash) in pending {
-		let verdict = match work.client.job(job, at).await {
-			Ok(None) => Verdict::Ended,
-			Ok(Some(info)) => match info.phase {
-				Phase::Attested { result_hash } => {
-					Verdict::Attested { hash: result_hash.0, requester: info.requester.into() }
-				}
-				phase if phase.is_open() => Verdict::Open,
-				_ => Verdict::Ended,
-			},
-			Err(e) => {
-				log(format!("job {job}: reading its verdict failed: {e:#}"));
-				continue;
-			}
-		};
-		if let Err(e) = work.results.settle(job, &hash, verdict) {
-			log(format!("job {job}: settling its output failed: {e}"));
-		}
-	}
-}
-
-/// Forgets the salts that no re-org can make necessary again: of jobs whose reveal, or end,
-/// is in a finalized block, and of jobs that neither the finalized block nor the best block
-/// `best` has (pruned long ago).
-async fn forget_final_salts(work: &Work, best: crate::chain::Hash) {
-	let jobs = match work.journal.jobs() {
-		Ok(jobs) if jobs.is_empty() => return,
-		Ok(jobs) => jobs,
-		Err(e) => return log(format!("reading the journal failed: {e:#}")),
-	};
-	let finalized = match work.client.finalized_header().await {
-		Ok(header) => header.hash(),
-		Err(e) => return log(format!("{e:#}")),
-	};
-	let me = work.config.signer.account();
-	for job in jobs {
-		let read = async {
-			let at_finality = work.client.job(job, finalized).await?;
-			let at_best = match at_finality {
-				Some(_) => None,
-				None => work.client.job(job, best).await?,
-			};
-			anyhow::Ok(salt_still_needed(at_finality.as_ref(), at_best.is_some(), me))
-		};
-		let needed = match read.await {
-			Ok(needed) => needed,
-			Err(e) => {
-				log(format!("job {job}: reading it at the finalized block failed: {e:#}"));
-				continue;
-			}
-		};
-		if !needed {
-			if let Err(e) = work.journal.remove(job) {
-				log(format!("job {job}: forgetting its salt failed: {e:#}"));
-			}
-		}
-	}
-}
-
-/// Whether provider `me`'s salt for a job can still be asked for, given the job as the
-/// finalized chain has it (`None`: not there) and whether the best chain has it. A job that
-/// only the best chain has keeps its salt: its commit may be in a block not yet final.
-fn salt_still_needed(
-	finalized: Option<&crate::chain::JobInfo>,
-	on_best_chain: bool,
-	me: &crate::chain::AccountId,
-) -> bool {
-	let Some(info) = finalized else { return on_best_chain };
-	info.phase.is_open()
-		&& !info.assignees.iter().any(|a| &a.provider == me && a.revealed.is_some())
-}
-
-/// Starts serving computed results over libp2p and HTTP, on `--listen` and `--http` or else
-/// the addresses in the provider's registered endpoint. Says why not if it cannot (the
-/// provider still computes, commits and reveals); returns whether serving is settled, `false`
-/// while an unregistered provider has no endpoint yet.
-fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> bool {
-	let registered = match record {
-		None if config.listen.is_none() && config.http.is_none() => return false,
-		None => Endpoint::default(),
-		Some(info) => {
-			let text = String::from_utf8_lossy(&info.endpoint);
-			Endpoint::parse(&text).unwrap_or_else(|e| {
-				log(format!("the registered endpoint {text:?} is not served: {e:#}"));
-				Endpoint::default()
-			})
-		}
-	};
-	let results_dir = config.state_dir.join("results");
-	if let Some(address) = config.http.or(registered.http) {
-		let dir = results_dir.clone();
-		tokio::spawn(async move {
-			if let Err(e) = crate::blobs::serve_http(address, dir, log).await {
-				log(format!("results are not served to browsers: {e:#}"));
-			}
-		});
-	}
-	let Some(mut address) = config.listen.clone().or(registered.p2p) else {
-		log("the endpoint has no libp2p address: results are not served over libp2p".into());
-		return true;
-	};
-	if matches!(address.iter().last(), Some(Protocol::P2p(_))) {
-		address.pop();
-	}
-	let identity = match crate::blobs::load_or_create_identity(&config.state_dir) {
-		Ok(identity) => identity,
-		Err(e) => {
-			log(format!("results are not served: {e:#}"));
-			return true;
-		}
-	};
-	tokio::spawn(async move {
-		if let Err(e) = crate::blobs::serve(address, identity, results_dir, log).await {
-			log(format!("results are not served: {e:#}"));
-		}
-	});
-	true
-}
-
 /// Says who the daemon runs as and whether the chain lists it as a provider; returns its
 /// provider record.
 async fn announce(client: &Client, config: &Config) -> anyhow::Result<Option<ProviderInfo>> {
 	let account = config.signer.account();
 	let head = client.best_header().await?;
-	log(format!("provider {account} on {}, computing on {}", config.rpc, config.device.describe()));
+	log::info!(target: LOG_TARGET, "provider {account} on {}, computing on {}", config.rpc, config.device.describe());
 	let record = client.provider(account, head.hash()).await?;
 	match &record {
-		Some(info) => log(format!(
+		Some(info) => log::info!(target: LOG_TARGET,
 			"registered: {}, price {} per work unit, stake {}, {} jobs in progress",
 			crate::chain::names::name(&info.status),
 			info.price_per_work_unit,
 			info.stake,
 			info.active_jobs
-		)),
-		None => log(format!(
+		),
+		None => log::info!(target: LOG_TARGET,
 			"{account} is not a registered provider: no job will be assigned until it registers \
 			 (providers.register)"
-		)),
+		),
 	}
 	Ok(record)
 }
@@ -346,7 +197,3 @@ async fn announce(client: &Client, config: &Config) -> anyhow::Result<Option<Pro
 /// The daemon's log target: `concord-node -l concord-provider=debug`, or
 /// `RUST_LOG=concord-provider=debug concord worker run ...`.
 const LOG_TARGET: &str = "concord-provider";
-
-fn log(line: String) {
-	log::info!(target: LOG_TARGET, "{line}");
-}

@@ -1,0 +1,88 @@
+//! Serving the outputs the daemon computed: over libp2p and HTTP at its registered endpoint,
+//! each once the chain has attested it.
+
+use super::{results::Verdict, Config, Work, LOG_TARGET};
+use crate::blobs::Endpoint;
+use crate::chain::ProviderInfo;
+use libp2p::multiaddr::Protocol;
+use pallet_jobs::Phase;
+
+/// Serves the outputs of jobs attested by block `at`, and drops those of jobs that ended
+/// without them (see [`results`]).
+pub(super) async fn publish_attested(work: &Work, at: crate::chain::Hash) {
+	let pending = match work.results.pending() {
+		Ok(pending) => pending,
+		Err(e) => return log::warn!(target: LOG_TARGET, "reading the pending results failed: {e}"),
+	};
+	for (job, hash) in pending {
+		let verdict = match work.client.job(job, at).await {
+			Ok(None) => Verdict::Ended,
+			Ok(Some(info)) => match info.phase {
+				Phase::Attested { result_hash } => {
+					Verdict::Attested { hash: result_hash.0, requester: info.requester.into() }
+				}
+				phase if phase.is_open() => Verdict::Open,
+				_ => Verdict::Ended,
+			},
+			Err(e) => {
+				log::warn!(target: LOG_TARGET, "job {job}: reading its verdict failed: {e:#}");
+				continue;
+			}
+		};
+		if let Err(e) = work.results.settle(job, &hash, verdict) {
+			log::warn!(target: LOG_TARGET, "job {job}: settling its output failed: {e}");
+		}
+	}
+}
+
+/// Starts serving computed results over libp2p and HTTP, on `--listen` and `--http` or else
+/// the addresses in the provider's registered endpoint. Says why not if it cannot (the
+/// provider still computes, commits and reveals); returns whether serving is settled, `false`
+/// while an unregistered provider has no endpoint yet.
+pub(super) fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> bool {
+	let registered = match record {
+		None if config.listen.is_none() && config.http.is_none() => return false,
+		None => Endpoint::default(),
+		Some(info) => {
+			let text = String::from_utf8_lossy(&info.endpoint);
+			Endpoint::parse(&text).unwrap_or_else(|e| {
+				log::warn!(target: LOG_TARGET, "the registered endpoint {text:?} is not served: {e:#}");
+				Endpoint::default()
+			})
+		}
+	};
+	let results_dir = config.state_dir.join("results");
+	if let Some(address) = config.http.or(registered.http) {
+		let dir = results_dir.clone();
+		tokio::spawn(async move {
+			if let Err(e) = crate::blobs::serve_http(address, dir, log_info).await {
+				log::warn!(target: LOG_TARGET, "results are not served to browsers: {e:#}");
+			}
+		});
+	}
+	let Some(mut address) = config.listen.clone().or(registered.p2p) else {
+		log::warn!(target: LOG_TARGET, "the endpoint has no libp2p address: results are not served over libp2p");
+		return true;
+	};
+	if matches!(address.iter().last(), Some(Protocol::P2p(_))) {
+		address.pop();
+	}
+	let identity = match crate::blobs::load_or_create_identity(&config.state_dir) {
+		Ok(identity) => identity,
+		Err(e) => {
+			log::warn!(target: LOG_TARGET, "results are not served: {e:#}");
+			return true;
+		}
+	};
+	tokio::spawn(async move {
+		if let Err(e) = crate::blobs::serve(address, identity, results_dir, log_info).await {
+			log::warn!(target: LOG_TARGET, "results are not served: {e:#}");
+		}
+	});
+	true
+}
+
+/// A line the result servers say about themselves.
+fn log_info(line: String) {
+	log::info!(target: LOG_TARGET, "{line}");
+}
