@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
+import { blake3 } from '@noble/hashes/blake3';
 import { devNodeForFile, devProviders, sendAndWait } from './dev-node.js';
 
 const UNIT = 10n ** 12n;
@@ -85,8 +86,9 @@ test('a job is assigned, committed, revealed, attested and paid over RPC', { tim
   assert.ok(duties.some((d) => d.job.toNumber() === id && d.duty.isCommit), 'the first assignee is told to commit');
   assert.equal(u8aToHex((await api.query.jobs.jobInputs(id)).unwrap()), u8aToHex(input));
 
-  // Each provider computes the result and commits blake2_256(result_hash ++ salt ++ account).
-  const resultHash = blake2AsU8a(sortOutput(values), 256);
+  // Each provider computes the result hash (BLAKE3 of the output, KERNELS.md) and commits
+  // blake2_256(result_hash ++ salt ++ account).
+  const resultHash = blake3(sortOutput(values));
   const salts = providers.map((_, i) => new Uint8Array(32).fill(i + 1));
   const balancesBefore = await Promise.all(
     providers.map(async (p) => (await api.query.system.account(p.address)).data.free.toBigInt()),

@@ -1,7 +1,7 @@
 // A job's output in the page: fetched from an agreeing provider's HTTP gateway, checked
 // against the attested hash before anything is shown, and drawn the way its kernel's output
 // reads (KERNELS.md): an image for mandelbrot-q12, a table for matmul-i8 and mlp-i8.
-import { blake2AsHex } from '@polkadot/util-crypto';
+import { blake3 } from '@noble/hashes/blake3';
 import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 
 /** What a grant signs before the blob's hash (the worker's `blobs::access`). */
@@ -50,7 +50,8 @@ export async function fetchVerified(
         continue;
       }
       const bytes = new Uint8Array(await response.arrayBuffer());
-      if (blake2AsHex(bytes, 256) !== hash) {
+      // The result hash is BLAKE3 of the output (KERNELS.md), as the worker's `result_hash`.
+      if (u8aToHex(blake3(bytes)) !== hash) {
         failures.push(`${gateway}: sent bytes that do not match the attested hash`);
         continue;
       }

@@ -11,7 +11,7 @@ use libp2p::{
 use std::time::Duration;
 
 /// Asks the peer at `address` (with or without `/p2p/<peer id>`; with it, the peer's identity
-/// is checked) for the blob whose blake2-256 hash is `hash`, showing `grant`, and checks what
+/// is checked) for the blob whose result hash (BLAKE3) is `hash`, showing `grant`, and checks what
 /// comes back.
 pub async fn fetch(address: Multiaddr, hash: [u8; 32], grant: &Grant) -> anyhow::Result<Vec<u8>> {
 	let mut swarm = swarm(libp2p::identity::Keypair::generate_ed25519(), false)?;
@@ -45,7 +45,7 @@ pub async fn fetch(address: Multiaddr, hash: [u8; 32], grant: &Grant) -> anyhow:
 	let blob = tokio::time::timeout(Duration::from_secs(120), exchange)
 		.await
 		.map_err(|_| anyhow!("no answer within 120 s"))??;
-	if sp_crypto_hashing::blake2_256(&blob) != hash {
+	if concord_kernels::result_hash(&blob) != hash {
 		bail!("the peer sent bytes that do not match the hash");
 	}
 	Ok(blob)

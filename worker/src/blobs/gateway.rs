@@ -167,8 +167,8 @@ fn common_headers() -> &'static str {
 mod tests {
 	use super::*;
 	use crate::blobs::add_reader;
+	use concord_kernels::result_hash;
 	use sp_core::{sr25519, Pair};
-	use sp_crypto_hashing::blake2_256;
 	use std::io::{Read, Write};
 
 	/// Sends `request` to the gateway at `address` as raw HTTP; returns status and body.
@@ -191,7 +191,7 @@ mod tests {
 		let dave = sr25519::Pair::from_string("//Dave", None).unwrap();
 		let eve = sr25519::Pair::from_string("//Eve", None).unwrap();
 		let blob = b"the output of a kernel".to_vec();
-		let hash = blake2_256(&blob);
+		let hash = result_hash(&blob);
 		std::fs::write(dir.path().join(hex::encode(hash)), &blob).unwrap();
 		add_reader(dir.path(), &hash, &dave.public().0).unwrap();
 

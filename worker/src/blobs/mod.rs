@@ -1,6 +1,6 @@
 //! The blob exchange, `/concord/blob/2`: libp2p request-response over TCP with Noise and
 //! yamux (the libp2p that the node's own network stack already compiles). A request is a
-//! blob's blake2-256 hash and a [`Grant`] to read it; the answer is the blob, that the peer
+//! blob's result hash (BLAKE3) and a [`Grant`] to read it; the answer is the blob, that the peer
 //! does not have it, or that the grant does not let its holder read it. Whoever receives a
 //! blob checks its hash before using it, so peers need not be trusted.
 
@@ -47,8 +47,8 @@ pub const MAX_BLOB_BYTES: u64 = 1 << 30;
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use concord_kernels::result_hash;
 	use sp_core::{sr25519, Pair};
-	use sp_crypto_hashing::blake2_256;
 
 	/// A real server and client over TCP on localhost.
 	#[tokio::test(flavor = "multi_thread")]
@@ -59,11 +59,11 @@ mod tests {
 		let dave = sr25519::Pair::from_string("//Dave", None).unwrap();
 		let eve = sr25519::Pair::from_string("//Eve", None).unwrap();
 		let blob = b"the output of a kernel".to_vec();
-		let hash = blake2_256(&blob);
+		let hash = result_hash(&blob);
 		std::fs::write(results.join(hex::encode(hash)), &blob).unwrap();
 		add_reader(&results, &hash, &dave.public().0).unwrap();
 		// A file whose bytes do not match the hash it is stored under.
-		let lie = blake2_256(b"what was asked for");
+		let lie = result_hash(b"what was asked for");
 		std::fs::write(results.join(hex::encode(lie)), b"something else").unwrap();
 		add_reader(&results, &lie, &dave.public().0).unwrap();
 

@@ -12,7 +12,7 @@ use clap::Subcommand;
 pub enum KernelCommand {
 	/// List the GPU adapters wgpu can see, and the one jobs would run on.
 	Adapters,
-	/// Run one job and print its result hash (BLAKE2b-256 of the output, hex).
+	/// Run one job and print its result hash (BLAKE3 of the output, hex).
 	Run(run::RunArgs),
 	/// Measure work units per second on the GPU and on the CPU reference, in the same run.
 	Bench(bench::BenchArgs),
