@@ -177,11 +177,11 @@ impl<T: Config> Pallet<T> {
 			Err(_) => Vec::new(),
 		};
 		// An input sent remote is one that does not fit inline (`submit` refuses the rest).
-		let remote_bytes =
-			if input_len > u64::from(T::MaxInlineInput::get()) { input_len } else { 0 };
+		let fits_inline = Self::fits_inline(input_len);
+		let remote_bytes = if fits_inline { 0 } else { input_len };
 		let inline_deposit = u32::try_from(input_len)
 			.ok()
-			.filter(|len| *len <= T::MaxInlineInput::get())
+			.filter(|_| fits_inline)
 			.and_then(|len| Self::deposit_for(len, 0));
 		Ok(Quote {
 			work_units,

@@ -240,10 +240,7 @@ impl<T: Config> Pallet<T> {
 				ensure!(size == expected, Error::<T>::InputSizeMismatch);
 				// Inline is better whenever it fits: the chain holds it, so it is never
 				// unavailable, and the quote's window assumes it.
-				ensure!(
-					size > u64::from(T::MaxInlineInput::get()),
-					Error::<T>::RemoteInputFitsInline
-				);
+				ensure!(!Self::fits_inline(size), Error::<T>::RemoteInputFitsInline);
 				ensure!(!hash.is_zero(), Error::<T>::MissingRoot);
 				ensure!(!source.is_empty(), Error::<T>::SourceEmpty);
 				let source: BoundedVec<u8, T::MaxSourceLen> =
@@ -257,6 +254,13 @@ impl<T: Config> Pallet<T> {
 				Ok((InputRef { hash, size, source: Some(source) }, None))
 			}
 		}
+	}
+
+	/// Whether an input of `len` bytes goes inline, on chain: at most `MaxInlineInput`. The one
+	/// rule for which inputs `submit` takes inline and which remote, and for what the quote
+	/// prices as which.
+	pub(crate) fn fits_inline(len: u64) -> bool {
+		len <= u64::from(T::MaxInlineInput::get())
 	}
 
 	fn params_error(error: ParamsError) -> DispatchError {
