@@ -9,10 +9,11 @@ want_tests=false
 
 # Debian packages: protoc for the networking crates, OpenSSL headers for WebRTC support,
 # Mesa's lavapipe (a software Vulkan device) so GPU kernels run without a GPU, Node.js to build
-# the dashboard and for the @polkadot/api tests, Chromium for the dashboard's browser tests, and
-# GNU time, whose peak-memory report the data plane's memory test reads.
+# the dashboard and for the @polkadot/api tests, Chromium for the dashboard's browser tests,
+# GNU time, whose peak-memory report the data plane's memory test reads, and netcat, the plain
+# TCP copy the data plane's benchmark measures itself against.
 packages=(build-essential pkg-config protobuf-compiler libssl-dev git mesa-vulkan-drivers libvulkan1 nodejs npm)
-$want_tests && packages+=(chromium time)
+$want_tests && packages+=(chromium time netcat-openbsd)
 
 step "Checking Debian packages"
 missing=()

@@ -15,7 +15,8 @@ pub enum BlobCommand {
 	Add(AddArgs),
 	/// Serve the blobs of a store, FILEs added first, to anyone who names them, until stopped.
 	Serve(ServeArgs),
-	/// Get a blob from a peer that serves it, each piece checked before it is written, after
+	/// Get a blob from every peer named that serves it, all at once, each piece checked
+	/// before it is written (a peer that sends a bad one is dropped and named), after
 	/// checking that the disk has room for it.
 	Fetch(FetchArgs),
 }
@@ -70,9 +71,10 @@ pub struct FetchArgs {
 	/// size).
 	#[arg(value_name = "BLOB")]
 	blob: BlobRef,
-	/// A peer that serves it (`/p2p/<peer id>` at the end checks the peer's identity).
-	#[arg(long, value_name = "MULTIADDR")]
-	from: Multiaddr,
+	/// A peer that serves it (`/p2p/<peer id>` at the end checks the peer's identity); given
+	/// again, another, and the pieces are shared among them.
+	#[arg(long, value_name = "MULTIADDR", required = true)]
+	from: Vec<Multiaddr>,
 	/// Also copy the blob here once it is whole.
 	#[arg(long, value_name = "FILE")]
 	output: Option<PathBuf>,
@@ -117,7 +119,8 @@ fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
 	let store = args.store.open()?;
 	let started = Instant::now();
 	let runtime = tokio::runtime::Runtime::new()?;
-	let fetched = runtime.block_on(data::fetch(args.blob, args.from, &store, Limits::default()))?;
+	let fetched =
+		runtime.block_on(data::fetch(args.blob, &args.from, &store, Limits::default()))?;
 	let seconds = started.elapsed().as_secs_f64();
 	let path = match &args.output {
 		Some(output) => {
@@ -128,22 +131,46 @@ fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
 	};
 	let moved = fetched.pieces.min(args.blob.pieces()) as f64 * data::PIECE_BYTES as f64;
 	let rate = moved.min(args.blob.size as f64) / seconds.max(1e-9) / (1 << 20) as f64;
-	let from = fetched.from.map(|peer| peer.to_string());
+	let mut lines = vec![format!(
+		"fetched {} ({} pieces) in {seconds:.2} s, {rate:.1} MiB/s: {}",
+		args.blob,
+		fetched.pieces,
+		path.display()
+	)];
+	lines.extend(fetched.sources.iter().map(source_line));
 	out.print(
-		format!(
-			"fetched {} ({} pieces from {}) in {seconds:.2} s, {rate:.1} MiB/s: {}",
-			args.blob,
-			fetched.pieces,
-			from.as_deref().unwrap_or("this store"),
-			path.display()
-		),
+		lines.join("\n"),
 		json!({
 			"blob": args.blob.to_string(),
 			"path": path.display().to_string(),
 			"pieces": fetched.pieces,
-			"from": from,
+			"sources": fetched.sources.iter().map(source_json).collect::<Vec<_>>(),
+			"bad_peers": fetched.bad_sources().map(source_json).collect::<Vec<_>>(),
 			"seconds": seconds,
 		}),
 	);
 	Ok(())
+}
+
+/// A source of a download, for people.
+pub(super) fn source_line(source: &data::SourceReport) -> String {
+	let who = source.peer.map_or(source.address.to_string(), |peer| peer.to_string());
+	match &source.dropped {
+		None => format!("  {} pieces from {who}", source.pieces),
+		Some(why) if why.is_bad_data() => {
+			format!("  {} pieces from {who}, then dropped for bad data: {why}", source.pieces)
+		}
+		Some(why) => format!("  {} pieces from {who}, then dropped: {why}", source.pieces),
+	}
+}
+
+/// A source of a download, for scripts (see docs/CLI-JSON.md).
+pub(super) fn source_json(source: &data::SourceReport) -> serde_json::Value {
+	json!({
+		"address": source.address.to_string(),
+		"peer": source.peer.map(|peer| peer.to_string()),
+		"pieces": source.pieces,
+		"dropped": source.dropped.as_ref().map(|why| why.to_string()),
+		"bad_data": source.dropped.as_ref().is_some_and(data::FetchError::is_bad_data),
+	})
 }

@@ -1,19 +1,25 @@
-//! Downloading a blob from one source, piece by piece, each verified against the root before
-//! any of its bytes reach the disk.
+//! Downloading a blob from one or more sources at once, piece by piece, each piece verified
+//! against the root before any of its bytes reach the disk.
+//!
+//! The pieces go out in random order (so that downloaders of one blob spread over its
+//! sources), a few in flight per source and [`IN_FLIGHT_ALL_SOURCES`] in all. A source that
+//! sends a piece that does not prove itself is dropped and named, as is one that stalls, is
+//! unreachable or does not hold the blob; the pieces asked of it go to the others. The
+//! download fails only when no source is left.
 
 use super::{
 	store::{Download, Held, PieceError, Store},
 	tree::BlobRef,
-	wire::{self, Answer, PieceRequest, IN_FLIGHT},
+	wire::{self, Answer, PieceRequest, IN_FLIGHT, IN_FLIGHT_ALL_SOURCES},
 };
 use futures::{stream::FuturesUnordered, StreamExt};
 use libp2p::{
 	request_response::{Event, Message, OutboundFailure, OutboundRequestId},
-	swarm::SwarmEvent,
+	swarm::{ConnectionId, SwarmEvent},
 	Multiaddr, PeerId,
 };
 use std::{
-	collections::HashMap,
+	collections::{HashMap, VecDeque},
 	io,
 	path::PathBuf,
 	time::{Duration, Instant},
@@ -40,8 +46,22 @@ pub enum FetchError {
 	ChangedSinceAdded { path: PathBuf },
 	#[error("{blob} needs {needed} more bytes in {dir} (and some left free), which has {available} free")]
 	NoSpace { blob: BlobRef, dir: PathBuf, needed: u64, available: u64 },
+	#[error("every source failed: {}", list(failures))]
+	EverySourceFailed { failures: Vec<FetchError> },
 	#[error(transparent)]
 	Io(#[from] io::Error),
+}
+
+fn list(failures: &[FetchError]) -> String {
+	failures.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+impl FetchError {
+	/// Whether the source sent something that is not the blob: a lie, or a broken server,
+	/// which a downloader cannot tell apart.
+	pub fn is_bad_data(&self) -> bool {
+		matches!(self, FetchError::BadPiece { .. } | FetchError::BadAnswer { .. })
+	}
 }
 
 /// Disk space a download leaves free beside the blob, by default: a disk filled to the last
@@ -51,7 +71,7 @@ pub const KEEP_FREE: u64 = 64 << 20;
 /// How a download treats its source and the disk.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-	/// Requests kept in flight (taken as 1 to `MAX_STREAMS`).
+	/// Requests kept in flight to each source (taken as 1 to `MAX_STREAMS`).
 	pub in_flight: usize,
 	/// How long a request waits for its whole answer, and a piece for a source that keeps
 	/// saying it is busy.
@@ -73,14 +93,36 @@ pub struct Fetched {
 	pub path: PathBuf,
 	/// Pieces received this time (a resumed download had the others already).
 	pub pieces: u64,
-	pub from: Option<PeerId>,
+	/// Every source asked, with what it gave and, if it was dropped, why; none if the store
+	/// held the blob already.
+	pub sources: Vec<SourceReport>,
 }
 
-/// Gets `blob` into `store` from the peer at `source` (with or without `/p2p/<peer id>`;
-/// with it, the peer's identity is checked), first making sure the disk has room for it.
+/// What one source did for a download.
+#[derive(Debug)]
+pub struct SourceReport {
+	pub address: Multiaddr,
+	/// Who answered there, once connected.
+	pub peer: Option<PeerId>,
+	/// Pieces it sent that proved themselves and were written.
+	pub pieces: u64,
+	/// Why it was dropped before the download ended, if it was.
+	pub dropped: Option<FetchError>,
+}
+
+impl Fetched {
+	/// The sources dropped for sending something that is not the blob.
+	pub fn bad_sources(&self) -> impl Iterator<Item = &SourceReport> {
+		self.sources.iter().filter(|s| s.dropped.as_ref().is_some_and(FetchError::is_bad_data))
+	}
+}
+
+/// Gets `blob` into `store` from the peers at `sources`, all at once (each address with or
+/// without `/p2p/<peer id>`; with it, the peer's identity is checked), first making sure the
+/// disk has room for it.
 pub async fn fetch(
 	blob: BlobRef,
-	source: Multiaddr,
+	sources: &[Multiaddr],
 	store: &Store,
 	limits: Limits,
 ) -> Result<Fetched, FetchError> {
@@ -90,6 +132,9 @@ pub async fn fetch(
 			format!("{blob} is over the limit"),
 		)
 		.into());
+	}
+	if sources.is_empty() {
+		return Err(io::Error::new(io::ErrorKind::InvalidInput, "no source to fetch from").into());
 	}
 	if store.held(&blob)? == Held::Whole {
 		// A file added in place may have changed since: its bytes are given only if they
@@ -103,7 +148,7 @@ pub async fn fetch(
 		if !checked.await.map_err(io::Error::other)?? {
 			return Err(FetchError::ChangedSinceAdded { path: store.data_path(&blob)? });
 		}
-		return Ok(Fetched { path: store.data_path(&blob)?, pieces: 0, from: None });
+		return Ok(Fetched { path: store.data_path(&blob)?, pieces: 0, sources: Vec::new() });
 	}
 	if blob.size == 0 && blob.root != *bao_tree::blake3::hash(&[]).as_bytes() {
 		return Err(FetchError::NotEmptyRoot { blob });
@@ -120,130 +165,322 @@ pub async fn fetch(
 	}
 	// Opening checks again every piece a resumed download claims: a second a GiB, off the
 	// async task.
-	let mut download = {
+	let download = {
 		let (store, blob) = (store.clone(), blob);
 		tokio::task::spawn_blocking(move || store.begin(&blob))
 			.await
 			.map_err(io::Error::other)??
 	};
-	let in_flight = limits.in_flight.clamp(1, wire::MAX_STREAMS);
-	let mut todo = download.missing().into_iter();
-	if todo.len() == 0 {
-		return Ok(Fetched { path: download.finish(store)?, pieces: 0, from: None });
+	let todo = shuffled(download.missing())?;
+	if todo.is_empty() {
+		return Ok(Fetched { path: download.finish(store)?, pieces: 0, sources: Vec::new() });
 	}
 
 	let mut swarm = wire::swarm(libp2p::identity::Keypair::generate_ed25519(), false, limits.stall)
 		.map_err(|e| io::Error::other(e.to_string()))?;
-	let unreachable = |reason: String| FetchError::Unreachable { address: source.clone(), reason };
-	swarm.dial(wire::dial_opts(&source)).map_err(|e| unreachable(e.to_string()))?;
-
-	let mut peer: Option<PeerId> = None;
-	let mut asked: HashMap<OutboundRequestId, u64> = HashMap::new();
-	// Pieces a busy source is asked for again after a pause, and since when each has been
-	// refused so: a source busy for a piece longer than the stall timeout has stalled.
-	let mut again = FuturesUnordered::new();
-	let mut busy_since: HashMap<u64, Instant> = HashMap::new();
-	let mut received = 0u64;
-	while !(asked.is_empty() && again.is_empty() && todo.len() == 0) {
-		let event = tokio::select! {
-			event = swarm.select_next_some() => event,
-			Some(piece) = again.next(), if !again.is_empty() => {
-				if let Some(from) = peer {
-					let request = PieceRequest { blob, piece };
-					asked.insert(swarm.behaviour_mut().send_request(&from, request), piece);
-				}
-				continue;
-			}
-		};
-		match event {
-			SwarmEvent::ConnectionEstablished { peer_id, .. } if peer.is_none() => {
-				peer = Some(peer_id);
-				for piece in todo.by_ref().take(in_flight) {
-					let request = PieceRequest { blob, piece };
-					asked.insert(swarm.behaviour_mut().send_request(&peer_id, request), piece);
-				}
-			}
-			SwarmEvent::OutgoingConnectionError { error, .. } => {
-				return Err(unreachable(error.to_string()))
-			}
-			SwarmEvent::ConnectionClosed { cause, .. } => {
-				let cause = cause.map_or("closed by the peer".to_string(), |e| e.to_string());
-				return Err(unreachable(format!("the connection ended: {cause}")));
-			}
-			SwarmEvent::Behaviour(Event::Message {
-				peer: from,
-				message: Message::Response { request_id, response },
-			}) => {
-				let Some(piece) = asked.remove(&request_id) else { continue };
-				match response {
-					Answer::Piece(encoded) => {
-						download = write(download, piece, encoded, from).await?;
-						busy_since.remove(&piece);
-						received += 1;
-					}
-					Answer::Missing => return Err(FetchError::Missing { peer: from, blob }),
-					Answer::Invalid => return Err(FetchError::Refused { peer: from, blob, piece }),
-					Answer::Busy => {
-						let since = *busy_since.entry(piece).or_insert_with(Instant::now);
-						if since.elapsed() >= limits.stall {
-							return Err(FetchError::Stalled {
-								peer: from,
-								piece,
-								after: limits.stall,
-							});
-						}
-						again.push(async move {
-							tokio::time::sleep(wire::BUSY_BACKOFF).await;
-							piece
-						});
-						continue;
-					}
-				}
-				if let Some(next) = todo.next() {
-					let request = PieceRequest { blob, piece: next };
-					asked.insert(swarm.behaviour_mut().send_request(&from, request), next);
-				}
-			}
-			SwarmEvent::Behaviour(Event::OutboundFailure { peer: from, request_id, error }) => {
-				let piece = asked.get(&request_id).copied().unwrap_or_default();
-				return Err(match error {
-					OutboundFailure::Timeout => {
-						FetchError::Stalled { peer: from, piece, after: limits.stall }
-					}
-					// An answer cut short, reset or malformed: the peer is to blame, whatever
-					// the reason.
-					OutboundFailure::Io(e) => {
-						FetchError::BadAnswer { peer: from, piece, reason: e.to_string() }
-					}
-					other => unreachable(other.to_string()),
-				});
-			}
-			_ => {}
+	let mut addresses: Vec<&Multiaddr> = Vec::new();
+	for address in sources {
+		if !addresses.contains(&address) {
+			addresses.push(address);
 		}
 	}
+	let mut sources: Vec<Source> = addresses
+		.into_iter()
+		.map(|address| {
+			let dial = wire::dial_opts(address);
+			let connection = dial.connection_id();
+			let dropped = swarm.dial(dial).err().map(|e| FetchError::Unreachable {
+				address: address.clone(),
+				reason: e.to_string(),
+			});
+			Source {
+				address: address.clone(),
+				connection,
+				peer: None,
+				in_flight: 0,
+				pieces: 0,
+				dropped,
+			}
+		})
+		.collect();
+	let mut run = Run {
+		blob,
+		swarm,
+		per_source: limits.in_flight.clamp(1, wire::MAX_STREAMS),
+		turn: 0,
+		stall: limits.stall,
+		todo,
+		asked: HashMap::new(),
+		again: FuturesUnordered::new(),
+		busy_since: HashMap::new(),
+		download: Some(download),
+	};
+	let received = run.until_whole(&mut sources).await?;
+	let download = run.download.take().ok_or_else(|| io::Error::other("no download"))?;
 	let store = store.clone();
 	let path = tokio::task::spawn_blocking(move || download.finish(&store))
 		.await
 		.map_err(io::Error::other)??;
-	Ok(Fetched { path, pieces: received, from: peer })
+	let sources = sources
+		.into_iter()
+		.map(|s| SourceReport {
+			address: s.address,
+			peer: s.peer,
+			pieces: s.pieces,
+			dropped: s.dropped,
+		})
+		.collect();
+	Ok(Fetched { path, pieces: received, sources })
 }
 
-/// Checks and writes one piece off the async task (about a millisecond of hashing a MiB).
-async fn write(
-	mut download: Download,
-	piece: u64,
-	encoded: Vec<u8>,
-	peer: PeerId,
-) -> Result<Download, FetchError> {
-	let written = tokio::task::spawn_blocking(move || {
-		let result = download.write_piece(piece, &encoded);
-		(download, result)
-	})
-	.await
-	.map_err(io::Error::other)?;
-	match written {
-		(download, Ok(())) => Ok(download),
-		(_, Err(PieceError::Io(e))) => Err(e.into()),
-		(_, Err(bad)) => Err(FetchError::BadPiece { peer, piece, reason: bad.to_string() }),
+/// A source, while a download runs.
+struct Source {
+	address: Multiaddr,
+	/// The one connection dialled to it.
+	connection: ConnectionId,
+	peer: Option<PeerId>,
+	/// Requests sent to it and not yet answered, or waiting to be sent again.
+	in_flight: usize,
+	pieces: u64,
+	dropped: Option<FetchError>,
+}
+
+impl Source {
+	/// Its peer, if it is connected and still asked for pieces.
+	fn ready(&self) -> Option<PeerId> {
+		self.peer.filter(|_| self.dropped.is_none())
 	}
+}
+
+type Again = futures::future::BoxFuture<'static, (usize, u64)>;
+
+/// A download in progress.
+struct Run {
+	blob: BlobRef,
+	swarm: libp2p::Swarm<wire::Behaviour>,
+	per_source: usize,
+	/// The source whose turn it is to be asked next.
+	turn: usize,
+	stall: Duration,
+	/// Pieces nobody is asked for yet (those of a dropped source go first).
+	todo: VecDeque<u64>,
+	/// Requests in flight: which source was asked for which piece.
+	asked: HashMap<OutboundRequestId, (usize, u64)>,
+	/// Pieces a busy source is asked for again after a pause.
+	again: FuturesUnordered<Again>,
+	/// Since when a source has refused a piece as busy: for longer than the stall timeout,
+	/// and it has stalled.
+	busy_since: HashMap<(usize, u64), Instant>,
+	/// `None` only while a piece is written.
+	download: Option<Download>,
+}
+
+impl Run {
+	/// Asks the sources for pieces until every piece is written; returns how many were
+	/// received.
+	async fn until_whole(&mut self, sources: &mut [Source]) -> Result<u64, FetchError> {
+		let mut left = self.todo.len();
+		let mut received = 0u64;
+		while left > 0 {
+			self.ask(sources);
+			if sources.iter().all(|s| s.dropped.is_some()) {
+				return Err(every_failure(sources));
+			}
+			let event = tokio::select! {
+				event = self.swarm.select_next_some() => event,
+				Some((at, piece)) = self.again.next(), if !self.again.is_empty() => {
+					match sources[at].ready() {
+						Some(peer) => self.send(at, peer, piece),
+						None => self.todo.push_front(piece),
+					}
+					continue;
+				}
+			};
+			match event {
+				SwarmEvent::ConnectionEstablished { peer_id, connection_id, .. } => {
+					let Some(at) = sources.iter().position(|s| s.connection == connection_id)
+					else {
+						continue;
+					};
+					if let Some(twin) = sources.iter().find(|s| s.peer == Some(peer_id)) {
+						// Left open: requests to the peer may go over either connection, and
+						// closing one would fail those on it.
+						let reason = format!("the same peer as {}", twin.address);
+						let failure = unreachable(&sources[at], reason);
+						self.drop_source(sources, at, failure);
+						continue;
+					}
+					sources[at].peer = Some(peer_id);
+				}
+				SwarmEvent::OutgoingConnectionError { connection_id, error, .. } => {
+					if let Some(at) = sources.iter().position(|s| s.connection == connection_id) {
+						let failure = unreachable(&sources[at], error.to_string());
+						self.drop_source(sources, at, failure);
+					}
+				}
+				SwarmEvent::ConnectionClosed { connection_id, cause, .. } => {
+					if let Some(at) = sources.iter().position(|s| s.connection == connection_id) {
+						let cause = cause.map_or("closed".into(), |e| e.to_string());
+						let reason = format!("the connection ended: {cause}");
+						let failure = unreachable(&sources[at], reason);
+						self.drop_source(sources, at, failure);
+					}
+				}
+				SwarmEvent::Behaviour(Event::Message {
+					peer,
+					message: Message::Response { request_id, response },
+				}) => {
+					let Some((at, piece)) = self.asked.remove(&request_id) else { continue };
+					sources[at].in_flight -= 1;
+					let failure = match response {
+						Answer::Piece(encoded) => match self.write(piece, encoded).await? {
+							Ok(()) => {
+								self.busy_since.remove(&(at, piece));
+								sources[at].pieces += 1;
+								received += 1;
+								left -= 1;
+								continue;
+							}
+							Err(reason) => FetchError::BadPiece { peer, piece, reason },
+						},
+						Answer::Missing => FetchError::Missing { peer, blob: self.blob },
+						Answer::Invalid => FetchError::Refused { peer, blob: self.blob, piece },
+						Answer::Busy => {
+							let since =
+								*self.busy_since.entry((at, piece)).or_insert_with(Instant::now);
+							if since.elapsed() < self.stall {
+								sources[at].in_flight += 1;
+								self.again.push(Box::pin(async move {
+									tokio::time::sleep(wire::BUSY_BACKOFF).await;
+									(at, piece)
+								}));
+								continue;
+							}
+							FetchError::Stalled { peer, piece, after: self.stall }
+						}
+					};
+					self.todo.push_front(piece);
+					self.drop_source(sources, at, failure);
+				}
+				SwarmEvent::Behaviour(Event::OutboundFailure { peer, request_id, error }) => {
+					let Some((at, piece)) = self.asked.remove(&request_id) else { continue };
+					sources[at].in_flight -= 1;
+					self.todo.push_front(piece);
+					let failure = match error {
+						OutboundFailure::Timeout => {
+							FetchError::Stalled { peer, piece, after: self.stall }
+						}
+						// Malformed (oversized, an unknown tag): the peer is to blame.
+						OutboundFailure::Io(e) if e.kind() == io::ErrorKind::InvalidData => {
+							FetchError::BadAnswer { peer, piece, reason: e.to_string() }
+						}
+						// A connection that ended says so itself, and the source goes then (the
+						// request may have gone over another connection to the same peer).
+						OutboundFailure::ConnectionClosed | OutboundFailure::DialFailure => {
+							continue
+						}
+						// Reset or cut off: a network fault as much as a lie.
+						other => unreachable(&sources[at], other.to_string()),
+					};
+					self.drop_source(sources, at, failure);
+				}
+				_ => {}
+			}
+		}
+		Ok(received)
+	}
+
+	/// Gives the ready sources requests up to their share, one each in turn from where the
+	/// last turn stopped, within the limit for all: with more sources than that limit fills,
+	/// every source is still asked in its turn (one never asked would be closed as idle).
+	fn ask(&mut self, sources: &mut [Source]) {
+		let mut in_flight: usize = sources.iter().map(|s| s.in_flight).sum();
+		let mut idle_turns = 0;
+		while in_flight < IN_FLIGHT_ALL_SOURCES && idle_turns < sources.len() {
+			let at = self.turn % sources.len();
+			self.turn = self.turn.wrapping_add(1);
+			let source = &mut sources[at];
+			let Some(peer) = source.ready().filter(|_| source.in_flight < self.per_source) else {
+				idle_turns += 1;
+				continue;
+			};
+			let Some(piece) = self.todo.pop_front() else { return };
+			idle_turns = 0;
+			source.in_flight += 1;
+			in_flight += 1;
+			self.send(at, peer, piece);
+		}
+	}
+
+	fn send(&mut self, at: usize, peer: PeerId, piece: u64) {
+		let request = PieceRequest { blob: self.blob, piece };
+		self.asked.insert(self.swarm.behaviour_mut().send_request(&peer, request), (at, piece));
+	}
+
+	/// Drops source `at` for `failure`, giving the pieces asked of it to the others.
+	fn drop_source(&mut self, sources: &mut [Source], at: usize, failure: FetchError) {
+		let source = &mut sources[at];
+		if source.dropped.is_some() {
+			return;
+		}
+		log::debug!(target: "concord-data", "dropping {}: {failure}", source.address);
+		source.dropped = Some(failure);
+		source.in_flight = 0;
+		let asked: Vec<_> =
+			self.asked.iter().filter(|(_, (s, _))| *s == at).map(|(id, _)| *id).collect();
+		for id in asked {
+			if let Some((_, piece)) = self.asked.remove(&id) {
+				self.todo.push_front(piece);
+			}
+		}
+		if source.peer.is_some() {
+			self.swarm.close_connection(source.connection);
+		}
+	}
+
+	/// Checks and writes one piece off the async task (about a millisecond of hashing a
+	/// MiB): `Err` for a disk that fails, `Ok(Err)` for a piece that does not prove itself,
+	/// of which nothing was kept.
+	async fn write(&mut self, piece: u64, encoded: Vec<u8>) -> io::Result<Result<(), String>> {
+		let mut download = self.download.take().ok_or_else(|| io::Error::other("no download"))?;
+		let (download, result) = tokio::task::spawn_blocking(move || {
+			let result = download.write_piece(piece, &encoded);
+			(download, result)
+		})
+		.await
+		.map_err(io::Error::other)?;
+		self.download = Some(download);
+		match result {
+			Ok(()) => Ok(Ok(())),
+			Err(PieceError::Io(e)) => Err(e),
+			Err(bad) => Ok(Err(bad.to_string())),
+		}
+	}
+}
+
+fn unreachable(source: &Source, reason: String) -> FetchError {
+	FetchError::Unreachable { address: source.address.clone(), reason }
+}
+
+/// Why the download failed once every source is dropped: the one source's reason, or all.
+fn every_failure(sources: &mut [Source]) -> FetchError {
+	let mut failures: Vec<FetchError> =
+		sources.iter_mut().filter_map(|s| s.dropped.take()).collect();
+	if failures.len() == 1 {
+		failures.remove(0)
+	} else {
+		FetchError::EverySourceFailed { failures }
+	}
+}
+
+/// `pieces` in random order.
+fn shuffled(mut pieces: Vec<u64>) -> io::Result<VecDeque<u64>> {
+	let mut random = vec![0u8; 8 * pieces.len()];
+	getrandom::getrandom(&mut random).map_err(io::Error::other)?;
+	for i in (1..pieces.len()).rev() {
+		let mut draw = [0u8; 8];
+		draw.copy_from_slice(&random[8 * i..8 * i + 8]);
+		pieces.swap(i, (u64::from_le_bytes(draw) % (i as u64 + 1)) as usize);
+	}
+	Ok(pieces.into())
 }

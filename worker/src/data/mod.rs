@@ -11,14 +11,14 @@ mod store;
 mod tree;
 mod wire;
 
-pub use fetch::{fetch, FetchError, Fetched, Limits, KEEP_FREE};
+pub use fetch::{fetch, FetchError, Fetched, Limits, SourceReport, KEEP_FREE};
 pub use serve::serve;
 pub use serving::Serving;
 pub use store::{Held, Store};
 pub use tree::{BlobRef, MAX_BLOB_BYTES, MAX_ENCODED_PIECE, PIECE_BYTES};
 pub use wire::{
-	dial_opts, BUSY_BACKOFF, IN_FLIGHT, MAX_ANSWERS, MAX_CONNECTIONS, MAX_STREAMS, PROTOCOL,
-	STALL_TIMEOUT,
+	dial_opts, BUSY_BACKOFF, IN_FLIGHT, IN_FLIGHT_ALL_SOURCES, MAX_ANSWERS, MAX_CONNECTIONS,
+	MAX_STREAMS, PROTOCOL, STALL_TIMEOUT,
 };
 
 #[cfg(test)]

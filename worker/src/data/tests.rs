@@ -62,14 +62,15 @@ async fn blobs_of_every_size_round_trip_exactly() {
 		.collect();
 	let address = serving(source).await;
 	for (blob, bytes) in &blobs {
-		let fetched = fetch(*blob, address.clone(), &sink, Limits::default()).await.unwrap();
+		let fetched =
+			fetch(*blob, std::slice::from_ref(&address), &sink, Limits::default()).await.unwrap();
 		assert_eq!(fetched.pieces, blob.pieces(), "{blob}");
 		assert_eq!(&std::fs::read(&fetched.path).unwrap(), bytes, "{blob}");
 		assert_eq!(sink.held(blob).unwrap(), Held::Whole, "{blob}");
 	}
 	// Fetched again, nothing moves.
 	let (blob, _) = blobs.last().unwrap();
-	assert_eq!(fetch(*blob, address, &sink, Limits::default()).await.unwrap().pieces, 0);
+	assert_eq!(fetch(*blob, &[address], &sink, Limits::default()).await.unwrap().pieces, 0);
 }
 
 /// The test's side of the protocol, with no checks: answers are whatever bytes `answer`
@@ -197,7 +198,7 @@ async fn a_flipped_bit_is_caught_named_and_never_written() {
 	})
 	.await;
 
-	let failed = fetch(blob, address, &sink, Limits::default()).await.unwrap_err();
+	let failed = fetch(blob, &[address], &sink, Limits::default()).await.unwrap_err();
 	match failed {
 		FetchError::BadPiece { peer, piece, .. } => assert_eq!((peer, piece), (liar_peer, 1)),
 		other => panic!("not a bad piece: {other}"),
@@ -231,7 +232,7 @@ async fn an_oversized_or_garbage_answer_is_refused_by_name() {
 		("an unknown tag", vec![9, 1, 2, 3]),
 	] {
 		let (address, liar_peer) = liar(move |_| Some(answer.clone())).await;
-		match fetch(blob, address, &sink, Limits::default()).await.unwrap_err() {
+		match fetch(blob, &[address], &sink, Limits::default()).await.unwrap_err() {
 			FetchError::BadAnswer { peer, piece, .. } => assert_eq!((peer, piece), (liar_peer, 0)),
 			other => panic!("{what}: not a bad answer: {other}"),
 		}
@@ -245,7 +246,7 @@ async fn an_oversized_or_garbage_answer_is_refused_by_name() {
 	let long = [&encoded[..], &[0]].concat();
 	for (what, answer) in [("garbage", random(1000 + 64)), ("short", short), ("long", long)] {
 		let (address, liar_peer) = liar(move |_| Some(piece_answer(answer.clone()))).await;
-		match fetch(blob, address, &sink, Limits::default()).await.unwrap_err() {
+		match fetch(blob, &[address], &sink, Limits::default()).await.unwrap_err() {
 			FetchError::BadPiece { peer, .. } => assert_eq!(peer, liar_peer),
 			other => panic!("{what}: not a bad piece: {other}"),
 		}
@@ -265,7 +266,7 @@ async fn a_source_that_never_answers_is_stalled() {
 	let (address, liar_peer) = liar(|_| None).await;
 	let limits = Limits { stall: Duration::from_secs(2), ..Limits::default() };
 	let started = std::time::Instant::now();
-	match fetch(blob, address, &sink, limits).await.unwrap_err() {
+	match fetch(blob, &[address], &sink, limits).await.unwrap_err() {
 		FetchError::Stalled { peer, after, .. } => {
 			assert_eq!((peer, after), (liar_peer, limits.stall))
 		}
@@ -283,7 +284,7 @@ async fn a_source_that_is_always_busy_is_stalled() {
 	let blob = BlobRef { root: [3; 32], size: 5 * PIECE_BYTES };
 	let (address, liar_peer) = liar(|_| Some(vec![3])).await;
 	let limits = Limits { stall: Duration::from_secs(2), ..Limits::default() };
-	match fetch(blob, address, &sink, limits).await.unwrap_err() {
+	match fetch(blob, &[address], &sink, limits).await.unwrap_err() {
 		FetchError::Stalled { peer, .. } => assert_eq!(peer, liar_peer),
 		other => panic!("not stalled: {other}"),
 	}
@@ -298,7 +299,7 @@ async fn a_blob_the_disk_has_no_room_for_is_refused_before_any_byte() {
 	let free = fs2::available_space(dir.path()).unwrap();
 	let limits = Limits { keep_free: free, ..Limits::default() };
 	let unused: Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", free_port()).parse().unwrap();
-	match fetch(blob, unused, &sink, limits).await.unwrap_err() {
+	match fetch(blob, &[unused], &sink, limits).await.unwrap_err() {
 		FetchError::NoSpace { needed, .. } => {
 			assert_eq!(needed, MAX_BLOB_BYTES + blob.tree().outboard_size())
 		}
@@ -322,19 +323,22 @@ async fn a_wrong_size_or_root_finds_nothing_and_says_so() {
 	let mut wrong_root = blob;
 	wrong_root.root[0] ^= 1;
 	for wrong in [wrong_size, wrong_root] {
-		match fetch(wrong, address.clone(), &sink, Limits::default()).await.unwrap_err() {
+		match fetch(wrong, std::slice::from_ref(&address), &sink, Limits::default())
+			.await
+			.unwrap_err()
+		{
 			FetchError::Missing { peer, blob } => assert_eq!((peer, blob), (server, wrong)),
 			other => panic!("{wrong}: not missing: {other}"),
 		}
 	}
 	let empty = BlobRef { root: [1; 32], size: 0 };
 	assert!(matches!(
-		fetch(empty, address.clone(), &sink, Limits::default()).await.unwrap_err(),
+		fetch(empty, std::slice::from_ref(&address), &sink, Limits::default()).await.unwrap_err(),
 		FetchError::NotEmptyRoot { .. }
 	));
 	let unreachable: Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", free_port()).parse().unwrap();
 	assert!(matches!(
-		fetch(blob, unreachable, &sink, Limits::default()).await.unwrap_err(),
+		fetch(blob, &[unreachable], &sink, Limits::default()).await.unwrap_err(),
 		FetchError::Unreachable { .. }
 	));
 }
@@ -351,12 +355,12 @@ async fn a_file_changed_since_it_was_added_is_not_served() {
 	std::fs::write(dir.path().join("file"), &bytes).unwrap();
 	let address = serving(source.clone()).await;
 	assert!(matches!(
-		fetch(blob, address.clone(), &sink, Limits::default()).await.unwrap_err(),
+		fetch(blob, std::slice::from_ref(&address), &sink, Limits::default()).await.unwrap_err(),
 		FetchError::Missing { .. }
 	));
 	// Nor given by the store it was added to.
 	assert!(matches!(
-		fetch(blob, address, &source, Limits::default()).await.unwrap_err(),
+		fetch(blob, &[address], &source, Limits::default()).await.unwrap_err(),
 		FetchError::ChangedSinceAdded { .. }
 	));
 }
@@ -388,7 +392,7 @@ async fn a_resumed_download_keeps_only_the_pieces_that_prove_themselves() {
 	assert_eq!(resumed.missing(), vec![1, 2]);
 	drop(resumed);
 	let address = serving(source).await;
-	let fetched = fetch(blob, address, &sink, Limits::default()).await.unwrap();
+	let fetched = fetch(blob, &[address], &sink, Limits::default()).await.unwrap();
 	assert_eq!(fetched.pieces, 2);
 	assert_eq!(std::fs::read(fetched.path).unwrap(), bytes);
 }
@@ -408,4 +412,154 @@ fn pruning_removes_only_the_files_written_before_the_age() {
 	assert_eq!(store.prune_older_than(hour, now + 2 * hour).unwrap(), 3);
 	assert_eq!(store.held(&blob).unwrap(), Held::Nothing);
 	assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// A server that encodes pieces of `bytes` against the true tree of `original` without
+/// checking them, as a liar would; its address and peer id.
+async fn lying_about(original: &[u8], bytes: Vec<u8>) -> (Multiaddr, PeerId) {
+	let hashes = PreOrderMemOutboard::create(original, GROUP);
+	liar(move |request| {
+		let mut encoded = Vec::new();
+		encode_ranges(&bytes[..], &hashes, &piece_ranges(request.piece), &mut encoded).unwrap();
+		Some(piece_answer(encoded))
+	})
+	.await
+}
+
+/// `bytes` with one bit flipped in every piece: nothing a liar serving it sends proves itself.
+fn flipped_in_every_piece(bytes: &[u8]) -> Vec<u8> {
+	let mut corrupt = bytes.to_vec();
+	for at in (0..corrupt.len()).step_by(PIECE_BYTES as usize) {
+		corrupt[at + 1] ^= 0x01;
+	}
+	corrupt
+}
+
+fn peer_of(address: &Multiaddr) -> PeerId {
+	match address.iter().last() {
+		Some(libp2p::multiaddr::Protocol::P2p(peer)) => peer,
+		_ => panic!("{address} names no peer"),
+	}
+}
+
+/// Three sources, one of them lying about every piece: the download completes from the other
+/// two, every piece of it verified, and the liar is named with none of its pieces kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn three_sources_one_lying_the_liar_is_named_and_none_of_its_pieces_kept() {
+	let dir = tempfile::tempdir().unwrap();
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let bytes = random(24 * PIECE_BYTES as usize + 777);
+	let mut honest = Vec::new();
+	let mut blob = None;
+	for name in ["one", "two"] {
+		let store = Store::open(&dir.path().join(name)).unwrap();
+		blob = Some(add(&store, dir.path(), &format!("{name}.bin"), &bytes));
+		honest.push(serving(store).await);
+	}
+	let blob = blob.unwrap();
+	let (liar_address, liar_peer) = lying_about(&bytes, flipped_in_every_piece(&bytes)).await;
+	// The liar first, so that it is asked before the others have taken every piece.
+	let sources = [liar_address.clone(), honest[0].clone(), honest[1].clone()];
+	let fetched = fetch(blob, &sources, &sink, Limits::default()).await.unwrap();
+
+	assert_eq!(std::fs::read(&fetched.path).unwrap(), bytes);
+	assert_eq!(fetched.pieces, blob.pieces());
+	let bad: Vec<_> = fetched.bad_sources().map(|s| (s.address.clone(), s.peer)).collect();
+	assert_eq!(bad, vec![(liar_address, Some(liar_peer))], "the liar, and only it, is named");
+	let liar = &fetched.sources[0];
+	assert_eq!(liar.pieces, 0, "no piece of the liar's was kept");
+	assert!(
+		matches!(liar.dropped, Some(FetchError::BadPiece { peer, .. }) if peer == liar_peer),
+		"{:?}",
+		liar.dropped
+	);
+	let from_honest: u64 = fetched.sources[1..].iter().map(|s| s.pieces).sum();
+	assert_eq!(from_honest, blob.pieces(), "every piece came from an honest source");
+	assert!(fetched.sources[1..].iter().all(|s| s.dropped.is_none()));
+}
+
+/// Pieces are shared among honest sources, not all taken from the first: six sources, more
+/// than the requests in flight for all of them allow at their share each, and each is asked in
+/// its turn.
+#[tokio::test(flavor = "multi_thread")]
+async fn honest_sources_share_the_pieces() {
+	let dir = tempfile::tempdir().unwrap();
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let bytes = random(48 * PIECE_BYTES as usize);
+	let mut sources = Vec::new();
+	let mut blob = None;
+	const { assert!(6 * IN_FLIGHT > IN_FLIGHT_ALL_SOURCES) };
+	for name in ["one", "two", "three", "four", "five", "six"] {
+		let store = Store::open(&dir.path().join(name)).unwrap();
+		blob = Some(add(&store, dir.path(), &format!("{name}.bin"), &bytes));
+		sources.push(serving(store).await);
+	}
+	let blob = blob.unwrap();
+	let fetched = fetch(blob, &sources, &sink, Limits::default()).await.unwrap();
+	assert_eq!(std::fs::read(&fetched.path).unwrap(), bytes);
+	let peers: Vec<_> = fetched.sources.iter().map(|s| s.peer).collect();
+	assert_eq!(peers, sources.iter().map(|a| Some(peer_of(a))).collect::<Vec<_>>());
+	for source in &fetched.sources {
+		assert!(source.pieces > 0, "{} sent nothing: {:?}", source.address, fetched.sources);
+		assert!(source.dropped.is_none());
+	}
+}
+
+/// A source that takes requests and never answers holds its pieces only until the stall
+/// timeout: they finish at the others, and the staller is named as stalled, not as a liar.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalling_sources_pieces_finish_elsewhere() {
+	let dir = tempfile::tempdir().unwrap();
+	let source = Store::open(&dir.path().join("source")).unwrap();
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let bytes = random(12 * PIECE_BYTES as usize);
+	let blob = add(&source, dir.path(), "file", &bytes);
+	let honest = serving(source).await;
+	let (staller, staller_peer) = liar(|_| None).await;
+	let limits = Limits { stall: Duration::from_secs(2), ..Limits::default() };
+	let started = std::time::Instant::now();
+	let fetched = fetch(blob, &[staller.clone(), honest], &sink, limits).await.unwrap();
+	assert_eq!(std::fs::read(&fetched.path).unwrap(), bytes);
+	let stalled = &fetched.sources[0];
+	assert_eq!(stalled.pieces, 0);
+	assert!(
+		matches!(stalled.dropped, Some(FetchError::Stalled { peer, .. }) if peer == staller_peer),
+		"{:?}",
+		stalled.dropped
+	);
+	assert_eq!(fetched.bad_sources().count(), 0, "a staller is not a liar");
+	assert_eq!(fetched.sources[1].pieces, blob.pieces());
+	assert!(started.elapsed() >= limits.stall, "its pieces waited for the stall timeout");
+}
+
+/// Every source lying: a named error that lists each of them, and nothing unverified kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_source_lying_is_a_named_error() {
+	let dir = tempfile::tempdir().unwrap();
+	let sink = Store::open(dir.path()).unwrap();
+	let bytes = random(4 * PIECE_BYTES as usize);
+	let mut liars = Vec::new();
+	for _ in 0..3 {
+		liars.push(lying_about(&bytes, flipped_in_every_piece(&bytes)).await);
+	}
+	let hashes = PreOrderMemOutboard::create(&bytes, GROUP);
+	let blob = BlobRef { root: *hashes.root.as_bytes(), size: bytes.len() as u64 };
+	let sources: Vec<_> = liars.iter().map(|(address, _)| address.clone()).collect();
+	match fetch(blob, &sources, &sink, Limits::default()).await.unwrap_err() {
+		FetchError::EverySourceFailed { failures } => {
+			let mut named: Vec<PeerId> = failures
+				.iter()
+				.map(|f| match f {
+					FetchError::BadPiece { peer, .. } => *peer,
+					other => panic!("not a bad piece: {other}"),
+				})
+				.collect();
+			let mut expected: Vec<PeerId> = liars.iter().map(|(_, peer)| *peer).collect();
+			named.sort();
+			expected.sort();
+			assert_eq!(named, expected);
+		}
+		other => panic!("not every source failing: {other}"),
+	}
+	assert_eq!(sink.held(&blob).unwrap(), Held::Partial(vec![false; 4]), "nothing kept");
 }

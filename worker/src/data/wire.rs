@@ -18,6 +18,9 @@ pub const REQUEST_BYTES: usize = 32 + 8 + 8;
 /// piece is checked, few enough that memory stays at a few MiB.
 pub const IN_FLIGHT: usize = 4;
 
+/// Requests one downloader keeps in flight to all its sources together.
+pub const IN_FLIGHT_ALL_SOURCES: usize = 16;
+
 /// How long a request may wait for its whole answer before its source counts as stalled: a
 /// piece is 1 MiB, so this fails only links slower than about 35 KiB/s.
 pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -171,15 +174,19 @@ pub fn swarm(
 }
 
 /// How to dial `address`: if it ends in `/p2p/<peer id>`, only that peer will do (Noise checks
-/// its identity); otherwise whoever answers there.
+/// its identity); otherwise whoever answers there. Dialled even if the peer is connected or
+/// dialled already at another address, which may be the one that works.
 pub fn dial_opts(address: &libp2p::Multiaddr) -> libp2p::swarm::dial_opts::DialOpts {
-	use libp2p::swarm::dial_opts::DialOpts;
+	use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 	let peer = address.iter().find_map(|p| match p {
 		libp2p::multiaddr::Protocol::P2p(peer) => Some(peer),
 		_ => None,
 	});
 	match peer {
-		Some(peer) => DialOpts::peer_id(peer).addresses(vec![address.clone()]).build(),
+		Some(peer) => DialOpts::peer_id(peer)
+			.condition(PeerCondition::Always)
+			.addresses(vec![address.clone()])
+			.build(),
 		None => DialOpts::unknown_peer_id().address(address.clone()).build(),
 	}
 }

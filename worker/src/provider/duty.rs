@@ -271,9 +271,11 @@ impl Work {
 		if left.is_zero() {
 			return Err(late("no time is left".into()));
 		}
-		let fetched =
-			tokio::time::timeout(left, data::fetch(blob, address, &self.inputs, Limits::default()))
-				.await;
+		let fetched = tokio::time::timeout(
+			left,
+			data::fetch(blob, &[address], &self.inputs, Limits::default()),
+		)
+		.await;
 		let path = match fetched {
 			Ok(Ok(fetched)) => fetched.path,
 			Err(_) => return Err(late("the fetch was still going at the cutoff".into())),
