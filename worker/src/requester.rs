@@ -1,6 +1,9 @@
 //! What a requester does: price, submit and follow jobs.
 
-use crate::chain::{names, Balance, BlockNumber, Client, JobId, JobInfo, RuntimeEvent, Signer};
+use crate::{
+	chain::{names, Balance, BlockNumber, Client, JobId, JobInfo, RuntimeEvent, Signer},
+	data::{self, BlobRef, Fetched, Limits, Store},
+};
 use anyhow::{anyhow, bail};
 use concord_primitives::kernel::KernelId;
 use frame_support::traits::Get;
@@ -198,18 +201,30 @@ pub async fn attested(
 /// requester signed.
 pub enum Reader<'a> {
 	Requester(&'a crate::chain::Signer),
-	Holder(crate::blobs::Grant),
+	Holder(crate::data::Grant),
 }
 
-/// The attested output of job `id`, fetched over libp2p from one of the providers that
-/// revealed it (tried in turn, again at each of the next few blocks) and checked against the
-/// attested hash. Providers serve it only to the job's requester, so `reader` must be that
+/// An attested output, fetched.
+pub struct FetchedResult {
+	pub result_hash: H256,
+	/// The output as a blob: its BLAKE3 root is the result hash, its size what the job's
+	/// params make it.
+	pub blob: BlobRef,
+	/// Where its bytes are, and where they came from.
+	pub fetched: Fetched,
+}
+
+/// The attested output of job `id`, fetched into `store` over the data plane from every
+/// provider that revealed it, all at once, each piece checked against the attested hash (the
+/// output's BLAKE3 root) before it is written; a provider that sends a bad piece is dropped
+/// and named. Providers serve it only to the job's requester, so `reader` must be that
 /// account's key or a grant it signed for this output.
 pub async fn fetch_result(
 	client: &Client,
 	id: JobId,
 	reader: &Reader<'_>,
-) -> anyhow::Result<(H256, Vec<u8>)> {
+	store: &Store,
+) -> anyhow::Result<FetchedResult> {
 	let (at, job, result_hash) = attested(client, id).await?;
 	let grant = match reader {
 		Reader::Requester(signer) => signer.grant(&result_hash.0),
@@ -226,29 +241,46 @@ pub async fn fetch_result(
 	if !grant.permits(&result_hash.0) {
 		bail!("the grant is not {}'s signature for job {id}'s output", job.requester);
 	}
-	// Providers serve an output once they have seen its job attested, so right after the
-	// verdict none may serve it yet: ask again at each of the next few blocks.
-	let mut heads = client.best_heads().await?;
-	let mut failures = Vec::new();
-	for attempt in 0..=FETCH_RETRY_BLOCKS {
-		failures.clear();
-		for assignee in job.assignees.iter().filter(|a| a.revealed == Some(result_hash)) {
-			let endpoint = match client.provider(&assignee.provider, at).await? {
-				Some(info) => String::from_utf8_lossy(&info.endpoint).into_owned(),
-				None => continue,
-			};
-			let fetched = match crate::blobs::Endpoint::parse(&endpoint).and_then(|e| e.p2p()) {
-				Ok(address) => crate::blobs::fetch(address, result_hash.0, &grant).await,
-				Err(e) => Err(e),
-			};
-			match fetched {
-				Ok(output) => return Ok((result_hash, output)),
-				Err(e) => failures.push(format!("{} at {endpoint}: {e:#}", assignee.provider)),
-			}
-		}
-		if attempt < FETCH_RETRY_BLOCKS && heads.next().await.is_none() {
-			break;
+	let size = concord_primitives::kernel::output_len(job.spec.kernel, &job.spec.params)
+		.map_err(|e| anyhow!("job {id}'s params name no output size: {e:?}"))?;
+	let blob = BlobRef { root: result_hash.0, size };
+	let mut sources = Vec::new();
+	let mut unserved = Vec::new();
+	for assignee in job.assignees.iter().filter(|a| a.revealed == Some(result_hash)) {
+		let Some(info) = client.provider(&assignee.provider, at).await? else { continue };
+		let endpoint = String::from_utf8_lossy(&info.endpoint).into_owned();
+		match crate::blobs::Endpoint::parse(&endpoint).and_then(|e| e.p2p()) {
+			Ok(address) => sources.push(address),
+			Err(e) => unserved.push(format!("{} at {endpoint:?}: {e:#}", assignee.provider)),
 		}
 	}
-	bail!("no provider that computed the result served it:\n  {}", failures.join("\n  "))
+	if sources.is_empty() {
+		bail!(
+			"no provider that computed job {id}'s result names a libp2p address to fetch it \
+			 from:\n  {}",
+			unserved.join("\n  ")
+		);
+	}
+	// Providers serve an output once they have seen its job attested, so right after the
+	// verdict none may serve it yet: ask again at each of the next few blocks (what was
+	// verified meanwhile is kept).
+	let mut heads = client.best_heads().await?;
+	let mut attempt = 0;
+	loop {
+		let fetching = data::fetch_granted(blob, &sources, store, Limits::default(), grant.clone());
+		match fetching.await {
+			Ok(fetched) => return Ok(FetchedResult { result_hash, blob, fetched }),
+			Err(e) if attempt < FETCH_RETRY_BLOCKS => {
+				log::debug!("fetching job {id}'s output: {e}; again at the next block");
+				attempt += 1;
+				if heads.next().await.is_none() {
+					return Err(e.into());
+				}
+			}
+			Err(e) => {
+				return Err(anyhow::Error::new(e)
+					.context(format!("no provider that computed job {id}'s result served it")))
+			}
+		}
+	}
 }

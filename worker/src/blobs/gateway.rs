@@ -1,8 +1,9 @@
-//! The HTTP gateway: the outputs the blob exchange serves, for browsers, which cannot speak
-//! libp2p over TCP. `GET /blob/<hex hash>?grant=<hex grant>` answers with the blob under the
-//! same rule as the exchange ([`super::server::access`]): 200 and the bytes, 404 when it is
-//! not here, 403 when the grant does not let its holder read it. Any origin may ask (the
-//! dashboard is served from elsewhere); the grant, not the origin, decides.
+//! The HTTP gateway: the outputs the data plane serves, for browsers, which cannot speak
+//! libp2p over TCP. `GET /blob/<hex root>?grant=<hex grant>` answers with the whole blob
+//! whose BLAKE3 root (its result hash) that is, under the same rule as the data plane
+//! ([`Store::access`]): 200 and the bytes, 404 when it is not here, 403 when the grant does not
+//! let its holder read it. Any origin may ask (the dashboard is served from elsewhere); the
+//! grant, not the origin, decides.
 //!
 //! Plain HTTP is not encrypted: a grant seen on the wire could be replayed to another holder
 //! of the same blob. Serve it on loopback or a private network, or behind a TLS proxy.
@@ -12,12 +13,9 @@
 //! served at once, each for at most 15 minutes, so slow or idle clients cannot take the
 //! provider's memory or file descriptors.
 
-use super::{
-	server::{access, Access},
-	Grant,
-};
+use crate::data::{Access, Grant, Store};
 use anyhow::Context;
-use std::{net::SocketAddr, path::Path, path::PathBuf, sync::Arc, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use tokio::{
 	io::{AsyncReadExt, AsyncWriteExt},
 	net::{TcpListener, TcpStream},
@@ -28,17 +26,17 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_CONNECTIONS: usize = 64;
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
-/// Listens on `address` and answers blob requests from `results_dir` until the task is
-/// dropped. Returns an error only if it cannot listen.
+/// Listens on `address` and answers blob requests from `store` until the task is dropped.
+/// Returns an error only if it cannot listen.
 pub async fn serve_http(
 	address: SocketAddr,
-	results_dir: PathBuf,
+	store: Store,
 	log: impl Fn(String) + Send + Sync + 'static,
 ) -> anyhow::Result<()> {
 	let listener =
 		TcpListener::bind(address).await.with_context(|| format!("listening on {address}"))?;
 	log(format!("serving results to browsers at http://{}/blob/<hash>", listener.local_addr()?));
-	let results_dir = Arc::new(results_dir);
+	let store = Arc::new(store);
 	let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
 	loop {
 		let stream = match listener.accept().await {
@@ -52,16 +50,16 @@ pub async fn serve_http(
 		};
 		// With every slot taken, the connection is closed at once: the client may try again.
 		let Ok(slot) = slots.clone().try_acquire_owned() else { continue };
-		let results_dir = results_dir.clone();
+		let store = store.clone();
 		tokio::spawn(async move {
-			let _ = tokio::time::timeout(CONNECTION_TIMEOUT, answer(stream, &results_dir)).await;
+			let _ = tokio::time::timeout(CONNECTION_TIMEOUT, answer(stream, &store)).await;
 			drop(slot);
 		});
 	}
 }
 
 /// Reads one request from `stream` and answers it.
-async fn answer(mut stream: TcpStream, results_dir: &Path) -> std::io::Result<()> {
+async fn answer(mut stream: TcpStream, store: &Store) -> std::io::Result<()> {
 	let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await {
 		Ok(Ok(Some(head))) => head,
 		Ok(Ok(None)) => return respond(&mut stream, 431, "the request head is too large").await,
@@ -81,15 +79,15 @@ async fn answer(mut stream: TcpStream, results_dir: &Path) -> std::io::Result<()
 		Ok(request) => request,
 		Err(Refusal(status, why)) => return respond(&mut stream, status, why).await,
 	};
-	let dir = results_dir.to_path_buf();
-	let decided = tokio::task::spawn_blocking(move || access(&dir, &hash, &grant)).await;
+	let store = store.clone();
+	let decided = tokio::task::spawn_blocking(move || decide(&store, &hash, &grant)).await;
 	let path = match decided {
-		Ok(Access::Permitted(path)) => path,
-		Ok(Access::Missing) | Err(_) => return respond(&mut stream, 404, "not here").await,
-		Ok(Access::Refused) => {
+		Ok(Ok((Access::Permitted, Some(path)))) => path,
+		Ok(Ok((Access::Refused, _))) => {
 			return respond(&mut stream, 403, "the grant does not let its holder read this blob")
 				.await
 		}
+		_ => return respond(&mut stream, 404, "not here").await,
 	};
 	let Ok(mut file) = tokio::fs::File::open(&path).await else {
 		return respond(&mut stream, 404, "not here").await;
@@ -102,6 +100,17 @@ async fn answer(mut stream: TcpStream, results_dir: &Path) -> std::io::Result<()
 	stream.write_all(head.as_bytes()).await?;
 	tokio::io::copy(&mut file, &mut stream).await?;
 	stream.shutdown().await
+}
+
+/// Whether `grant` lets its holder read the whole blob with root `hash`, and where its bytes
+/// are if the store holds it.
+fn decide(
+	store: &Store,
+	hash: &[u8; 32],
+	grant: &Grant,
+) -> std::io::Result<(Access, Option<PathBuf>)> {
+	let Some(blob) = store.find(hash)? else { return Ok((Access::Missing, None)) };
+	Ok((store.access(&blob, Some(grant))?, Some(store.data_path(&blob)?)))
 }
 
 /// A request the gateway refuses: its status and why.
@@ -166,8 +175,6 @@ fn common_headers() -> &'static str {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::blobs::add_reader;
-	use concord_kernels::result_hash;
 	use sp_core::{sr25519, Pair};
 	use std::io::{Read, Write};
 
@@ -191,9 +198,10 @@ mod tests {
 		let dave = sr25519::Pair::from_string("//Dave", None).unwrap();
 		let eve = sr25519::Pair::from_string("//Eve", None).unwrap();
 		let blob = b"the output of a kernel".to_vec();
-		let hash = result_hash(&blob);
-		std::fs::write(dir.path().join(hex::encode(hash)), &blob).unwrap();
-		add_reader(dir.path(), &hash, &dave.public().0).unwrap();
+		let hash = concord_kernels::result_hash(&blob);
+		let store = Store::open(&dir.path().join("results")).unwrap();
+		std::fs::write(dir.path().join("output"), &blob).unwrap();
+		store.adopt(&dir.path().join("output"), &hash, &dave.public().0).unwrap();
 
 		let address: SocketAddr = "127.0.0.1:0".parse().unwrap();
 		let listener = std::net::TcpListener::bind(address).unwrap();
@@ -201,7 +209,7 @@ mod tests {
 		drop(listener);
 		let (ready, listening) = tokio::sync::oneshot::channel();
 		let ready = std::sync::Mutex::new(Some(ready));
-		tokio::spawn(serve_http(address, dir.path().to_path_buf(), move |_| {
+		tokio::spawn(serve_http(address, store, move |_| {
 			if let Some(ready) = ready.lock().unwrap().take() {
 				let _ = ready.send(());
 			}

@@ -62,9 +62,9 @@ impl Signer {
 		&self.account
 	}
 
-	/// This account's permission to fetch the blob with `hash` (see [`crate::blobs::Grant`]).
-	pub fn grant(&self, hash: &[u8; 32]) -> crate::blobs::Grant {
-		crate::blobs::Grant::sign(&self.pair, hash)
+	/// This account's permission to fetch the blob with `hash` (see [`crate::data::Grant`]).
+	pub fn grant(&self, hash: &[u8; 32]) -> crate::data::Grant {
+		crate::data::Grant::sign(&self.pair, hash)
 	}
 
 	/// `call`, signed with `nonce`, valid for [`MORTALITY`] blocks from the context's birth

@@ -51,6 +51,10 @@ pub struct FetchArgs {
 	/// Write the output bytes here.
 	#[arg(long)]
 	output: std::path::PathBuf,
+	/// Where the output is downloaded, piece by piece, before it is moved to `--output` (a
+	/// fetch cut short resumes from what is there).
+	#[command(flatten)]
+	store: super::blob::StoreArg,
 }
 
 #[derive(Args)]
@@ -303,26 +307,61 @@ async fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
 	let client = Client::connect(&args.chain.rpc).await?;
 	let signer;
 	let reader = match &args.grant {
-		Some(grant) => requester::Reader::Holder(concord_worker::blobs::Grant::from_hex(grant)?),
+		Some(grant) => requester::Reader::Holder(concord_worker::data::Grant::from_hex(grant)?),
 		None => {
 			signer = args.chain.signer()?;
 			requester::Reader::Requester(&signer)
 		}
 	};
-	let (hash, output) = requester::fetch_result(&client, args.job, &reader).await?;
-	std::fs::write(&args.output, &output)?;
-	out.progress(format!("{} bytes written to {}", output.len(), args.output.display()));
-	let hash = report::hash(&hash);
+	let store = args.store.open()?;
+	let result = requester::fetch_result(&client, args.job, &reader, &store).await?;
+	let fetched = &result.fetched;
+	// Moved out of the store (copied where it is on another disk): the store keeps only
+	// downloads in progress.
+	if same_file(&fetched.path, &args.output) {
+		// `--output` is the store's copy itself (a file added in place): already there.
+	} else if fetched.sources.is_empty() {
+		// The store held it before this fetch (a file added in place, or a blob it serves):
+		// left as it was.
+		std::fs::copy(&fetched.path, &args.output)?;
+	} else {
+		// Downloaded for this fetch: moved out, so that the store keeps only downloads in
+		// progress (copied where `--output` is on another disk).
+		if std::fs::rename(&fetched.path, &args.output).is_err() {
+			std::fs::copy(&fetched.path, &args.output)?;
+		}
+		store.remove(&result.blob)?;
+	}
+	let mut lines = vec![format!(
+		"{} bytes written to {} ({} pieces)",
+		result.blob.size,
+		args.output.display(),
+		fetched.pieces
+	)];
+	lines.extend(fetched.sources.iter().map(super::blob::source_line));
+	out.progress(lines.join("\n"));
+	let hash = report::hash(&result.result_hash);
 	out.print(
 		&hash,
 		json!({
 			"job": args.job,
 			"result_hash": hash,
-			"bytes": output.len(),
+			"bytes": result.blob.size,
 			"output": args.output.display().to_string(),
+			"pieces": fetched.pieces,
+			"sources": fetched.sources.iter().map(super::blob::source_json).collect::<Vec<_>>(),
+			"bad_peers": fetched.bad_sources().map(super::blob::source_json).collect::<Vec<_>>(),
 		}),
 	);
 	Ok(())
+}
+
+/// Whether `a` and `b` name one file (both exist, and resolve to the same path).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+	match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+		(Ok(a), Ok(b)) => a == b,
+		_ => false,
+	}
 }
 
 async fn cancel(args: CancelArgs, out: Output) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@
 //! download fails only when no source is left.
 
 use super::{
+	grant::Grant,
 	store::{Download, Held, PieceError, Store},
 	tree::BlobRef,
 	wire::{self, Answer, PieceRequest, IN_FLIGHT, IN_FLIGHT_ALL_SOURCES},
@@ -38,6 +39,11 @@ pub enum FetchError {
 	BadAnswer { peer: PeerId, piece: u64, reason: String },
 	#[error("{peer} does not hold {blob} (a blob is its root and its size: check both)")]
 	Missing { peer: PeerId, blob: BlobRef },
+	#[error(
+		"{peer} serves {blob} only to its readers (a job's requester, or whoever holds a grant \
+		 the requester signed), and the request's grant is not one of theirs"
+	)]
+	NotPermitted { peer: PeerId, blob: BlobRef },
 	#[error("{peer} refuses piece {piece} of {blob} as outside the limits")]
 	Refused { peer: PeerId, blob: BlobRef, piece: u64 },
 	#[error("{blob} is empty, and an empty blob's root is 0x{}", hex::encode(bao_tree::blake3::hash(&[]).as_bytes()))]
@@ -126,6 +132,28 @@ pub async fn fetch(
 	store: &Store,
 	limits: Limits,
 ) -> Result<Fetched, FetchError> {
+	fetch_with(blob, sources, store, limits, None).await
+}
+
+/// [`fetch`], showing `grant` to sources that serve `blob` only to its readers (a job's
+/// output).
+pub async fn fetch_granted(
+	blob: BlobRef,
+	sources: &[Multiaddr],
+	store: &Store,
+	limits: Limits,
+	grant: Grant,
+) -> Result<Fetched, FetchError> {
+	fetch_with(blob, sources, store, limits, Some(grant)).await
+}
+
+async fn fetch_with(
+	blob: BlobRef,
+	sources: &[Multiaddr],
+	store: &Store,
+	limits: Limits,
+	grant: Option<Grant>,
+) -> Result<Fetched, FetchError> {
 	if !blob.within_limits() {
 		return Err(io::Error::new(
 			io::ErrorKind::InvalidInput,
@@ -162,6 +190,11 @@ pub async fn fetch(
 			needed,
 			available,
 		});
+	}
+	// A blob fetched with a grant is served only to its readers, and whoever fetches it is
+	// one: otherwise any server of this store would give its pieces to all while it downloads.
+	if let Some(grant) = &grant {
+		store.add_reader(&blob, &grant.account)?;
 	}
 	// Opening checks again every piece a resumed download claims: a second a GiB, off the
 	// async task.
@@ -205,6 +238,7 @@ pub async fn fetch(
 		.collect();
 	let mut run = Run {
 		blob,
+		grant,
 		swarm,
 		per_source: limits.in_flight.clamp(1, wire::MAX_STREAMS),
 		turn: 0,
@@ -257,6 +291,7 @@ type Again = futures::future::BoxFuture<'static, (usize, u64)>;
 /// A download in progress.
 struct Run {
 	blob: BlobRef,
+	grant: Option<Grant>,
 	swarm: libp2p::Swarm<wire::Behaviour>,
 	per_source: usize,
 	/// The source whose turn it is to be asked next.
@@ -345,6 +380,7 @@ impl Run {
 						},
 						Answer::Missing => FetchError::Missing { peer, blob: self.blob },
 						Answer::Invalid => FetchError::Refused { peer, blob: self.blob, piece },
+						Answer::Refused => FetchError::NotPermitted { peer, blob: self.blob },
 						Answer::Busy => {
 							let since =
 								*self.busy_since.entry((at, piece)).or_insert_with(Instant::now);
@@ -413,7 +449,7 @@ impl Run {
 	}
 
 	fn send(&mut self, at: usize, peer: PeerId, piece: u64) {
-		let request = PieceRequest { blob: self.blob, piece };
+		let request = PieceRequest { blob: self.blob, piece, grant: self.grant.clone() };
 		self.asked.insert(self.swarm.behaviour_mut().send_request(&peer, request), (at, piece));
 	}
 

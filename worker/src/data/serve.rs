@@ -1,7 +1,9 @@
-//! Serving the pieces of the blobs in a store to anyone who names them: a blob served here is
-//! no more private than an inline input, which sits on chain in clear.
+//! Serving the pieces of the blobs in a store to anyone who names them, and those of a blob
+//! kept for its readers only (a job's output) to requests with a grant from one of them
+//! ([`super::access`]).
 
 use super::{
+	access::Access,
 	store::Store,
 	wire::{self, Answer, PieceRequest, IN_FLIGHT, MAX_ANSWERS, MAX_CONNECTIONS, STALL_TIMEOUT},
 };
@@ -60,8 +62,16 @@ pub async fn serve(
 					}
 					let store = store.clone();
 					let task = encodes.spawn_blocking(move || {
-						let piece = store.encode_piece(&request.blob, request.piece);
-						(request_id, channel, piece.ok().flatten().map_or(Answer::Missing, Answer::Piece))
+						let answer = match store.access(&request.blob, request.grant.as_ref()) {
+							Ok(Access::Permitted) => store
+								.encode_piece(&request.blob, request.piece)
+								.ok()
+								.flatten()
+								.map_or(Answer::Missing, Answer::Piece),
+							Ok(Access::Refused) => Answer::Refused,
+							Ok(Access::Missing) | Err(_) => Answer::Missing,
+						};
+						(request_id, channel, answer)
 					});
 					encoding.insert(task.id(), request_id);
 				}
@@ -164,7 +174,7 @@ mod tests {
 	#[test]
 	fn requests_outside_the_limits_are_answered_unread() {
 		let blob = BlobRef { root: [1; 32], size: 3 };
-		let asked = |blob, piece| PieceRequest { blob, piece };
+		let asked = |blob, piece| PieceRequest { blob, piece, grant: None };
 		assert_eq!(refuse(&asked(blob, 0)), None);
 		assert_eq!(refuse(&asked(blob, 1)), Some(Answer::Invalid), "past the end");
 		let huge = BlobRef { size: MAX_BLOB_BYTES + 1, ..blob };

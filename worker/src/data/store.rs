@@ -3,7 +3,9 @@
 //! - `<name>`: its bytes, or `<name>.path`: where a blob added in place keeps them;
 //! - `<name>.obao`: its hash tree in pre-order, which every piece served is checked against;
 //! - `<name>.have`: while it downloads, one bit per piece verified and written (a blob without
-//!   one is whole).
+//!   one is whole);
+//! - `<name>.readers`: for a blob served only to its readers, who they are (see
+//!   [`super::access`]).
 
 use super::tree::{self, piece_ranges, BlobRef};
 use bao_tree::io::{
@@ -57,11 +59,11 @@ impl Store {
 		&self.dir
 	}
 
-	fn base(&self, blob: &BlobRef) -> PathBuf {
+	pub(super) fn base(&self, blob: &BlobRef) -> PathBuf {
 		self.dir.join(format!("{}-{}", blob.hex(), blob.size))
 	}
 
-	fn with(&self, blob: &BlobRef, extension: &str) -> PathBuf {
+	pub(super) fn with(&self, blob: &BlobRef, extension: &str) -> PathBuf {
 		let mut path = self.base(blob).into_os_string();
 		path.push(extension);
 		PathBuf::from(path)
@@ -103,12 +105,12 @@ impl Store {
 		Ok(encode_ranges_validated(&data, &outboard, &all, io::sink()).is_ok())
 	}
 
-	/// Drops `blob` from the store: its own bytes, its tree and its bitfield (a file added in
-	/// place stays where it is). Nothing held is not an error.
+	/// Drops `blob` from the store: its own bytes, its tree, its bitfield and its readers (a
+	/// file added in place stays where it is). Nothing held is not an error.
 	pub fn remove(&self, blob: &BlobRef) -> io::Result<()> {
 		let own_bytes = !self.added_in_place(blob);
 		// The tree first: without it the blob is not held, whatever else is left.
-		for extension in [".obao", ".have", ".path"] {
+		for extension in [".obao", ".have", ".path", ".readers"] {
 			remove_if_there(&self.with(blob, extension))?;
 		}
 		if own_bytes {
@@ -215,7 +217,7 @@ impl Store {
 	}
 }
 
-fn remove_if_there(path: &Path) -> io::Result<()> {
+pub(super) fn remove_if_there(path: &Path) -> io::Result<()> {
 	match std::fs::remove_file(path) {
 		Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
 		_ => Ok(()),

@@ -92,8 +92,8 @@ impl request_response::Codec for RawCodec {
 	where
 		T: AsyncRead + Unpin + Send,
 	{
-		let mut bytes = [0u8; wire::REQUEST_BYTES];
-		io.read_exact(&mut bytes).await?;
+		let mut bytes = Vec::new();
+		io.take(wire::MAX_REQUEST_BYTES as u64).read_to_end(&mut bytes).await?;
 		Ok(codec::Decode::decode(&mut &bytes[..]).unwrap())
 	}
 
@@ -562,4 +562,77 @@ async fn every_source_lying_is_a_named_error() {
 		other => panic!("not every source failing: {other}"),
 	}
 	assert_eq!(sink.held(&blob).unwrap(), Held::Partial(vec![false; 4]), "nothing kept");
+}
+
+/// A job's output is served, piece by piece, only to requests carrying a grant from one of its
+/// readers for its root: not without one, not with another account's, not with a reader's
+/// grant for another blob.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_output_is_served_only_against_a_grant_from_one_of_its_readers() {
+	use sp_core::{sr25519, Pair};
+	let dir = tempfile::tempdir().unwrap();
+	let results = Store::open(&dir.path().join("results")).unwrap();
+	let dave = sr25519::Pair::from_string("//Dave", None).unwrap();
+	let eve = sr25519::Pair::from_string("//Eve", None).unwrap();
+	let output = random(3 * PIECE_BYTES as usize + 9);
+	let root = *bao_tree::blake3::hash(&output).as_bytes();
+	std::fs::write(dir.path().join("output"), &output).unwrap();
+	let blob = results.adopt(&dir.path().join("output"), &root, &dave.public().0).unwrap();
+	assert_eq!(blob, BlobRef { root, size: output.len() as u64 });
+	let server = serving(results.clone()).await;
+	let peer = peer_of(&server);
+
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let fetched = fetch_granted(
+		blob,
+		std::slice::from_ref(&server),
+		&sink,
+		Limits::default(),
+		Grant::sign(&dave, &root),
+	)
+	.await
+	.unwrap();
+	assert_eq!(std::fs::read(fetched.path).unwrap(), output);
+	// The downloader's store keeps it for its readers too: whoever serves that store (`blob
+	// serve`) gives it to no one else.
+	assert_eq!(sink.readers(&blob).unwrap(), Some(vec![dave.public().0]));
+	assert_eq!(sink.access(&blob, None).unwrap(), Access::Refused);
+
+	let other = Store::open(&dir.path().join("other")).unwrap();
+	let refused = |failure: FetchError| match failure {
+		FetchError::NotPermitted { peer: from, blob: of } => assert_eq!((from, of), (peer, blob)),
+		other => panic!("not refused: {other}"),
+	};
+	refused(
+		fetch(blob, std::slice::from_ref(&server), &other, Limits::default()).await.unwrap_err(),
+	);
+	let by_eve = Grant::sign(&eve, &root);
+	refused(
+		fetch_granted(blob, std::slice::from_ref(&server), &other, Limits::default(), by_eve)
+			.await
+			.unwrap_err(),
+	);
+	let stolen = Grant { account: dave.public().0, ..Grant::sign(&eve, &root) };
+	refused(
+		fetch_granted(blob, std::slice::from_ref(&server), &other, Limits::default(), stolen)
+			.await
+			.unwrap_err(),
+	);
+	let elsewhere = Grant::sign(&dave, &[7; 32]);
+	refused(
+		fetch_granted(blob, std::slice::from_ref(&server), &other, Limits::default(), elsewhere)
+			.await
+			.unwrap_err(),
+	);
+	assert_eq!(other.held(&blob).unwrap(), Held::Partial(vec![false; 4]), "nothing was given");
+
+	// Eve becomes a reader (another job of hers attested with the same output): her grant works.
+	results.add_reader(&blob, &eve.public().0).unwrap();
+	results.add_reader(&blob, &eve.public().0).unwrap();
+	assert_eq!(results.readers(&blob).unwrap(), Some(vec![dave.public().0, eve.public().0]));
+	let by_eve = Grant::sign(&eve, &root);
+	let fetched = fetch_granted(blob, &[server], &other, Limits::default(), by_eve).await.unwrap();
+	assert_eq!(std::fs::read(fetched.path).unwrap(), output);
+	// A blob added in place has no readers: anyone may fetch it.
+	assert_eq!(results.readers(&add(&results, dir.path(), "input", b"in")).unwrap(), None);
 }

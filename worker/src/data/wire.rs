@@ -1,18 +1,23 @@
-//! `/concord/blob/3`, the piece protocol: libp2p request-response over TCP with Noise and
-//! yamux. A request names a blob and one of its pieces (48 bytes of SCALE); the answer is a
-//! tag byte, then for a piece its bao encoding, verified by whoever receives it. Every limit
-//! is checked by both ends.
+//! `/concord/blob/4`, the piece protocol: libp2p request-response over TCP with Noise and
+//! yamux. A request names a blob and one of its pieces, with a [`Grant`] where the blob is
+//! served only to its readers (49 or 145 bytes of SCALE); the answer is a tag byte, then for a
+//! piece its bao encoding, verified by whoever receives it. Every limit is checked by both
+//! ends.
 
-use super::tree::{BlobRef, MAX_ENCODED_PIECE};
+use super::{
+	grant::Grant,
+	tree::{BlobRef, MAX_ENCODED_PIECE},
+};
 use codec::{Decode, Encode};
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use libp2p::StreamProtocol;
 use std::{io, time::Duration};
 
-pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/concord/blob/3");
+pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/concord/blob/4");
 
-/// A request's bytes: the blob's root and size, then the piece's index.
-pub const REQUEST_BYTES: usize = 32 + 8 + 8;
+/// A request's most bytes: the blob's root and size, the piece's index, and an optional grant
+/// (its tag, account and signature).
+pub const MAX_REQUEST_BYTES: usize = 32 + 8 + 8 + 1 + 32 + 64;
 
 /// Requests one downloader keeps in flight to one source: enough to keep a link busy while a
 /// piece is checked, few enough that memory stays at a few MiB.
@@ -41,10 +46,12 @@ pub const MAX_STREAMS: usize = 32;
 /// all its file descriptors.
 pub const MAX_CONNECTIONS: usize = 256;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct PieceRequest {
 	pub blob: BlobRef,
 	pub piece: u64,
+	/// What lets the asker read a blob served only to its readers (a job's output).
+	pub grant: Option<Grant>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,12 +64,16 @@ pub enum Answer {
 	Invalid,
 	/// The server is working on as many requests as it takes; ask again later.
 	Busy,
+	/// The server holds the blob, serves it only to its readers, and the request carries no
+	/// grant from one of them for this blob.
+	Refused,
 }
 
 const MISSING: u8 = 0;
 const PIECE: u8 = 1;
 const INVALID: u8 = 2;
 const BUSY: u8 = 3;
+const REFUSED: u8 = 4;
 
 fn invalid(what: &str) -> io::Error {
 	io::Error::new(io::ErrorKind::InvalidData, what.to_string())
@@ -81,9 +92,13 @@ impl libp2p::request_response::Codec for PieceCodec {
 	where
 		T: AsyncRead + Unpin + Send,
 	{
-		let mut bytes = [0u8; REQUEST_BYTES];
-		io.read_exact(&mut bytes).await?;
-		PieceRequest::decode(&mut &bytes[..]).map_err(|_| invalid("not a piece request"))
+		let mut bytes = Vec::with_capacity(MAX_REQUEST_BYTES + 1);
+		io.take(MAX_REQUEST_BYTES as u64 + 1).read_to_end(&mut bytes).await?;
+		let mut rest = &bytes[..];
+		match PieceRequest::decode(&mut rest) {
+			Ok(request) if rest.is_empty() => Ok(request),
+			_ => Err(invalid("not a piece request")),
+		}
 	}
 
 	async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<Answer>
@@ -96,6 +111,7 @@ impl libp2p::request_response::Codec for PieceCodec {
 			MISSING => Ok(Answer::Missing),
 			INVALID => Ok(Answer::Invalid),
 			BUSY => Ok(Answer::Busy),
+			REFUSED => Ok(Answer::Refused),
 			PIECE => {
 				// Room for the largest answer at once: grown by doubling, one answer could take
 				// twice its size.
@@ -136,6 +152,7 @@ impl libp2p::request_response::Codec for PieceCodec {
 			Answer::Missing => io.write_all(&[MISSING]).await?,
 			Answer::Invalid => io.write_all(&[INVALID]).await?,
 			Answer::Busy => io.write_all(&[BUSY]).await?,
+			Answer::Refused => io.write_all(&[REFUSED]).await?,
 			Answer::Piece(encoded) => {
 				if encoded.len() as u64 > MAX_ENCODED_PIECE {
 					return Err(invalid("an encoded piece over the limit"));
@@ -197,10 +214,21 @@ mod tests {
 
 	use libp2p::request_response::Codec;
 
-	#[test]
-	fn a_request_is_exactly_its_bytes() {
-		let request = PieceRequest { blob: BlobRef { root: [7; 32], size: 1 << 32 }, piece: 4095 };
-		assert_eq!(request.encode().len(), REQUEST_BYTES);
+	#[tokio::test]
+	async fn a_request_is_exactly_its_bytes() {
+		let blob = BlobRef { root: [7; 32], size: 1 << 32 };
+		let open = PieceRequest { blob, piece: 4095, grant: None };
+		assert_eq!(open.encode().len(), MAX_REQUEST_BYTES - 96);
+		let grant = Some(Grant { account: [1; 32], signature: [2; 64] });
+		let granted = PieceRequest { grant, ..open.clone() };
+		assert_eq!(granted.encode().len(), MAX_REQUEST_BYTES);
+		for request in [open, granted] {
+			let mut wire = futures::io::Cursor::new(request.encode());
+			assert_eq!(PieceCodec.read_request(&PROTOCOL, &mut wire).await.unwrap(), request);
+			// A byte past its end makes it no request.
+			let mut long = futures::io::Cursor::new([request.encode(), vec![0]].concat());
+			assert!(PieceCodec.read_request(&PROTOCOL, &mut long).await.is_err());
+		}
 	}
 
 	/// The sending end keeps the limits too: a server never writes an answer no client would
@@ -218,7 +246,7 @@ mod tests {
 		let mut wire = futures::io::Cursor::new(sink.into_inner());
 		assert_eq!(PieceCodec.read_response(&PROTOCOL, &mut wire).await.unwrap(), largest);
 
-		let mut short = futures::io::Cursor::new(vec![0u8; REQUEST_BYTES - 1]);
+		let mut short = futures::io::Cursor::new(vec![0u8; MAX_REQUEST_BYTES - 97]);
 		assert!(PieceCodec.read_request(&PROTOCOL, &mut short).await.is_err());
 		let mut unknown = futures::io::Cursor::new(vec![7u8]);
 		let answer = PieceCodec.read_response(&PROTOCOL, &mut unknown).await;

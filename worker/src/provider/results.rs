@@ -1,16 +1,16 @@
 //! The outputs a provider computed, kept back until the chain attests them.
 //!
 //! An output is written to `<state dir>/results/pending/<job>-<hex hash>` when it is computed,
-//! and moved to `<state dir>/results/<hex hash>`, where the blob server serves it, only once
-//! the job is attested with that hash. Served before, a requester could read the honest
-//! outputs of a job it then made fail, and never pay for them. Even then it is served only
-//! to the job's requester, or to whoever holds a grant the requester signed
-//! ([`crate::blobs::Grant`]): the requester paid for it.
+//! and moved into the store `<state dir>/results`, which the daemon serves over the data plane
+//! and its HTTP gateway, only once the job is attested with that hash (the output's BLAKE3
+//! root). Served before, a requester could read the honest outputs of a job it then made fail,
+//! and never pay for them. Even then it is served only to the job's requester, or to whoever
+//! holds a grant the requester signed ([`crate::data::Grant`]): the requester paid for it.
 //!
 //! Served outputs are kept for the operator's [`Retention`]: removed once older than its
 //! period, and the oldest first whenever together they outgrow its cap.
 
-use crate::chain::JobId;
+use crate::{chain::JobId, data::Store};
 use std::{
 	path::{Path, PathBuf},
 	time::{Duration, SystemTime},
@@ -33,9 +33,15 @@ impl Default for Retention {
 }
 
 /// Where outputs are kept, pending or served.
+#[derive(Clone)]
 pub struct Results {
 	served: PathBuf,
 	pending: PathBuf,
+}
+
+/// The store of served outputs under `state_dir`, which the daemon serves.
+pub fn served(state_dir: &Path) -> std::io::Result<Store> {
+	Store::open(&state_dir.join("results"))
 }
 
 /// What became of a job whose output is pending.
@@ -84,11 +90,19 @@ impl Results {
 		match verdict {
 			Verdict::Open => Ok(()),
 			Verdict::Attested { hash: attested, requester } if attested == *hash => {
-				std::fs::create_dir_all(&self.served)?;
-				crate::blobs::add_reader(&self.served, hash, &requester)?;
-				let served = self.served.join(hex::encode(hash));
-				std::fs::rename(path, &served)?;
+				let store = Store::open(&self.served)?;
+				let blob = match store.adopt(&path, hash, &requester) {
+					Ok(blob) => blob,
+					// Bytes that are not the output the chain attested (a disk that lost
+					// them): never served, and not hashed again at every block.
+					Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+						std::fs::remove_file(&path)?;
+						return Err(e);
+					}
+					Err(e) => return Err(e),
+				};
 				// Its retention runs from now, when it is first served.
+				let served = store.data_path(&blob)?;
 				std::fs::File::options().write(true).open(&served)?.set_modified(SystemTime::now())
 			}
 			Verdict::Attested { .. } | Verdict::Ended => std::fs::remove_file(path),
@@ -98,29 +112,23 @@ impl Results {
 	/// Removes the served outputs `retention` no longer keeps, with their readers; returns
 	/// how many were removed.
 	pub fn prune(&self, retention: Retention, now: SystemTime) -> std::io::Result<usize> {
-		// (first served, bytes, hash) of every served output, oldest first.
-		let mut served = Vec::new();
-		for entry in entries(&self.served)? {
-			let mut hash = [0u8; 32];
-			let name = entry.file_name();
-			let is_output =
-				name.to_str().is_some_and(|n| hex::decode_to_slice(n, &mut hash).is_ok());
-			let metadata = entry.metadata()?;
-			if is_output && metadata.is_file() {
-				served.push((metadata.modified()?, metadata.len(), hash));
-			}
+		if !self.served.is_dir() {
+			return Ok(0);
 		}
-		served.sort();
-		let mut total: u64 = served.iter().map(|(_, bytes, _)| bytes).sum();
+		let store = Store::open(&self.served)?;
+		// (first served, blob) of every served output, oldest first.
+		let mut served: Vec<_> =
+			store.whole_blobs()?.into_iter().map(|(blob, since)| (since, blob)).collect();
+		served.sort_by_key(|(since, _)| *since);
+		let mut total: u64 = served.iter().map(|(_, blob)| blob.size).sum();
 		let mut removed = 0;
-		for (since, bytes, hash) in served {
+		for (since, blob) in served {
 			let expired = now.duration_since(since).is_ok_and(|age| age > retention.keep);
 			if !expired && total <= retention.cap_bytes {
 				continue;
 			}
-			std::fs::remove_file(self.served.join(hex::encode(hash)))?;
-			crate::blobs::forget_readers(&self.served, &hash)?;
-			total -= bytes;
+			store.remove(&blob)?;
+			total -= blob.size;
 			removed += 1;
 		}
 		Ok(removed)
@@ -150,61 +158,94 @@ fn parse_pending_name(name: &str) -> Option<(JobId, [u8; 32])> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::data::{BlobRef, Held};
+
+	fn blob_of(output: &[u8]) -> BlobRef {
+		BlobRef { root: concord_kernels::result_hash(output), size: output.len() as u64 }
+	}
 
 	#[test]
-	fn an_output_is_served_only_once_attested_with_its_hash() {
+	fn an_output_is_served_only_once_attested_with_its_hash_to_its_requesters() {
 		let dir = tempfile::tempdir().unwrap();
 		let results = Results::new(dir.path());
-		let served = |hash: &[u8; 32]| dir.path().join("results").join(hex::encode(hash));
-		let (honest, other) = ([1u8; 32], [2u8; 32]);
-		results.keep(7, &honest, b"output").unwrap();
-		results.keep(8, &other, b"another").unwrap();
-		assert!(!served(&honest).exists(), "not served before the verdict");
+		let store = served(dir.path()).unwrap();
+		let (honest, other) = (blob_of(b"output"), blob_of(b"another"));
+		results.keep(7, &honest.root, b"output").unwrap();
+		results.keep(8, &other.root, b"another").unwrap();
+		assert_eq!(store.held(&honest).unwrap(), Held::Nothing, "not served before the verdict");
 		let mut pending = results.pending().unwrap();
 		pending.sort();
-		assert_eq!(pending, vec![(7, honest), (8, other)]);
+		assert_eq!(pending, vec![(7, honest.root), (8, other.root)]);
 
-		results.settle(7, &honest, Verdict::Open).unwrap();
-		assert!(!served(&honest).exists());
+		results.settle(7, &honest.root, Verdict::Open).unwrap();
+		assert_eq!(store.held(&honest).unwrap(), Held::Nothing);
 		let requester = [9u8; 32];
-		results.settle(7, &honest, Verdict::Attested { hash: honest, requester }).unwrap();
-		assert_eq!(std::fs::read(served(&honest)).unwrap(), b"output");
-		let readers = crate::blobs::readers(&dir.path().join("results"), &honest).unwrap();
-		assert_eq!(readers, vec![requester], "served to the job's requester");
+		let attested = Verdict::Attested { hash: honest.root, requester };
+		results.settle(7, &honest.root, attested).unwrap();
+		assert_eq!(store.held(&honest).unwrap(), Held::Whole);
+		assert_eq!(std::fs::read(store.data_path(&honest).unwrap()).unwrap(), b"output");
+		assert_eq!(store.readers(&honest).unwrap(), Some(vec![requester]), "its requester's");
 		// A job attested with another hash, or ended without one: nothing to serve.
-		results.settle(8, &other, Verdict::Attested { hash: honest, requester }).unwrap();
-		assert!(!served(&other).exists());
+		let attested = Verdict::Attested { hash: honest.root, requester };
+		results.settle(8, &other.root, attested).unwrap();
+		assert_eq!(store.held(&other).unwrap(), Held::Nothing);
 		assert!(results.pending().unwrap().is_empty());
+
+		// The same output for another requester's job: one copy, both its readers.
+		results.keep(9, &honest.root, b"output").unwrap();
+		let another = [10u8; 32];
+		let attested = Verdict::Attested { hash: honest.root, requester: another };
+		results.settle(9, &honest.root, attested).unwrap();
+		assert_eq!(store.readers(&honest).unwrap(), Some(vec![requester, another]));
+		assert_eq!(store.whole_blobs().unwrap().len(), 1);
+	}
+
+	/// An output whose bytes are not what its hash says (a disk that lost them) is refused,
+	/// never served under the hash.
+	#[test]
+	fn an_output_whose_bytes_do_not_match_its_hash_is_not_served() {
+		let dir = tempfile::tempdir().unwrap();
+		let results = Results::new(dir.path());
+		let claimed = blob_of(b"output");
+		results.keep(7, &claimed.root, b"0utput").unwrap();
+		let attested = Verdict::Attested { hash: claimed.root, requester: [9; 32] };
+		let refused = results.settle(7, &claimed.root, attested).unwrap_err();
+		assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData, "{refused}");
+		assert!(served(dir.path()).unwrap().whole_blobs().unwrap().is_empty());
+		assert!(results.pending().unwrap().is_empty(), "dropped, not hashed again");
 	}
 
 	#[test]
 	fn served_outputs_go_when_expired_or_over_the_cap_oldest_first() {
 		let dir = tempfile::tempdir().unwrap();
 		let results = Results::new(dir.path());
-		let served = |hash: &[u8; 32]| dir.path().join("results").join(hex::encode(hash));
+		let store = served(dir.path()).unwrap();
 		let requester = [9u8; 32];
-		for (job, byte) in [(1, 1u8), (2, 2), (3, 3)] {
-			results.keep(job, &[byte; 32], &[byte; 100]).unwrap();
-			results
-				.settle(job, &[byte; 32], Verdict::Attested { hash: [byte; 32], requester })
-				.unwrap();
+		let blobs = [1u8, 2, 3].map(|byte| blob_of(&[byte; 100]));
+		for (job, blob) in blobs.iter().enumerate() {
+			let output = [job as u8 + 1; 100];
+			results.keep(job as JobId, &blob.root, &output).unwrap();
+			let attested = Verdict::Attested { hash: blob.root, requester };
+			results.settle(job as JobId, &blob.root, attested).unwrap();
 		}
+		let served = |blob: &BlobRef| store.held(blob).unwrap() == Held::Whole;
 		// The first was served an hour before the others.
 		let now = SystemTime::now();
-		let old = std::fs::File::options().write(true).open(served(&[1; 32])).unwrap();
+		let data = store.data_path(&blobs[0]).unwrap();
+		let old = std::fs::File::options().write(true).open(data).unwrap();
 		old.set_modified(now - Duration::from_secs(3600)).unwrap();
 		let day = Retention { keep: Duration::from_secs(86_400), cap_bytes: 1 << 20 };
 		assert_eq!(results.prune(day, now).unwrap(), 0, "all within a day and the cap");
 
 		let half_hour = Retention { keep: Duration::from_secs(1800), ..day };
 		assert_eq!(results.prune(half_hour, now).unwrap(), 1);
-		assert!(!served(&[1; 32]).exists(), "expired");
-		assert!(crate::blobs::readers(&dir.path().join("results"), &[1; 32]).unwrap().is_empty());
-		assert!(served(&[2; 32]).exists() && served(&[3; 32]).exists());
+		assert!(!served(&blobs[0]), "expired");
+		assert_eq!(store.readers(&blobs[0]).unwrap(), None, "its readers went with it");
+		assert!(served(&blobs[1]) && served(&blobs[2]));
 
 		// 200 bytes served, a cap of 150: one goes.
 		assert_eq!(results.prune(Retention { cap_bytes: 150, ..day }, now).unwrap(), 1);
-		assert_eq!([2, 3].map(|b| served(&[b; 32]).exists()).iter().filter(|e| **e).count(), 1);
+		assert_eq!(blobs[1..].iter().filter(|b| served(b)).count(), 1);
 		// The pending directory is never touched.
 		results.keep(4, &[4; 32], b"pending").unwrap();
 		results.prune(Retention { cap_bytes: 0, ..day }, now).unwrap();

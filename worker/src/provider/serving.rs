@@ -1,5 +1,5 @@
-//! Serving the outputs the daemon computed: over libp2p and HTTP at its registered endpoint,
-//! each once the chain has attested it.
+//! Serving the outputs the daemon computed: over the data plane (`/concord/blob/4`) and HTTP
+//! at its registered endpoint, each once the chain has attested it, to its readers only.
 
 use super::{results::Verdict, Config, Work, LOG_TARGET};
 use crate::blobs::Endpoint;
@@ -29,8 +29,15 @@ pub(super) async fn publish_attested(work: &Work, at: crate::chain::Hash) {
 				continue;
 			}
 		};
-		if let Err(e) = work.results.settle(job, &hash, verdict) {
-			log::warn!(target: LOG_TARGET, "job {job}: settling its output failed: {e}");
+		// Off the async task: serving an output hashes all of it (a second a GiB).
+		let results = work.results.clone();
+		let settled = tokio::task::spawn_blocking(move || results.settle(job, &hash, verdict));
+		match settled.await {
+			Ok(Ok(())) => {}
+			Ok(Err(e)) => {
+				log::warn!(target: LOG_TARGET, "job {job}: settling its output failed: {e}")
+			}
+			Err(e) => log::error!(target: LOG_TARGET, "job {job}: settling its output failed: {e}"),
 		}
 	}
 }
@@ -51,11 +58,17 @@ pub(super) fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> b
 			})
 		}
 	};
-	let results_dir = config.state_dir.join("results");
+	let store = match super::results::served(&config.state_dir) {
+		Ok(store) => store,
+		Err(e) => {
+			log::warn!(target: LOG_TARGET, "results are not served: {e}");
+			return true;
+		}
+	};
 	if let Some(address) = config.http.or(registered.http) {
-		let dir = results_dir.clone();
+		let store = store.clone();
 		tokio::spawn(async move {
-			if let Err(e) = crate::blobs::serve_http(address, dir, log_info).await {
+			if let Err(e) = crate::blobs::serve_http(address, store, log_info).await {
 				log::warn!(target: LOG_TARGET, "results are not served to browsers: {e:#}");
 			}
 		});
@@ -75,7 +88,8 @@ pub(super) fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> b
 		}
 	};
 	tokio::spawn(async move {
-		if let Err(e) = crate::blobs::serve(address, identity, results_dir, log_info).await {
+		let listening = |at| log_info(format!("serving results at {at}"));
+		if let Err(e) = crate::data::serve(address, identity, store, listening).await {
 			log::warn!(target: LOG_TARGET, "results are not served: {e:#}");
 		}
 	});

@@ -356,10 +356,30 @@ pub fn fetch_as_dave(rpc: &str, job: u64, dir: &Path) -> (Vec<u8>, serde_json::V
 		.args(["--json", "job", "fetch", "--rpc", rpc, "--key", "//Dave", &job.to_string()])
 		.arg("--output")
 		.arg(&output)
+		.arg("--store")
+		.arg(dir.join("dave-store"))
 		.output()
 		.unwrap();
 	let fetched = json(succeed(fetch, &format!("concord job fetch\n{}", logs(dir))));
 	(std::fs::read(&output).unwrap(), fetched)
+}
+
+/// `concord --json job submit --wait` as Dave with `args`, within a stage's time; returns its
+/// document.
+pub async fn submit_and_wait(
+	rpc: &str,
+	args: Vec<std::ffi::OsString>,
+	dir: &Path,
+) -> serde_json::Value {
+	let mut submit = concord();
+	submit.args(["--json", "job", "submit", "--rpc", rpc, "--key", "//Dave", "--wait"]).args(args);
+	let submitted =
+		tokio::time::timeout(STAGE_TIMEOUT, tokio::task::spawn_blocking(move || submit.output()))
+			.await
+			.unwrap_or_else(|_| panic!("the job did not end in time\n{}", logs(dir)))
+			.unwrap()
+			.unwrap();
+	json(succeed(submitted, &format!("concord job submit\n{}", logs(dir))))
 }
 
 /// `concord job submit` as Dave with `args`; returns the job's number.

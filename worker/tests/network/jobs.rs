@@ -5,7 +5,10 @@
 use crate::common::*;
 use concord_kernels::{cpu, random, result_hash};
 use concord_primitives::kernel::{validate_params, KernelId};
-use concord_worker::chain::{Client, Signer};
+use concord_worker::{
+	chain::{Client, Signer},
+	data::{self, BlobRef, FetchError, Limits, Store},
+};
 use pallet_jobs::Phase;
 use pallet_providers::JobOutcome;
 
@@ -76,9 +79,15 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 			.unwrap();
 	let dave = Signer::from_uri("//Dave").unwrap();
 	let hash = result_hash(&expected);
-	let early = concord_worker::blobs::fetch(endpoint.clone(), hash, &dave.grant(&hash)).await;
+	let blob = BlobRef { root: hash, size: expected.len() as u64 };
+	let store = Store::open(&dir.path().join("test-fetches")).unwrap();
+	let fetch_as = |signer: &Signer| {
+		let endpoint = std::slice::from_ref(&endpoint);
+		data::fetch_granted(blob, endpoint, &store, Limits::default(), signer.grant(&hash))
+	};
+	let early = fetch_as(&dave).await;
 	let refused = early.expect_err("an output served before its job was attested");
-	assert!(refused.to_string().contains("does not have it"), "{refused:#}");
+	assert!(matches!(refused, FetchError::Missing { .. }), "{refused}");
 
 	// It dies after committing, before anything could be revealed, then comes back with its
 	// state directory: it must reveal the salt it committed to, not recompute a new one.
@@ -123,21 +132,24 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let mut heads = client.best_heads().await.unwrap();
 	let served = async {
 		loop {
-			match concord_worker::blobs::fetch(endpoint.clone(), hash, &dave.grant(&hash)).await {
-				Ok(bytes) => return bytes,
-				Err(e) if e.to_string().contains("does not have it") => heads.next().await,
+			match fetch_as(&dave).await {
+				Ok(fetched) => return std::fs::read(fetched.path).unwrap(),
+				Err(FetchError::Missing { .. }) => heads.next().await,
 				Err(e) => panic!("{e:#}"),
 			};
 		}
 	};
 	let served = tokio::time::timeout(STAGE_TIMEOUT, served).await.expect("the output is served");
 	assert!(served == expected);
-	let refused = concord_worker::blobs::fetch(endpoint, hash, &eve.grant(&hash)).await;
+	store.remove(&blob).unwrap();
+	let refused = fetch_as(&eve).await;
 	let refused = refused.expect_err("an output served to an account that did not pay for it");
-	assert!(refused.to_string().contains("refuses"), "{refused:#}");
+	assert!(matches!(refused, FetchError::NotPermitted { .. }), "{refused}");
 	let by_eve = concord()
 		.args(["job", "fetch", "--rpc", &rpc, "--key", "//Eve", &job.to_string(), "--output"])
 		.arg(&output)
+		.arg("--store")
+		.arg(dir.path().join("eve-store"))
 		.output()
 		.unwrap();
 	assert!(!by_eve.status.success());
@@ -154,6 +166,8 @@ async fn providers_attest_a_job_even_when_one_restarts_after_committing() {
 	let fetch = concord()
 		.args(["job", "fetch", "--rpc", &rpc, "--grant", &grant, &job.to_string(), "--output"])
 		.arg(&shared)
+		.arg("--store")
+		.arg(dir.path().join("grantee-store"))
 		.env_remove("CONCORD_KEY")
 		.output()
 		.unwrap();

@@ -13,6 +13,7 @@ mod faults;
 mod jobs;
 mod local_network;
 mod market;
+mod outputs;
 mod remote_input;
 mod reorg;
 mod upgrade;

@@ -23,25 +23,17 @@ async fn providers_attest_a_job_whose_4_mib_input_the_requester_serves() {
 	std::fs::write(&file, &input).unwrap();
 	let expected = cpu::run(kernel, &params, &input).unwrap();
 
-	let submitted = tokio::task::spawn_blocking({
-		let (rpc, file, store) = (rpc.clone(), file.clone(), dir.path().join("requester"));
-		move || {
-			concord()
-				.args(["--json", "job", "submit", "--rpc", &rpc, "--key", "//Dave"])
-				.args(["--kernel", "sort-u32", "--params", &params[0].to_string(), "--input"])
-				.arg(&file)
-				.arg("--store")
-				.arg(&store)
-				.arg("--wait")
-				.output()
-		}
-	});
-	let submitted = tokio::time::timeout(STAGE_TIMEOUT, submitted)
-		.await
-		.unwrap_or_else(|_| panic!("the job did not end in time\n{}", logs(dir.path())))
-		.unwrap()
-		.unwrap();
-	let value = json(succeed(submitted, &format!("concord job submit\n{}", logs(dir.path()))));
+	let args = vec![
+		"--kernel".into(),
+		"sort-u32".into(),
+		"--params".into(),
+		params[0].to_string().into(),
+		"--input".into(),
+		file.clone().into(),
+		"--store".into(),
+		dir.path().join("requester").into(),
+	];
+	let value = submit_and_wait(&rpc, args, dir.path()).await;
 	assert_eq!(value["result_hash"], format!("0x{}", hex::encode(result_hash(&expected))));
 	let source = value["input_source"].as_str().expect("where the input was served");
 	assert!(source.starts_with("/ip4/127.0.0.1/tcp/") && source.contains("/p2p/"), "{value}");

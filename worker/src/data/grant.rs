@@ -1,11 +1,12 @@
 //! Who may fetch an output: the requester of a job attested with it, and whoever holds a grant
 //! the requester signed.
 //!
-//! A grant is the requester's sr25519 signature over `"concord/fetch/v1" ++ hash` with its
-//! account: it names one blob, no server and no time, so the requester can sign one for itself
-//! on each fetch or hand it to anyone it wants to read the output (`concord job grant`).
-//! Providers keep, beside each output they serve, the accounts that requested jobs attested
-//! with it, and serve the blob only against a grant from one of them. Requests travel inside
+//! A grant is the requester's sr25519 signature over `"concord/fetch/v1" ++ root` with its
+//! account, where the root is the output's BLAKE3 root (its result hash): it names one blob, no
+//! server and no time, so the requester can sign one for itself on each fetch or hand it to
+//! anyone it wants to read the output (`concord job grant`). Providers keep, beside each output
+//! they serve, the accounts that requested jobs attested with it (`<blob>.readers`), and serve
+//! its pieces only to requests that carry a grant from one of them. Requests travel inside
 //! Noise-encrypted connections, so a grant is seen only by the servers it is sent to, which
 //! already hold the blob.
 
