@@ -3,7 +3,8 @@
 //! whose BLAKE3 root (its result hash) that is, under the same rule as the data plane
 //! ([`Store::access`]): 200 and the bytes, 404 when it is not here, 403 when the grant does not
 //! let its holder read it. Any origin may ask (the dashboard is served from elsewhere); the
-//! grant, not the origin, decides.
+//! grant, not the origin, decides. A `Range: bytes=...` header of one range is answered 206
+//! with those bytes (a player or a resumed download asks so), one past the end 416.
 //!
 //! Plain HTTP is not encrypted: a grant seen on the wire could be replayed to another holder
 //! of the same blob. Serve it on loopback or a private network, or behind a TLS proxy.
@@ -17,7 +18,7 @@ use crate::data::{Access, Grant, Store};
 use anyhow::Context;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use tokio::{
-	io::{AsyncReadExt, AsyncWriteExt},
+	io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt},
 	net::{TcpListener, TcpStream},
 };
 
@@ -93,13 +94,79 @@ async fn answer(mut stream: TcpStream, store: &Store) -> std::io::Result<()> {
 		return respond(&mut stream, 404, "not here").await;
 	};
 	let length = file.metadata().await?.len();
+	let (status, range, start, end) = match wanted(&head, length) {
+		Wanted::All => ("200 OK", String::new(), 0, length),
+		Wanted::Part(start, end) => (
+			"206 Partial Content",
+			format!("Content-Range: bytes {start}-{}/{length}\r\n", end - 1),
+			start,
+			end,
+		),
+		Wanted::Unsatisfiable => {
+			let head = format!(
+				"HTTP/1.1 416 Range Not Satisfiable\r\n{}Content-Range: bytes */{length}\r\nContent-Length: 0\r\n\r\n",
+				common_headers()
+			);
+			stream.write_all(head.as_bytes()).await?;
+			return stream.shutdown().await;
+		}
+	};
 	let head = format!(
-		"HTTP/1.1 200 OK\r\n{}Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n\r\n",
-		common_headers()
+		"HTTP/1.1 {status}\r\n{}Content-Type: application/octet-stream\r\nAccept-Ranges: bytes\r\n{range}Content-Length: {}\r\n\r\n",
+		common_headers(),
+		end - start
 	);
 	stream.write_all(head.as_bytes()).await?;
-	tokio::io::copy(&mut file, &mut stream).await?;
+	file.seek(std::io::SeekFrom::Start(start)).await?;
+	tokio::io::copy(&mut file.take(end - start), &mut stream).await?;
 	stream.shutdown().await
+}
+
+/// The bytes a request's `Range` header asks for, of a blob of `length` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum Wanted {
+	/// All of it: no `Range`, or one this gateway does not take (several ranges, another
+	/// unit, bad syntax), which HTTP lets a server ignore.
+	All,
+	/// Bytes `start..end`, within the blob.
+	Part(u64, u64),
+	/// A range that starts past the end, or asks for the last 0 bytes.
+	Unsatisfiable,
+}
+
+fn wanted(head: &str, length: u64) -> Wanted {
+	let range = head.lines().skip(1).find_map(|line| {
+		let (name, value) = line.split_once(':')?;
+		name.trim().eq_ignore_ascii_case("range").then(|| value.trim())
+	});
+	let Some(spec) = range.and_then(|value| value.strip_prefix("bytes=")) else {
+		return Wanted::All;
+	};
+	let Some((first, last)) = spec.split_once('-') else { return Wanted::All };
+	if spec.contains(',') {
+		return Wanted::All;
+	}
+	let (first, last) = (first.trim(), last.trim());
+	if first.is_empty() {
+		// The last N bytes.
+		return match last.parse::<u64>() {
+			Ok(0) => Wanted::Unsatisfiable,
+			Ok(_) if length == 0 => Wanted::Unsatisfiable,
+			Ok(n) => Wanted::Part(length - n.min(length), length),
+			Err(_) => Wanted::All,
+		};
+	}
+	let Ok(start) = first.parse::<u64>() else { return Wanted::All };
+	if start >= length {
+		return Wanted::Unsatisfiable;
+	}
+	if last.is_empty() {
+		return Wanted::Part(start, length);
+	}
+	match last.parse::<u64>() {
+		Ok(end) if end >= start => Wanted::Part(start, end.min(length - 1) + 1),
+		_ => Wanted::All,
+	}
 }
 
 /// Whether `grant` lets its holder read the whole blob with root `hash`, and where its bytes
@@ -167,9 +234,10 @@ async fn respond(stream: &mut TcpStream, status: u16, message: &str) -> std::io:
 	stream.shutdown().await
 }
 
-/// Headers on every answer: any origin may read it, and the connection ends with it.
+/// Headers on every answer: any origin may read it (and ask for a range of it), and the
+/// connection ends with it.
 fn common_headers() -> &'static str {
-	"Access-Control-Allow-Origin: *\r\nAccess-Control-Allow-Methods: GET\r\nConnection: close\r\n"
+	"Access-Control-Allow-Origin: *\r\nAccess-Control-Allow-Methods: GET\r\nAccess-Control-Allow-Headers: Range\r\nAccess-Control-Expose-Headers: Content-Range, Accept-Ranges, Content-Length\r\nConnection: close\r\n"
 }
 
 #[cfg(test)]
@@ -180,6 +248,12 @@ mod tests {
 
 	/// Sends `request` to the gateway at `address` as raw HTTP; returns status and body.
 	fn get(address: SocketAddr, request: &str) -> (u16, Vec<u8>) {
+		let (status, _, body) = get_with_head(address, request);
+		(status, body)
+	}
+
+	/// Sends `request` to the gateway at `address` as raw HTTP; returns status, head and body.
+	fn get_with_head(address: SocketAddr, request: &str) -> (u16, String, Vec<u8>) {
 		let mut stream = std::net::TcpStream::connect(address).unwrap();
 		stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
 		stream.write_all(request.as_bytes()).unwrap();
@@ -189,7 +263,7 @@ mod tests {
 		let head = String::from_utf8_lossy(&response[..end]).into_owned();
 		assert!(head.contains("Access-Control-Allow-Origin: *"), "{head}");
 		let status = head[9..12].parse().unwrap();
-		(status, response[end..].to_vec())
+		(status, head, response[end..].to_vec())
 	}
 
 	#[tokio::test(flavor = "multi_thread")]
@@ -245,5 +319,33 @@ mod tests {
 		assert_eq!(ask("OPTIONS /blob/00 HTTP/1.1\r\n\r\n".into()).await.unwrap().0, 204);
 		let huge = format!("GET /blob/00 HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(9_000));
 		assert_eq!(ask(huge).await.unwrap().0, 431);
+
+		// Ranges of it, to its readers only.
+		let length = blob.len();
+		let with_range = |range: &str, grant: &Grant| {
+			let url = blob_url(&hash, grant);
+			let request = url.replace("\r\n\r\n", &format!("\r\nRange: {range}\r\n\r\n"));
+			tokio::task::spawn_blocking(move || get_with_head(address, &request))
+		};
+		for (range, part) in [
+			("bytes=2-5", 2..6),
+			("bytes=5-", 5..length),
+			("bytes=-4", length - 4..length),
+			("bytes=3-999", 3..length),
+		] {
+			let (status, head, body) = with_range(range, &by_dave).await.unwrap();
+			assert_eq!((status, &body[..]), (206, &blob[part.clone()]), "{range}");
+			let content_range =
+				format!("Content-Range: bytes {}-{}/{length}", part.start, part.end - 1);
+			assert!(head.contains(&content_range), "{range}: {head}");
+		}
+		let (status, head, _) = with_range(&format!("bytes={length}-"), &by_dave).await.unwrap();
+		assert_eq!(status, 416);
+		assert!(head.contains(&format!("Content-Range: bytes */{length}")), "{head}");
+		for ignored in ["bytes=0-1,4-5", "bytes=5-2", "items=0-3", "bytes=x-"] {
+			let (status, _, body) = with_range(ignored, &by_dave).await.unwrap();
+			assert_eq!((status, body), (200, blob.clone()), "{ignored} is served whole");
+		}
+		assert_eq!(with_range("bytes=2-5", &Grant::sign(&eve, &hash)).await.unwrap().0, 403);
 	}
 }

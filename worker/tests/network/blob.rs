@@ -1,5 +1,6 @@
-//! `concord blob` between two processes over loopback: a verified blob of 256 MiB moved with
-//! memory bounded by the pieces in flight, never by the blob.
+//! `concord blob` between processes over loopback: a verified blob of 256 MiB moved with
+//! memory bounded by the pieces in flight, never by the blob, and a fetch killed part way
+//! resuming from what it verified.
 
 use crate::common::concord;
 use std::{
@@ -88,4 +89,111 @@ fn a_256_mib_blob_moves_between_processes_in_under_64_mib_of_memory() {
 		peak as f64 / 1024.0
 	);
 	assert!(peak < 64 * 1024, "the fetch peaked at {peak} KiB of resident memory");
+}
+
+/// What the test's server saw: every piece asked for, in order, and after how many requests it
+/// stops answering (`None`: never).
+#[derive(Default)]
+struct Asked {
+	pieces: Vec<u64>,
+	answer_only: Option<usize>,
+}
+
+/// A `concord blob fetch` killed once a quarter of its pieces are verified resumes from them:
+/// run again, it completes, asking only for the pieces it did not have.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_fetch_resumes_from_the_pieces_it_verified() {
+	use concord_worker::data::{self, Answer, Held, Store};
+	use futures::StreamExt;
+	use libp2p::{
+		request_response::{Event, Message},
+		swarm::SwarmEvent,
+	};
+	use std::sync::{Arc, Mutex};
+
+	let dir = tempfile::tempdir().unwrap();
+	let mut bytes = vec![0u8; 64 * MIB];
+	getrandom::getrandom(&mut bytes).unwrap();
+	std::fs::write(dir.path().join("blob.bin"), &bytes).unwrap();
+	let source = Store::open(&dir.path().join("source")).unwrap();
+	let blob = source.add(&dir.path().join("blob.bin")).unwrap();
+	assert_eq!(blob.pieces(), 64);
+
+	// The server answers the first 16 requests, then holds every other one. A downloader asks
+	// for its next piece only once it has written one (4 are asked for at first), so a 20th
+	// request means 16 pieces verified and written: the fetch is killed then.
+	let quarter = 16;
+	let asked = Arc::new(Mutex::new(Asked { pieces: Vec::new(), answer_only: Some(quarter) }));
+	let quarter_written = Arc::new(tokio::sync::Notify::new());
+	let identity = libp2p::identity::Keypair::generate_ed25519();
+	let mut server = data::swarm(identity, true, data::STALL_TIMEOUT).unwrap();
+	server.listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap()).unwrap();
+	let address = loop {
+		if let SwarmEvent::NewListenAddr { address, .. } = server.select_next_some().await {
+			break address;
+		}
+	};
+	let _server = tokio::spawn({
+		let (asked, quarter_written) = (asked.clone(), quarter_written.clone());
+		async move {
+			let mut held = Vec::new();
+			loop {
+				let SwarmEvent::Behaviour(Event::Message {
+					message: Message::Request { request, channel, .. },
+					..
+				}) = server.select_next_some().await
+				else {
+					continue;
+				};
+				let mut asked = asked.lock().unwrap();
+				asked.pieces.push(request.piece);
+				if let Some(only) = asked.answer_only {
+					if asked.pieces.len() > only {
+						held.push(channel);
+						if asked.pieces.len() == only + 4 {
+							quarter_written.notify_one();
+						}
+						continue;
+					}
+				}
+				let encoded = source.encode_piece(&request.blob, request.piece).unwrap().unwrap();
+				let _ = server.behaviour_mut().send_response(channel, Answer::Piece(encoded));
+			}
+		}
+	});
+
+	let sink = dir.path().join("sink");
+	let fetch = || {
+		let mut command = concord();
+		command.args(["--json", "blob", "fetch", "--from", &address.to_string()]);
+		command.arg(blob.to_string()).arg("--store").arg(&sink);
+		command
+	};
+	let first = crate::common::Process(fetch().stdout(Stdio::null()).spawn().unwrap());
+	tokio::time::timeout(crate::common::STAGE_TIMEOUT, quarter_written.notified())
+		.await
+		.expect("the fetch asked for a quarter of the pieces and more");
+	first.kill();
+	let Held::Partial(have) = Store::open(&sink).unwrap().held(&blob).unwrap() else {
+		panic!("a partial download is left")
+	};
+	let verified: Vec<u64> = (0..64).filter(|p| have[*p as usize]).collect();
+	assert_eq!(verified.len(), quarter, "the pieces answered, all verified and kept");
+
+	{
+		let mut asked = asked.lock().unwrap();
+		asked.pieces.clear();
+		asked.answer_only = None;
+	}
+	let mut again = fetch();
+	let resumed = tokio::task::spawn_blocking(move || again.output()).await.unwrap().unwrap();
+	assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+	let resumed: serde_json::Value = serde_json::from_slice(&resumed.stdout).unwrap();
+	assert_eq!(resumed["pieces"], 64 - quarter as u64);
+	let mut asked_again = asked.lock().unwrap().pieces.clone();
+	asked_again.sort();
+	let missing: Vec<u64> = (0..64).filter(|p| !have[*p as usize]).collect();
+	assert_eq!(asked_again, missing, "only the pieces it did not have were asked for, once each");
+	let fetched = resumed["path"].as_str().unwrap();
+	assert!(std::fs::read(fetched).unwrap() == bytes, "the resumed blob is the blob");
 }
