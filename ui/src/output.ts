@@ -4,7 +4,10 @@
 import { blake3 } from '@noble/hashes/blake3';
 import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 
-/** What a grant signs before the blob's hash (the worker's `blobs::access`). */
+/**
+ * What a grant signs before the blob's hash (the worker's `data::grant`); the message and the
+ * grant's text are pinned to the worker's by tests/vectors/grants.json.
+ */
 const GRANT_CONTEXT = 'concord/fetch/v1';
 
 /** The bytes a requester signs to let its holder fetch the blob with `hash`. */
@@ -20,15 +23,20 @@ export function grantHex(publicKey: Uint8Array, signature: string): string {
 
 /**
  * The HTTP gateway in a registered endpoint (multiaddrs separated by commas): the one ending in `/http`
- * (`/ip4/127.0.0.1/tcp/41333/http`) as a URL; null if it names none.
+ * (`/ip4/127.0.0.1/tcp/41333/http`) as a URL; null if it names none, or if the endpoint is one
+ * the worker refuses (`blobs::Endpoint::parse`: a word that is no multiaddr, two of a kind).
+ * Pinned to the worker's reading by tests/vectors/endpoints.json.
  */
 export function gatewayUrl(endpoint: string): string | null {
-  for (const word of endpoint.split(',')) {
-    const ip4 = /^\/ip4\/([\d.]+)\/tcp\/(\d+)\/http$/.exec(word);
-    if (ip4) return `http://${ip4[1]}:${ip4[2]}`;
-    const ip6 = /^\/ip6\/([0-9a-fA-F:]+)\/tcp\/(\d+)\/http$/.exec(word);
-    if (ip6) return `http://[${ip6[1]}]:${ip6[2]}`;
+  const words = endpoint.split(',');
+  const gateways = words.filter((word) => word.endsWith('/http'));
+  if (words.some((word) => !word.startsWith('/')) || gateways.length !== 1 || words.length - gateways.length > 1) {
+    return null;
   }
+  const ip4 = /^\/ip4\/([\d.]+)\/tcp\/(\d+)\/http$/.exec(gateways[0]);
+  if (ip4) return `http://${ip4[1]}:${ip4[2]}`;
+  const ip6 = /^\/ip6\/([0-9a-fA-F:]+)\/tcp\/(\d+)\/http$/.exec(gateways[0]);
+  if (ip6) return `http://[${ip6[1]}]:${ip6[2]}`;
   return null;
 }
 

@@ -23,6 +23,10 @@ impl Endpoint {
 	pub fn parse(text: &str) -> anyhow::Result<Endpoint> {
 		let mut endpoint = Endpoint::default();
 		for word in text.split(',') {
+			// An empty word reads as the empty multiaddr, which names nothing.
+			if word.is_empty() {
+				bail!("{text:?} has an empty address: addresses are separated by single commas");
+			}
 			let address: Multiaddr =
 				word.parse().map_err(|e| anyhow!("{word:?} is not a multiaddr: {e}"))?;
 			if matches!(address.iter().last(), Some(Protocol::Http)) {
@@ -64,6 +68,22 @@ fn http_socket(address: &Multiaddr) -> Option<SocketAddr> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	/// The dashboard finds the gateway in an endpoint too (`ui/src/output.ts`, `gatewayUrl`);
+	/// both read these vectors, so neither can read an endpoint differently alone.
+	#[test]
+	fn endpoints_match_the_vectors_the_dashboard_reads() {
+		let vectors: serde_json::Value =
+			serde_json::from_str(include_str!("../../../tests/vectors/endpoints.json")).unwrap();
+		let cases = vectors["cases"].as_array().unwrap();
+		for case in cases {
+			let text = case["endpoint"].as_str().unwrap();
+			let parsed = Endpoint::parse(text);
+			assert_eq!(parsed.is_ok(), case["valid"].as_bool().unwrap(), "{case}");
+			let gateway = parsed.ok().and_then(|e| e.http).map(|at| format!("http://{at}"));
+			assert_eq!(serde_json::json!(gateway), case["gateway"], "{case}");
+		}
+	}
 
 	#[test]
 	fn an_endpoint_names_a_libp2p_address_and_an_http_gateway() {

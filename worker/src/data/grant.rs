@@ -68,6 +68,34 @@ fn message(hash: &[u8; 32]) -> Vec<u8> {
 mod tests {
 	use super::*;
 
+	fn bytes(hex_text: &serde_json::Value) -> Vec<u8> {
+		hex::decode(hex_text.as_str().unwrap().trim_start_matches("0x")).unwrap()
+	}
+
+	/// The dashboard makes and reads grants too (`ui/src/output.ts`); both read these vectors,
+	/// so neither can change the message, its wallet wrapping or the grant's text alone.
+	#[test]
+	fn grants_match_the_vectors_the_dashboard_reads() {
+		let vectors: serde_json::Value =
+			serde_json::from_str(include_str!("../../../tests/vectors/grants.json")).unwrap();
+		let cases = vectors["cases"].as_array().unwrap();
+		assert!(cases.len() >= 2);
+		for case in cases {
+			let root: [u8; 32] = bytes(&case["root"]).try_into().unwrap();
+			assert_eq!(message(&root), bytes(&case["message"]), "{case}");
+			let wrapped = [b"<Bytes>".as_slice(), &message(&root), b"</Bytes>"].concat();
+			assert_eq!(wrapped, bytes(&case["wrapped"]), "{case}");
+			let grant = Grant::from_hex(case["grant"].as_str().unwrap()).unwrap();
+			assert_eq!(grant.account.to_vec(), bytes(&case["public_key"]), "{case}");
+			assert_eq!(grant.signature.to_vec(), bytes(&case["signature"]), "{case}");
+			assert_eq!(grant.to_hex(), case["grant"], "{case}");
+			assert!(grant.permits(&root), "{case}");
+			let mut other = root;
+			other[0] ^= 1;
+			assert!(!grant.permits(&other), "{case}");
+		}
+	}
+
 	#[test]
 	fn a_grant_permits_its_blob_only_and_cannot_be_forged() {
 		let dave = sr25519::Pair::from_string("//Dave", None).unwrap();

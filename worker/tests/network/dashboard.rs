@@ -6,6 +6,22 @@
 use crate::common::*;
 use std::{path::Path, process::Command};
 
+/// The rules the dashboard shares with the worker (grants, the gateway in an endpoint) read
+/// the same vectors on both sides (`tests/vectors/`): the worker's unit tests, and this run of
+/// ui/tests/vectors.test.mjs, which needs no chain.
+#[test]
+fn the_ui_reads_the_shared_vectors_as_the_worker_does() {
+	let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui");
+	let output = Command::new("node")
+		.args(["--test", "tests/vectors.test.mjs"])
+		.current_dir(&ui)
+		.output()
+		.expect("Node.js runs (scripts/setup.sh installs it)");
+	let report = String::from_utf8_lossy(&output.stdout);
+	assert!(output.status.success(), "{report}\n{}", String::from_utf8_lossy(&output.stderr));
+	assert!(report.contains("# fail 0") && report.contains("# pass 2"), "{report}");
+}
+
 #[test]
 fn the_dashboard_drives_a_dev_chain_in_a_browser() {
 	let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui");
