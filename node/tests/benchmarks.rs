@@ -51,6 +51,7 @@ fn every_jobs_benchmark_runs_in_the_runtime() {
 			"reveal",
 			"decline",
 			"decline_replaced",
+			"decline_input_unavailable",
 			"process_assignment",
 			"process_verdict",
 			"prune_job",

@@ -19,7 +19,7 @@ use concord_primitives::{
 };
 use frame_support::traits::Get;
 use sp_runtime::{
-	traits::{Bounded, SaturatedConversion},
+	traits::{Bounded, CheckedAdd, SaturatedConversion},
 	Perbill,
 };
 
@@ -195,7 +195,10 @@ impl<T: Config> Pallet<T> {
 			min_commit_window: Self::min_commit_window(&shape, remote_bytes),
 			max_commit_window: Self::max_commit_window(&shape, remote_bytes).saturated_into(),
 			inline_deposit,
-			remote_deposit: Self::deposit_for(0, 0).unwrap_or_default(),
+			remote_deposit: Self::deposit_for(0, 0)
+				.zip(Self::input_deposit_for(replicas))
+				.and_then(|(deposit, input)| deposit.checked_add(&input))
+				.unwrap_or_default(),
 			input_len,
 			output_len: shape.output_len(),
 		})

@@ -17,6 +17,9 @@ pub(crate) enum Declined {
 	/// It settled this many assignees: itself, or every one when it ended the round
 	/// (`decline(n)`).
 	Settled(u32),
+	/// It failed the job for its input, settling this many assignees and paying the
+	/// reporters (`decline_input_unavailable(n)`).
+	InputUnavailable(u32),
 }
 
 impl<T: Config> Pallet<T> {
@@ -61,8 +64,9 @@ impl<T: Config> Pallet<T> {
 		let mut declined = Declined::Settled(1);
 		if Self::input_unavailable(&job) {
 			Self::unschedule(id);
+			Self::share_input_deposit(id, &mut job);
 			Self::fail(id, &mut job, FailReason::InputUnavailable);
-			declined = Declined::Settled(job.assignees.len() as u32);
+			declined = Declined::InputUnavailable(job.assignees.len() as u32);
 		} else if Self::seats_to_replace(&job) > to_replace {
 			// A drawn seat to draw again. (A replacement's decline adds none, and leaves a
 			// pending draw where it is: it must not re-roll another seat's draw.)

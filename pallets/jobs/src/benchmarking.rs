@@ -11,6 +11,9 @@
 //!   share;
 //! - `decline_replaced`: a drawn assignee of the most replicas declines, and its replacement
 //!   is put on the agenda in the last block it could go to;
+//! - `decline_input_unavailable`: the decline that leaves a remote-input job of `n` replicas
+//!   short of its quorum, failing it and paying its input deposit to every reporter (about
+//!   half the seats, the most a majority quorum allows);
 //! - `process_assignment`: drawing the most replicas from a full registry;
 //! - `prune_job`: removing one ended job;
 //! - `prioritize_duties`: the transaction extension finding an owed reveal as the last of the
@@ -82,6 +85,33 @@ fn submit_job<T: Config>(who: &T::AccountId, values: u32, replicas: u32) -> JobI
 		reveal_window: T::MinWindow::get(),
 	};
 	Pallet::<T>::do_submit(who.clone(), request).expect("a valid job is accepted")
+}
+
+/// Submits a sort-u32 job of `replicas` from `who` whose input is remote: the fewest values
+/// that do not fit inline, with the longest commit window such a job may have.
+fn submit_remote_job<T: Config>(who: &T::AccountId, replicas: u32) -> JobId {
+	if frame_system::Pallet::<T>::block_number() == 0u32.into() {
+		frame_system::Pallet::<T>::set_block_number(One::one());
+	}
+	let values = T::MaxInlineInput::get() / 4 + 1;
+	let size = 4 * u64::from(values);
+	let shape = concord_primitives::kernel::validate_params(KERNEL, &[values])
+		.expect("valid sort-u32 params");
+	let request = submit::Request::<T> {
+		kernel: KERNEL,
+		params: vec![values],
+		input: InputSpec::Remote {
+			hash: H256::repeat_byte(0x3b),
+			size,
+			source: b"/ip4/127.0.0.1/tcp/4001".to_vec(),
+		},
+		replicas,
+		quorum: verdict::majority(replicas),
+		reward: 1_000_000u32.into(),
+		commit_window: Pallet::<T>::max_commit_window(&shape, size),
+		reveal_window: T::MinWindow::get(),
+	};
+	Pallet::<T>::do_submit(who.clone(), request).expect("a valid remote job is accepted")
 }
 
 /// The longest commit window a sort-u32 job of `values` values may have.
@@ -337,6 +367,26 @@ mod benchmarks {
 		decline(RawOrigin::Signed(decliner), id);
 
 		assert_eq!(Pallet::<T>::seats_to_replace(&Pallet::<T>::job(id).expect("open")), 1);
+	}
+
+	#[benchmark]
+	fn decline_input_unavailable(n: Linear<2, { T::MaxReplicas::get() }>) {
+		fill_registry::<T>();
+		let who = requester::<T>();
+		let id = submit_remote_job::<T>(&who, n);
+		let assignees = assign::<T>(id);
+		// Every seat the quorum can spare declines first; the next leaves it out of reach.
+		let early = n.saturating_sub(verdict::majority(n)) as usize;
+		for decliner in &assignees[..early] {
+			Pallet::<T>::do_decline(decliner.clone(), id).expect("a remote decline is free");
+		}
+		let last = assignees[early].clone();
+
+		#[extrinsic_call]
+		decline(RawOrigin::Signed(last), id);
+
+		let job = Pallet::<T>::job(id).expect("kept for the retention period");
+		assert_eq!(job.phase, Phase::Failed { reason: FailReason::InputUnavailable });
 	}
 
 	#[benchmark]

@@ -26,7 +26,8 @@ impl<T: Config> Pallet<T> {
 	/// - each round drew its seats, and replaced only seats whose drawn assignee declined,
 	///   each at most once;
 	/// - a job is in [`OpenJobs`] exactly when its phase is open, and has exactly one agenda
-	///   entry, at the block [`OpenJobs`] records; inline input is kept only for open jobs;
+	///   entry, at the block [`OpenJobs`] records; inline input is kept only for open jobs, and
+	///   an input deposit only for open remote ones, within their deposit;
 	/// - open jobs are at most `MaxOpenJobs`, and ids are below [`NextJobId`];
 	/// - [`QueuedJobs`] counts the jobs of each kernel in `Queued`, and no kernel with none;
 	/// - every provider holds a job slot for each unsettled assignment of an open job's
@@ -49,6 +50,13 @@ impl<T: Config> Pallet<T> {
 				JobInputs::<T>::contains_key(id) == (is_open && job.spec.input.source.is_none()),
 				"inline input kept for an ended job, or missing for an open one"
 			);
+			if let Some(input_deposit) = InputDeposits::<T>::get(id) {
+				ensure!(
+					is_open && job.spec.input.is_remote(),
+					"an input deposit kept for an ended job, or for an inline one"
+				);
+				ensure!(input_deposit <= job.deposit, "an input deposit above the job's deposit");
+			}
 			for round in 0..=job.round {
 				let seats = Self::shape_of_round(&job, round).seats;
 				let (drawn, replacements) = Self::round_seats(&job, round);

@@ -193,6 +193,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type DeclineFee: Get<BalanceOf<Self>>;
 
+		/// Held from the requester of a job whose input is remote, per seat of its first
+		/// round; if the job fails for its input, each assignee that reported the input
+		/// unavailable (declined it) is paid one seat's worth, and the rest given back. What a
+		/// requester that never serves its input pays for the effort it wasted.
+		#[pallet::constant]
+		type InputDeposit: Get<BalanceOf<Self>>;
+
 		/// Of the reward, what each assignee that revealed is paid when the job ends without a
 		/// quorum: its work is not wasted at no cost to whoever prevented a verdict.
 		#[pallet::constant]
@@ -336,6 +343,13 @@ pub mod pallet {
 	pub type JobInputs<T: Config> =
 		StorageMap<_, Twox64Concat, JobId, BoundedVec<u8, T::MaxInlineInput>, OptionQuery>;
 
+	/// Of an open job's deposit, the part held for its remote input ([`Config::InputDeposit`]
+	/// per first-round seat), which its reporters share if the input never arrives (removed
+	/// when the job ends).
+	#[pallet::storage]
+	pub type InputDeposits<T: Config> =
+		StorageMap<_, Twox64Concat, JobId, BalanceOf<T>, OptionQuery>;
+
 	/// The open jobs, and for each the block whose agenda holds its next deadline.
 	#[pallet::storage]
 	pub type OpenJobs<T: Config> =
@@ -433,6 +447,9 @@ pub mod pallet {
 			providers: Vec<T::AccountId>,
 			commit_until: BlockNumberFor<T>,
 		},
+		/// The job failed `InputUnavailable`, and `provider`, which reported the input
+		/// unavailable, was paid `amount` of the requester's input deposit.
+		InputDepositShared { job: JobId, provider: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -676,22 +693,28 @@ pub mod pallet {
 		/// fit or run the job says so instead of failing it as a no-show. A drawn assignee's
 		/// seat is drawn again `DrawDelay` blocks later, once per seat (see `replace.rs`); a
 		/// replacement's decline leaves its seat empty, and the round goes on without it.
-		/// A remote input's decline is free and never replaced; once those left in its first
-		/// round cannot reach its quorum, the job fails `InputUnavailable`.
+		/// A remote input's decline is free and never replaced: it reports the input
+		/// unavailable. Once those left in its first round cannot reach its quorum, the job
+		/// fails `InputUnavailable`, and each of the first round's reporters is paid a seat's
+		/// input deposit.
 		///
-		/// Charged for the dearer of its paths: drawing a replacement later, or settling the
-		/// most assignees (the last decline may end the round); the fee for what it really did
-		/// is refunded.
+		/// Charged for the dearest of its paths: drawing a replacement later, settling the
+		/// most assignees (the last decline may end the round), or failing for the input and
+		/// paying its reporters; the fee for what it really did is refunded.
 		#[pallet::call_index(4)]
 		#[pallet::weight(
 			T::WeightInfo::decline(T::MaxAssignees::get())
 				.max(T::WeightInfo::decline_replaced())
+				.max(T::WeightInfo::decline_input_unavailable(T::MaxReplicas::get()))
 		)]
 		pub fn decline(origin: OriginFor<T>, job: JobId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let weight = match Self::do_decline(who, job)? {
 				attest::Declined::Replacing => T::WeightInfo::decline_replaced(),
 				attest::Declined::Settled(settled) => T::WeightInfo::decline(settled.max(2)),
+				attest::Declined::InputUnavailable(replicas) => {
+					T::WeightInfo::decline_input_unavailable(replicas.max(2))
+				}
 			};
 			Ok(Some(weight).into())
 		}

@@ -42,6 +42,9 @@ pub const DRAW_DELAY: u64 = 2;
 pub const ACTIVATION_DELAY: u64 = 3;
 pub const UNBONDING_PERIOD: u64 = 10;
 pub const DECLINE_FEE: Balance = 50;
+/// Held per first-round seat of a remote-input job; each of its reporters is paid at most this
+/// if it fails for the input.
+pub const INPUT_DEPOSIT: Balance = 35;
 pub const MAX_OPEN_JOBS_PER_REQUESTER: u32 = 6;
 pub const MAX_ESCALATIONS: u32 = 1;
 /// The most escalations a test may allow ([`MaxEscalations`]); `MaxAssignees` holds them.
@@ -83,6 +86,7 @@ parameter_types! {
 	pub const NoShowSlash: Perbill = Perbill::from_percent(2);
 	pub const FailedRevealShare: Perbill = Perbill::from_percent(50);
 	pub const DeclineFee: Balance = DECLINE_FEE;
+	pub const InputDeposit: Balance = INPUT_DEPOSIT;
 	/// Tests lower it to see the agenda carry over to the next block.
 	pub storage AgendaWeightLimit: Weight = Weight::MAX;
 	/// Tests clear it to see assignment wait for randomness.
@@ -135,6 +139,7 @@ impl pallet_jobs::Config for Test {
 	type DrawDelay = ConstU64<DRAW_DELAY>;
 	type ExpectedBlockMillis = ConstU64<6000>;
 	type DeclineFee = DeclineFee;
+	type InputDeposit = InputDeposit;
 	type FailedRevealShare = FailedRevealShare;
 	type MaxOpenJobsPerRequester = ConstU32<MAX_OPEN_JOBS_PER_REQUESTER>;
 	type MaxEscalations = MaxEscalations;

@@ -16,7 +16,7 @@ use frame_support::traits::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_providers::{JobOutcome, ProviderRegistry, Slot};
 use sp_core::H256;
-use sp_runtime::traits::Saturating;
+use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// Counts the reveals of the current round only: a vote cast after an earlier round's
@@ -119,6 +119,62 @@ impl<T: Config> Pallet<T> {
 		Self::end(id, job, Phase::Failed { reason });
 	}
 
+	/// Pays the requester's input deposit ([`InputDeposits`]) to the first round's assignees
+	/// that reported the input unavailable (declined it), as the job fails `InputUnavailable`:
+	/// equal shares, each at most one seat's deposit ([`Config::InputDeposit`]), so that
+	/// assignees colluding to report a served input falsely earn no more each than a seat's
+	/// worth. What is left goes back with the rest of the escrow. Not a reward: nobody's `paid`
+	/// counts it.
+	pub(crate) fn share_input_deposit(id: JobId, job: &mut JobInfoOf<T>) {
+		let Some(deposit) = InputDeposits::<T>::take(id) else { return };
+		let reporters: Vec<T::AccountId> = job
+			.assignees
+			.iter()
+			.filter(|a| a.round == 0 && a.declined)
+			.map(|a| a.provider.clone())
+			.collect();
+		let Ok(count) = u32::try_from(reporters.len()) else { return };
+		if count == 0 {
+			return;
+		}
+		let share = (deposit / count.into()).min(T::InputDeposit::get());
+		if share.is_zero() {
+			return;
+		}
+		for provider in reporters {
+			match Self::pay_from_escrow(job, &provider, share) {
+				Some(amount) => {
+					job.deposit = job.deposit.saturating_sub(amount);
+					Self::deposit_event(Event::InputDepositShared { job: id, provider, amount });
+				}
+				None => {
+					frame_support::defensive!("escrow could not pay an input deposit it holds");
+				}
+			}
+		}
+	}
+
+	/// Moves `amount` of the job's escrow, held from its requester, to `to`'s free balance;
+	/// returns what moved, `None` if the hold could not pay it.
+	fn pay_from_escrow(
+		job: &mut JobInfoOf<T>,
+		to: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> Option<BalanceOf<T>> {
+		let paid = T::Currency::transfer_on_hold(
+			&HoldReason::JobEscrow.into(),
+			&job.requester,
+			to,
+			amount,
+			Precision::Exact,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+		.ok()?;
+		job.escrow = job.escrow.saturating_sub(paid);
+		Some(paid)
+	}
+
 	/// Ends assignee `index`'s part in the job with no verdict on it.
 	pub(crate) fn release(job: &mut JobInfoOf<T>, index: usize) {
 		job.assignees[index].outcome = Some(JobOutcome::Inconclusive);
@@ -161,22 +217,12 @@ impl<T: Config> Pallet<T> {
 		}
 		job.assignees[index].outcome = Some(outcome);
 		let provider = job.assignees[index].provider.clone();
-		let paid = T::Currency::transfer_on_hold(
-			&HoldReason::JobEscrow.into(),
-			&job.requester,
-			&provider,
-			amount,
-			Precision::Exact,
-			Restriction::Free,
-			Fortitude::Force,
-		);
-		match paid {
-			Ok(amount) => {
-				job.escrow = job.escrow.saturating_sub(amount);
+		match Self::pay_from_escrow(job, &provider, amount) {
+			Some(amount) => {
 				job.paid = job.paid.saturating_add(amount);
 				Self::deposit_event(Event::Paid { job: id, provider: provider.clone(), amount });
 			}
-			Err(_) => {
+			None => {
 				frame_support::defensive!("escrow could not pay a reward it holds");
 			}
 		}

@@ -79,8 +79,14 @@ impl<T: Config> Pallet<T> {
 		let work_units = shape.work_units();
 		Self::ensure_assignable(&who, &shape, replicas, reward)?;
 		let inline_len = inline.as_ref().map_or(0, |bytes| bytes.len() as u32);
-		let deposit =
-			Self::deposit_for(inline_len, open_of_requester).ok_or(Error::<T>::EscrowOverflow)?;
+		let input_deposit = if input.is_remote() {
+			Self::input_deposit_for(replicas).ok_or(Error::<T>::EscrowOverflow)?
+		} else {
+			Zero::zero()
+		};
+		let deposit = Self::deposit_for(inline_len, open_of_requester)
+			.and_then(|deposit| deposit.checked_add(&input_deposit))
+			.ok_or(Error::<T>::EscrowOverflow)?;
 		let panel = Self::panel_for(replicas, quorum);
 		let escrow = reward
 			.checked_mul(&Self::replicas_held(replicas, panel).into())
@@ -123,6 +129,9 @@ impl<T: Config> Pallet<T> {
 		if let Some(bytes) = inline {
 			JobInputs::<T>::insert(id, bytes);
 		}
+		if !input_deposit.is_zero() {
+			InputDeposits::<T>::insert(id, input_deposit);
+		}
 		NextJobId::<T>::put(id.saturating_add(1));
 		Self::deposit_event(Event::Submitted {
 			job: id,
@@ -160,6 +169,12 @@ impl<T: Config> Pallet<T> {
 			.checked_mul(&inline_len.into())
 			.and_then(|bytes| bytes.checked_add(&per_job))
 			.and_then(|deposit| deposit.checked_add(&Self::retry_budget()))
+	}
+
+	/// What a job of `replicas` whose input is remote holds for it, for its reporters to share
+	/// if the input never arrives ([`Config::InputDeposit`] per first-round seat).
+	pub(crate) fn input_deposit_for(replicas: u32) -> Option<BalanceOf<T>> {
+		T::InputDeposit::get().checked_mul(&replicas.into())
 	}
 
 	/// The panel that judges a round of `replicas` decided by `quorum` when it has no quorum:
@@ -312,6 +327,7 @@ impl<T: Config> Pallet<T> {
 		job.phase = phase;
 		job.ended_at = Some(now);
 		JobInputs::<T>::remove(id);
+		InputDeposits::<T>::remove(id);
 		OpenJobs::<T>::remove(id);
 		OpenJobsOf::<T>::mutate_exists(&job.requester, |count| {
 			*count = count.map(|open| open.saturating_sub(1)).filter(|open| *open > 0);

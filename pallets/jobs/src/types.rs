@@ -328,7 +328,8 @@ pub struct Quote<Balance> {
 	/// The deposit held (and refunded at the end) for the input sent inline, or `None` when
 	/// it is too large to send inline.
 	pub inline_deposit: Option<Balance>,
-	/// The deposit for a remote input.
+	/// The deposit for a remote input: the job's, and the input deposit that the assignees
+	/// reporting the input unavailable share if the job fails for it (given back otherwise).
 	pub remote_deposit: Balance,
 	pub input_len: u64,
 	pub output_len: u64,

@@ -48,6 +48,7 @@ pub trait WeightInfo {
 	fn reveal(n: u32, ) -> Weight;
 	fn decline(n: u32, ) -> Weight;
 	fn decline_replaced() -> Weight;
+	fn decline_input_unavailable(n: u32, ) -> Weight;
 	fn process_assignment() -> Weight;
 	fn process_verdict(n: u32, ) -> Weight;
 	fn prune_job() -> Weight;
@@ -86,10 +87,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `127436`
 		//  Estimated: `3498974`
-		// Minimum execution time: 4_337_759_000 picoseconds.
-		Weight::from_parts(4_740_574_057, 3498974)
-			// Standard Error: 8_888
-			.saturating_add(Weight::from_parts(11_346, 0).saturating_mul(b.into()))
+		// Minimum execution time: 5_009_291_000 picoseconds.
+		Weight::from_parts(5_281_701_826, 3498974)
+			// Standard Error: 7_797
+			.saturating_add(Weight::from_parts(4_358, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1040_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
@@ -115,14 +116,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Ended` (r:0 w:1)
 	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::InputDeposits` (r:0 w:1)
+	/// Proof: `Jobs::InputDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2509`
 		//  Estimated: `13806`
-		// Minimum execution time: 97_445_000 picoseconds.
-		Weight::from_parts(135_232_000, 13806)
+		// Minimum execution time: 140_740_000 picoseconds.
+		Weight::from_parts(155_832_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
@@ -134,8 +137,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1560`
 		//  Estimated: `13806`
-		// Minimum execution time: 63_564_000 picoseconds.
-		Weight::from_parts(80_249_000, 13806)
+		// Minimum execution time: 66_289_000 picoseconds.
+		Weight::from_parts(82_173_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -163,18 +166,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Ended` (r:0 w:1)
 	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::InputDeposits` (r:0 w:1)
+	/// Proof: `Jobs::InputDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 96]`.
 	fn reveal(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `44037 + n * (676 ±0)`
 		//  Estimated: `243282 + n * (3416 ±50)`
-		// Minimum execution time: 170_394_000 picoseconds.
-		Weight::from_parts(170_394_000, 243282)
-			// Standard Error: 1_596_971
-			.saturating_add(Weight::from_parts(112_705_653, 0).saturating_mul(n.into()))
+		// Minimum execution time: 247_429_000 picoseconds.
+		Weight::from_parts(247_429_000, 243282)
+			// Standard Error: 2_023_855
+			.saturating_add(Weight::from_parts(120_582_206, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3416).saturating_mul(n.into()))
 	}
@@ -202,18 +207,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Ended` (r:0 w:1)
 	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::InputDeposits` (r:0 w:1)
+	/// Proof: `Jobs::InputDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[2, 96]`.
 	fn decline(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `29289 + n * (549 ±0)`
 		//  Estimated: `243282 + n * (1843 ±104)`
-		// Minimum execution time: 249_792_000 picoseconds.
-		Weight::from_parts(249_792_000, 243282)
-			// Standard Error: 1_426_869
-			.saturating_add(Weight::from_parts(25_778_725, 0).saturating_mul(n.into()))
+		// Minimum execution time: 331_645_000 picoseconds.
+		Weight::from_parts(331_645_000, 243282)
+			// Standard Error: 1_460_553
+			.saturating_add(Weight::from_parts(26_707_642, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(19_u64))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 1843).saturating_mul(n.into()))
 	}
@@ -235,10 +242,49 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `40096`
 		//  Estimated: `243282`
-		// Minimum execution time: 231_816_000 picoseconds.
-		Weight::from_parts(275_641_000, 243282)
+		// Minimum execution time: 271_044_000 picoseconds.
+		Weight::from_parts(311_755_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().writes(21_u64))
+	}
+	/// Storage: `Jobs::Jobs` (r:1 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(10341), added: 12816, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:9 w:9)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(941), added: 3416, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::OpenJobs` (r:1 w:1)
+	/// Proof: `Jobs::OpenJobs` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Agenda` (r:1 w:1)
+	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::InputDeposits` (r:1 w:1)
+	/// Proof: `Jobs::InputDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:9 w:9)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::CounterForOpenJobs` (r:1 w:1)
+	/// Proof: `Jobs::CounterForOpenJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::OpenJobsOf` (r:1 w:1)
+	/// Proof: `Jobs::OpenJobsOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::EndedRange` (r:1 w:1)
+	/// Proof: `Jobs::EndedRange` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::JobInputs` (r:0 w:1)
+	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Ended` (r:0 w:1)
+	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[2, 16]`.
+	fn decline_input_unavailable(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `5068 + n * (586 ±0)`
+		//  Estimated: `13806 + n * (1764 ±25)`
+		// Minimum execution time: 216_322_000 picoseconds.
+		Weight::from_parts(197_413_563, 13806)
+			// Standard Error: 999_061
+			.saturating_add(Weight::from_parts(24_785_980, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 1764).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::RandomnessMix` (r:1 w:1)
 	/// Proof: `Jobs::RandomnessMix` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -262,8 +308,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `124903`
 		//  Estimated: `3498974`
-		// Minimum execution time: 4_463_037_000 picoseconds.
-		Weight::from_parts(4_600_652_000, 3498974)
+		// Minimum execution time: 5_010_924_000 picoseconds.
+		Weight::from_parts(5_155_750_000, 3498974)
 			.saturating_add(T::DbWeight::get().reads(1032_u64))
 			.saturating_add(T::DbWeight::get().writes(23_u64))
 	}
@@ -293,18 +339,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::JobInputs` (`max_values`: None, `max_size`: Some(16404), added: 18879, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Ended` (r:0 w:1)
 	/// Proof: `Jobs::Ended` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::InputDeposits` (r:0 w:1)
+	/// Proof: `Jobs::InputDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 96]`.
 	fn process_verdict(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `45128 + n * (665 ±0)`
-		//  Estimated: `243282 + n * (3416 ±4)`
-		// Minimum execution time: 100_691_000 picoseconds.
-		Weight::from_parts(100_691_000, 243282)
-			// Standard Error: 1_463_322
-			.saturating_add(Weight::from_parts(114_790_830, 0).saturating_mul(n.into()))
+		//  Estimated: `243282 + n * (3416 ±47)`
+		// Minimum execution time: 149_993_000 picoseconds.
+		Weight::from_parts(149_993_000, 243282)
+			// Standard Error: 1_982_393
+			.saturating_add(Weight::from_parts(125_230_869, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3416).saturating_mul(n.into()))
 	}
@@ -318,8 +366,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `408`
 		//  Estimated: `13806`
-		// Minimum execution time: 17_075_000 picoseconds.
-		Weight::from_parts(27_641_000, 13806)
+		// Minimum execution time: 27_031_000 picoseconds.
+		Weight::from_parts(33_730_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -329,8 +377,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4985`
 		//  Estimated: `13806`
-		// Minimum execution time: 29_163_000 picoseconds.
-		Weight::from_parts(38_477_000, 13806)
+		// Minimum execution time: 41_933_000 picoseconds.
+		Weight::from_parts(44_657_000, 13806)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 }
@@ -338,65 +386,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit(b: u32, ) -> Weight {
-		Weight::from_parts(4_740_574_057, 3498974)
-			.saturating_add(Weight::from_parts(11_346, 0).saturating_mul(b.into()))
+		Weight::from_parts(5_281_701_826, 3498974)
+			.saturating_add(Weight::from_parts(4_358, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(1040_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(135_232_000, 13806)
+		Weight::from_parts(155_832_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(80_249_000, 13806)
+		Weight::from_parts(82_173_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn reveal(n: u32, ) -> Weight {
-		Weight::from_parts(170_394_000, 243282)
-			.saturating_add(Weight::from_parts(112_705_653, 0).saturating_mul(n.into()))
+		Weight::from_parts(247_429_000, 243282)
+			.saturating_add(Weight::from_parts(120_582_206, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3416).saturating_mul(n.into()))
 	}
 	fn decline(n: u32, ) -> Weight {
-		Weight::from_parts(249_792_000, 243282)
-			.saturating_add(Weight::from_parts(25_778_725, 0).saturating_mul(n.into()))
+		Weight::from_parts(331_645_000, 243282)
+			.saturating_add(Weight::from_parts(26_707_642, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(19_u64))
+			.saturating_add(ParityDbWeight::get().writes(20_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 1843).saturating_mul(n.into()))
 	}
 	fn decline_replaced() -> Weight {
-		Weight::from_parts(275_641_000, 243282)
+		Weight::from_parts(311_755_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(21_u64))
 			.saturating_add(ParityDbWeight::get().writes(21_u64))
 	}
+	fn decline_input_unavailable(n: u32, ) -> Weight {
+		Weight::from_parts(197_413_563, 13806)
+			.saturating_add(Weight::from_parts(24_785_980, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 1764).saturating_mul(n.into()))
+	}
 	fn process_assignment() -> Weight {
-		Weight::from_parts(4_600_652_000, 3498974)
+		Weight::from_parts(5_155_750_000, 3498974)
 			.saturating_add(ParityDbWeight::get().reads(1032_u64))
 			.saturating_add(ParityDbWeight::get().writes(23_u64))
 	}
 	fn process_verdict(n: u32, ) -> Weight {
-		Weight::from_parts(100_691_000, 243282)
-			.saturating_add(Weight::from_parts(114_790_830, 0).saturating_mul(n.into()))
+		Weight::from_parts(149_993_000, 243282)
+			.saturating_add(Weight::from_parts(125_230_869, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3416).saturating_mul(n.into()))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(27_641_000, 13806)
+		Weight::from_parts(33_730_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn prioritize_duties() -> Weight {
-		Weight::from_parts(38_477_000, 13806)
+		Weight::from_parts(44_657_000, 13806)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 }

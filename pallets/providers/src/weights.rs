@@ -68,8 +68,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `36945`
 		//  Estimated: `243282`
-		// Minimum execution time: 185_477_000 picoseconds.
-		Weight::from_parts(192_527_000, 243282)
+		// Minimum execution time: 261_219_000 picoseconds.
+		Weight::from_parts(296_652_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `35802`
 		//  Estimated: `243282`
-		// Minimum execution time: 217_805_000 picoseconds.
-		Weight::from_parts(223_763_000, 243282)
+		// Minimum execution time: 282_801_000 picoseconds.
+		Weight::from_parts(303_473_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `37537`
 		//  Estimated: `243282`
-		// Minimum execution time: 196_183_000 picoseconds.
-		Weight::from_parts(223_423_000, 243282)
+		// Minimum execution time: 270_684_000 picoseconds.
+		Weight::from_parts(282_641_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -111,8 +111,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `35692`
 		//  Estimated: `243282`
-		// Minimum execution time: 145_798_000 picoseconds.
-		Weight::from_parts(174_941_000, 243282)
+		// Minimum execution time: 195_912_000 picoseconds.
+		Weight::from_parts(208_341_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -124,8 +124,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `35802`
 		//  Estimated: `243282`
-		// Minimum execution time: 251_946_000 picoseconds.
-		Weight::from_parts(287_559_000, 243282)
+		// Minimum execution time: 286_878_000 picoseconds.
+		Weight::from_parts(309_942_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -137,8 +137,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `35692`
 		//  Estimated: `243282`
-		// Minimum execution time: 132_017_000 picoseconds.
-		Weight::from_parts(184_866_000, 243282)
+		// Minimum execution time: 197_024_000 picoseconds.
+		Weight::from_parts(205_376_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -156,8 +156,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `37541`
 		//  Estimated: `243282`
-		// Minimum execution time: 171_035_000 picoseconds.
-		Weight::from_parts(178_056_000, 243282)
+		// Minimum execution time: 246_668_000 picoseconds.
+		Weight::from_parts(268_891_000, 243282)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -166,37 +166,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(192_527_000, 243282)
+		Weight::from_parts(296_652_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn update() -> Weight {
-		Weight::from_parts(223_763_000, 243282)
+		Weight::from_parts(303_473_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(223_423_000, 243282)
+		Weight::from_parts(282_641_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn go_offline() -> Weight {
-		Weight::from_parts(174_941_000, 243282)
+		Weight::from_parts(208_341_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn go_online() -> Weight {
-		Weight::from_parts(287_559_000, 243282)
+		Weight::from_parts(309_942_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(184_866_000, 243282)
+		Weight::from_parts(205_376_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(178_056_000, 243282)
+		Weight::from_parts(268_891_000, 243282)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}

@@ -190,6 +190,10 @@ parameter_types! {
 	pub const NoShowSlash: Perbill = Perbill::from_percent(2);
 	/// Declining a job before committing costs 1 CORD, less than any no-show.
 	pub const JobDeclineFee: Balance = UNIT;
+	/// A remote-input job holds 1 CORD per first-round seat, what a decline of an inline
+	/// job costs: the assignees that report its input unavailable share it if the job fails
+	/// for it.
+	pub const JobInputDeposit: Balance = UNIT;
 	/// Revealers of a job that ends without a quorum get half the reward.
 	pub const FailedRevealShare: Perbill = Perbill::from_percent(50);
 	/// An assignment attempt that finds no pool costs the waiting job's requester what the
@@ -222,9 +226,10 @@ impl pallet_jobs::Config for Runtime {
 	type DrawDelay = ConstU32<3>;
 	type ExpectedBlockMillis = ConstU64<MILLI_SECS_PER_BLOCK>;
 	type DeclineFee = JobDeclineFee;
+	type InputDeposit = JobInputDeposit;
 	type FailedRevealShare = FailedRevealShare;
 	type MaxOpenJobsPerRequester = ConstU32<16>;
-	/// 16 KiB: a small matrix or batch rides on chain; larger inputs are refused for now.
+	/// 16 KiB: a small matrix or batch rides on chain; larger inputs are sent remote.
 	type MaxInlineInput = ConstU32<16_384>;
 	type MaxSourceLen = ConstU32<256>;
 	type JobDeposit = JobDeposit;

@@ -1,9 +1,11 @@
 //! Jobs whose input is remote: named by its BLAKE3 root and size, served by the requester.
 //! The chain cannot tell a provider that could not fetch the input from one that would not,
 //! so such a decline is free, never replaced, and enough of them fail the job: a requester
-//! that serves its input only to its own Sybils neither burns honest stake nor wins seats.
+//! that serves its input only to its own Sybils neither burns honest stake nor wins seats. A
+//! job that fails for its input pays the requester's input deposit to the assignees that
+//! reported it unavailable; a report that does not fail the job earns nothing.
 
-use crate::{mock::*, types::*, Error, Event, JobInputs};
+use crate::{mock::*, types::*, Error, Event, InputDeposits, JobInputs};
 use concord_primitives::{kernel::KernelId, market::window};
 use frame_support::{assert_noop, assert_ok};
 use sp_core::H256;
@@ -69,6 +71,9 @@ fn a_remote_input_is_accepted_with_the_deposit_and_window_the_quote_names() {
 		assert_eq!(free(ALICE), before - held);
 		assert_eq!(job(id).escrow, held);
 		assert_eq!(job(id).deposit, quote.remote_deposit, "no byte deposit: nothing is stored");
+		let job_deposit = crate::Pallet::<Test>::deposit_for(0, 0).unwrap();
+		assert_eq!(quote.remote_deposit, job_deposit + 3 * INPUT_DEPOSIT, "and the input's");
+		assert_eq!(InputDeposits::<Test>::get(id), Some(3 * INPUT_DEPOSIT));
 		let input = job(id).spec.input;
 		assert_eq!((input.hash, input.size, input.is_remote()), (ROOT, INPUT_BYTES, true));
 		assert!(!JobInputs::<Test>::contains_key(id));
@@ -98,8 +103,9 @@ fn declining_a_remote_input_is_free_and_its_seat_is_not_drawn_again() {
 
 /// The requester's input is served to nobody but its one Sybil, which commits early. The
 /// honest assignees decline for free, and once they leave the Sybil alone below the quorum the
-/// job fails at once: every honest stake is exactly as before, nothing is burnt, and the
-/// requester got back all it put up (and paid its Sybil nothing).
+/// job fails at once: every honest stake is exactly as before, nothing is burnt, the two
+/// honest reporters are paid a seat's input deposit each (35 of the 3 seats' 105; the third
+/// seat's goes back), and the Sybil gets nothing.
 #[test]
 fn a_requester_whose_input_nobody_can_fetch_leaves_every_honest_stake_unchanged() {
 	run_test(|| {
@@ -107,6 +113,8 @@ fn a_requester_whose_input_nobody_can_fetch_leaves_every_honest_stake_unchanged(
 		let issued = issuance();
 		let (id, p) = remote_assigned(3, 2);
 		let (sybil, honest) = (p[0], [p[1], p[2]]);
+		let honest_before = honest.map(free);
+		let sybil_before = free(sybil);
 		assert_ok!(commit(sybil, id, RESULT_B));
 		assert_ok!(Jobs::decline(RuntimeOrigin::signed(honest[0]), id));
 		assert!(job(id).phase.is_open(), "the Sybil and one honest seat could still agree");
@@ -124,8 +132,16 @@ fn a_requester_whose_input_nobody_can_fetch_leaves_every_honest_stake_unchanged(
 		}
 		assert_eq!(provider(sybil).active_jobs, 0, "the Sybil's slot is free");
 		assert_eq!(issuance(), issued, "nothing was burnt");
-		assert_eq!(free(ALICE), requester_before, "the requester paid nobody");
+		let share = INPUT_DEPOSIT;
+		assert_eq!(honest.map(free), honest_before.map(|b| b + share), "each reporter's share");
+		assert_eq!(free(sybil), sybil_before, "the Sybil committed: it reported nothing");
+		assert_eq!(free(ALICE), requester_before - 2 * share, "the rest came back");
+		for who in honest {
+			let shared = Event::InputDepositShared { job: id, provider: who, amount: share };
+			assert!(job_events().contains(&shared));
+		}
 		assert!(!job_events().iter().any(|e| matches!(e, Event::Paid { .. })));
+		assert_eq!(InputDeposits::<Test>::get(id), None);
 	});
 }
 
@@ -137,8 +153,11 @@ fn a_requester_whose_input_nobody_can_fetch_leaves_every_honest_stake_unchanged(
 #[test]
 fn a_requester_serving_only_its_sybils_gets_them_no_extra_seats() {
 	run_test(|| {
+		let requester_before = free(ALICE);
 		let (id, p) = remote_assigned(5, 3);
 		let (sybils, honest) = ([p[0], p[1]], [p[2], p[3], p[4]]);
+		let honest_before = honest.map(free);
+		let sybils_before = sybils.map(free);
 		for sybil in sybils {
 			assert_ok!(commit(sybil, id, RESULT_B));
 		}
@@ -158,6 +177,86 @@ fn a_requester_serving_only_its_sybils_gets_them_no_extra_seats() {
 		for who in honest {
 			assert_eq!(provider(who).stake, STAKE);
 		}
+		// 5 seats of 35 held, a seat's each to the 3 reporters, two seats' back.
+		let share = INPUT_DEPOSIT;
+		assert_eq!(honest.map(free), honest_before.map(|b| b + share));
+		assert_eq!(sybils.map(free), sybils_before, "the Sybils get none of it");
+		assert_eq!(free(ALICE), requester_before - 3 * share);
+	});
+}
+
+/// A requester that never serves its input: the first two of three assignees report it, which
+/// leaves the quorum of two out of reach, and each is paid a seat's input deposit; the third,
+/// which had not reported yet, is released with nothing. No stake moves.
+#[test]
+fn a_requester_that_never_serves_pays_its_input_deposit_to_the_reporters() {
+	run_test(|| {
+		let requester_before = free(ALICE);
+		let issued = issuance();
+		let (id, p) = remote_assigned(3, 2);
+		let before = [p[0], p[1], p[2]].map(free);
+		assert_ok!(Jobs::decline(RuntimeOrigin::signed(p[0]), id));
+		assert_ok!(Jobs::decline(RuntimeOrigin::signed(p[1]), id));
+		assert_eq!(job(id).phase, Phase::Failed { reason: FailReason::InputUnavailable });
+		assert_noop!(Jobs::decline(RuntimeOrigin::signed(p[2]), id), Error::<Test>::JobEnded);
+		let share = INPUT_DEPOSIT;
+		assert_eq!([p[0], p[1], p[2]].map(free), [before[0] + share, before[1] + share, before[2]]);
+		assert_eq!(free(ALICE), requester_before - 2 * share);
+		for who in &p {
+			assert_eq!(provider(*who).stake, STAKE);
+			assert_eq!(provider(*who).active_jobs, 0);
+		}
+		assert_eq!(issuance(), issued, "nothing was burnt");
+		assert_eq!(job(id).escrow, 0);
+	});
+}
+
+/// A lone false report (the input was served: the others fetched it, committed and agreed)
+/// is ignored: the reporter gets nothing and pays nothing, the job is attested, and the
+/// requester gets its input deposit back with the rest, paying only the two rewards.
+#[test]
+fn a_lone_false_report_is_ignored_and_the_input_deposit_goes_back() {
+	run_test(|| {
+		let requester_before = free(ALICE);
+		let (id, p) = remote_assigned(3, 2);
+		let reporter_before = free(p[2]);
+		assert_ok!(Jobs::decline(RuntimeOrigin::signed(p[2]), id));
+		assert!(job(id).phase.is_open());
+		for who in [p[0], p[1]] {
+			assert_ok!(commit(who, id, RESULT_A));
+		}
+		for who in [p[0], p[1]] {
+			assert_ok!(reveal(who, id, RESULT_A));
+		}
+		assert_eq!(job(id).phase, Phase::Attested { result_hash: RESULT_A });
+		assert_eq!(free(p[2]), reporter_before, "nothing for a report that failed nothing");
+		assert_eq!(provider(p[2]).stake, STAKE, "and nothing taken");
+		assert_eq!(free(ALICE), requester_before - 2 * REWARD, "the deposit came back");
+		assert!(!job_events().iter().any(|e| matches!(e, Event::InputDepositShared { .. })));
+	});
+}
+
+/// A report is a decline, so only an assignee that has not committed may make it, and only
+/// within its round's commit window: one out of its window, or after committing, is refused and
+/// changes nothing.
+#[test]
+fn reports_after_committing_or_out_of_the_window_are_refused() {
+	run_test(|| {
+		let (id, p) = remote_assigned(3, 2);
+		assert_ok!(commit(p[0], id, RESULT_A));
+		assert_noop!(
+			Jobs::decline(RuntimeOrigin::signed(p[0]), id),
+			Error::<Test>::AlreadyCommitted
+		);
+		assert_ok!(commit(p[1], id, RESULT_A));
+		let Phase::Committing { until } = job(id).phase else { panic!("committing") };
+		run_to(until + 1);
+		assert!(matches!(job(id).phase, Phase::Revealing { .. }), "{:?}", job(id).phase);
+		assert_noop!(
+			Jobs::decline(RuntimeOrigin::signed(p[2]), id),
+			Error::<Test>::CommitWindowClosed
+		);
+		assert_eq!(InputDeposits::<Test>::get(id), Some(3 * INPUT_DEPOSIT), "still held");
 	});
 }
 
