@@ -136,6 +136,9 @@ impl<T: Config> Pallet<T> {
 				ensure!(job.paid == owed, "paid differs from what the verdict owes");
 			}
 		}
+		for (id, _) in InputDeposits::<T>::iter() {
+			ensure!(Jobs::<T>::contains_key(id), "an input deposit kept for no job");
+		}
 		ensure!(open == OpenJobs::<T>::count(), "OpenJobs counter is wrong");
 		ensure!(open <= T::MaxOpenJobs::get(), "more open jobs than MaxOpenJobs");
 		let mut entries = 0u32;

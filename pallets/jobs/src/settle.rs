@@ -123,8 +123,10 @@ impl<T: Config> Pallet<T> {
 	/// that reported the input unavailable (declined it), as the job fails `InputUnavailable`:
 	/// equal shares, each at most one seat's deposit ([`Config::InputDeposit`]), so that
 	/// assignees colluding to report a served input falsely earn no more each than a seat's
-	/// worth. What is left goes back with the rest of the escrow. Not a reward: nobody's `paid`
-	/// counts it.
+	/// worth, and only when at least two reported: a lone report is ignored, also where it
+	/// alone fails the job (a unanimous quorum, or a single replica), since otherwise any one
+	/// assignee of such a job earned a seat's deposit for a free decline. What is left goes
+	/// back with the rest of the escrow. Not a reward: nobody's `paid` counts it.
 	pub(crate) fn share_input_deposit(id: JobId, job: &mut JobInfoOf<T>) {
 		let Some(deposit) = InputDeposits::<T>::take(id) else { return };
 		let reporters: Vec<T::AccountId> = job
@@ -134,7 +136,7 @@ impl<T: Config> Pallet<T> {
 			.map(|a| a.provider.clone())
 			.collect();
 		let Ok(count) = u32::try_from(reporters.len()) else { return };
-		if count == 0 {
+		if count < 2 {
 			return;
 		}
 		let share = (deposit / count.into()).min(T::InputDeposit::get());

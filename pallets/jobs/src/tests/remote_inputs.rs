@@ -211,6 +211,26 @@ fn a_requester_that_never_serves_pays_its_input_deposit_to_the_reporters() {
 	});
 }
 
+/// Where one report alone fails the job (a unanimous quorum, a single replica), it is paid
+/// nothing: otherwise any one assignee of such a job would earn a seat's deposit for a free
+/// decline, served input or not. The requester gets all of its escrow back.
+#[test]
+fn a_report_that_alone_fails_a_job_earns_nothing() {
+	run_test(|| {
+		for (replicas, quorum) in [(2, 2), (1, 1), (3, 3)] {
+			let requester_before = free(ALICE);
+			let (id, p) = remote_assigned(replicas, quorum);
+			let reporter_before = free(p[0]);
+			assert_ok!(Jobs::decline(RuntimeOrigin::signed(p[0]), id));
+			assert_eq!(job(id).phase, Phase::Failed { reason: FailReason::InputUnavailable });
+			assert_eq!(free(p[0]), reporter_before, "{replicas}/{quorum}: paid nothing");
+			assert_eq!(provider(p[0]).stake, STAKE);
+			assert_eq!(free(ALICE), requester_before, "{replicas}/{quorum}: all of it back");
+		}
+		assert!(!job_events().iter().any(|e| matches!(e, Event::InputDepositShared { .. })));
+	});
+}
+
 /// A lone false report (the input was served: the others fetched it, committed and agreed)
 /// is ignored: the reporter gets nothing and pays nothing, the job is attested, and the
 /// requester gets its input deposit back with the rest, paying only the two rewards.
