@@ -286,6 +286,18 @@ pub fn provider_json(account: &AccountId, info: &ProviderInfo) -> Value {
 	})
 }
 
+/// A source of a download, for people.
+pub fn source_line(source: &crate::data::SourceReport) -> String {
+	let who = source.peer.map_or(source.address.to_string(), |peer| peer.to_string());
+	match &source.dropped {
+		None => format!("  {} pieces from {who}", source.pieces),
+		Some(why) if why.is_bad_data() => {
+			format!("  {} pieces from {who}, then dropped for bad data: {why}", source.pieces)
+		}
+		Some(why) => format!("  {} pieces from {who}, then dropped: {why}", source.pieces),
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

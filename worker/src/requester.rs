@@ -138,8 +138,20 @@ pub enum Ending {
 pub async fn wait(
 	client: &Client,
 	id: JobId,
-	mut progress: impl FnMut(BlockNumber, &JobInfo, Option<&NoAssignment<Balance>>),
+	progress: impl FnMut(BlockNumber, &JobInfo, Option<&NoAssignment<Balance>>),
 ) -> anyhow::Result<Ending> {
+	let ending = follow(client, id, progress, async |_: &JobInfo, _| false).await?;
+	ending.ok_or_else(|| anyhow!("job {id} stopped being followed before it ended"))
+}
+
+/// As [`wait`], but stops with `None` at the first block where `enough(job, block)` holds
+/// while the job is still open (say [`Holders::quorum_holds`]).
+pub async fn follow(
+	client: &Client,
+	id: JobId,
+	mut progress: impl FnMut(BlockNumber, &JobInfo, Option<&NoAssignment<Balance>>),
+	mut enough: impl AsyncFnMut(&JobInfo, sp_core::H256) -> bool,
+) -> anyhow::Result<Option<Ending>> {
 	let mut heads = client.best_heads().await?;
 	while let Some(head) = heads.next().await {
 		let head = head?;
@@ -147,13 +159,76 @@ pub async fn wait(
 		let why = why_unassigned(client, id, &job, head.hash()).await?;
 		progress(head.number, &job, why.as_ref());
 		match job.phase {
-			Phase::Attested { result_hash } => return Ok(Ending::Attested(result_hash)),
-			Phase::Failed { reason } => return Ok(Ending::Failed(reason)),
-			Phase::Cancelled => return Ok(Ending::Cancelled),
+			Phase::Attested { result_hash } => return Ok(Some(Ending::Attested(result_hash))),
+			Phase::Failed { reason } => return Ok(Some(Ending::Failed(reason))),
+			Phase::Cancelled => return Ok(Some(Ending::Cancelled)),
+			_ if enough(&job, head.hash()).await => return Ok(None),
 			_ => {}
 		}
 	}
 	bail!("the node closed the block subscription")
+}
+
+/// Which committed assignees of a job hold its remote input, as far as its requester can
+/// tell. A commitment alone proves nothing (a Sybil can commit to anything without the
+/// input), so each is asked for random pieces ([`data::probe`]), which must prove themselves
+/// against the root, from the address its registered endpoint names: what the job's other
+/// assignees will ask it for.
+pub struct Holders {
+	blob: BlobRef,
+	/// Where the probes' pieces go, each in a directory of its own, removed after.
+	scratch: std::path::PathBuf,
+	/// Those that passed a probe (one that failed is asked again at the next block: its
+	/// server may not have been up yet).
+	holding: std::collections::HashSet<crate::chain::AccountId>,
+}
+
+/// How long a probed provider may take over a piece: a holder answers at once, and the
+/// requester's following of its job waits on the slowest probe of a block.
+const PROBE_STALL: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Holders {
+	pub fn new(blob: BlobRef, scratch: std::path::PathBuf) -> Holders {
+		Holders { blob, scratch, holding: Default::default() }
+	}
+
+	/// Whether, in `job`'s current round at block `at`, at least the round's quorum of
+	/// assignees have committed and hold the input. Then the requester's copy is needed no
+	/// longer: the round's other assignees, and any escalation's panel, fetch it from them.
+	pub async fn quorum_holds(
+		&mut self,
+		client: &Client,
+		job: &JobInfo,
+		at: sp_core::H256,
+	) -> bool {
+		let quorum = job.spec.shape_of_round(job.round).quorum as usize;
+		let committed: Vec<_> = job
+			.assignees
+			.iter()
+			.filter(|a| a.round == job.round && a.commitment.is_some())
+			.map(|a| a.provider.clone())
+			.collect();
+		if committed.len() < quorum {
+			return false;
+		}
+		let (blob, scratch) = (self.blob, &self.scratch);
+		let unknown: Vec<_> = committed.iter().filter(|who| !self.holding.contains(*who)).collect();
+		let probes = unknown.into_iter().enumerate().map(|(n, who)| async move {
+			let address = crate::blobs::data_address(client, who, at).await.ok()?;
+			let scratch = scratch.join(format!("probe-{n}"));
+			let limits = Limits { stall: PROBE_STALL, ..Limits::default() };
+			match data::probe(blob, &address, &scratch, limits).await {
+				Ok(()) => Some(who.clone()),
+				Err(e) => {
+					log::debug!("{who} does not hold the input {blob}: {e}");
+					None
+				}
+			}
+		});
+		let found: Vec<_> = futures::future::join_all(probes).await;
+		self.holding.extend(found.into_iter().flatten());
+		committed.iter().filter(|who| self.holding.contains(*who)).count() >= quorum
+	}
 }
 
 /// Why no provider takes job `id`, while it waits for some or after it failed for want of
@@ -247,11 +322,9 @@ pub async fn fetch_result(
 	let mut sources = Vec::new();
 	let mut unserved = Vec::new();
 	for assignee in job.assignees.iter().filter(|a| a.revealed == Some(result_hash)) {
-		let Some(info) = client.provider(&assignee.provider, at).await? else { continue };
-		let endpoint = String::from_utf8_lossy(&info.endpoint).into_owned();
-		match crate::blobs::Endpoint::parse(&endpoint).and_then(|e| e.p2p()) {
+		match crate::blobs::data_address(client, &assignee.provider, at).await {
 			Ok(address) => sources.push(address),
-			Err(e) => unserved.push(format!("{} at {endpoint:?}: {e:#}", assignee.provider)),
+			Err(e) => unserved.push(format!("{e:#}")),
 		}
 	}
 	if sources.is_empty() {

@@ -78,11 +78,7 @@ impl<T: Config> Pallet<T> {
 	/// The seats and quorum of the job's `round`: the requester's in round 0, the panel's in
 	/// an escalation.
 	pub(crate) fn shape_of_round(job: &JobInfoOf<T>, round: u8) -> Panel {
-		if round == 0 {
-			Panel { seats: job.spec.replicas, quorum: job.spec.quorum }
-		} else {
-			job.spec.panel
-		}
+		job.spec.shape_of_round(round)
 	}
 
 	/// The pool a draw of `wanted` providers needs.

@@ -132,6 +132,23 @@ where
 	pub reveal_window: BlockNumber,
 }
 
+impl<Balance, BlockNumber, MaxSourceLen> JobSpec<Balance, BlockNumber, MaxSourceLen>
+where
+	Balance: Clone + core::fmt::Debug + Eq,
+	BlockNumber: Clone + core::fmt::Debug + Eq,
+	MaxSourceLen: Get<u32>,
+{
+	/// The seats and quorum of round `round`: the replicas and quorum asked for in the first,
+	/// the panel in every escalation.
+	pub fn shape_of_round(&self, round: u8) -> Panel {
+		if round == 0 {
+			Panel { seats: self.replicas, quorum: self.quorum }
+		} else {
+			self.panel
+		}
+	}
+}
+
 /// Where a job is in its life. The open phases come first.
 #[derive(
 	Clone, Debug, Decode, DecodeWithMemTracking, Encode, Eq, MaxEncodedLen, PartialEq, TypeInfo,

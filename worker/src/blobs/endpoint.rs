@@ -4,7 +4,8 @@
 //! (`/ip4/203.0.113.7/tcp/41333/http`) serves the same outputs, under the same grants, to
 //! browsers (see [`super::gateway`]). Either may be left out.
 
-use anyhow::{anyhow, bail};
+use crate::chain::{AccountId, Client, Hash};
+use anyhow::{anyhow, bail, Context};
 use libp2p::{multiaddr::Protocol, Multiaddr};
 use std::net::{IpAddr, SocketAddr};
 
@@ -50,6 +51,17 @@ impl Endpoint {
 	pub fn p2p(&self) -> anyhow::Result<Multiaddr> {
 		self.p2p.clone().ok_or_else(|| anyhow!("the endpoint has no libp2p address"))
 	}
+}
+
+/// Where provider `who` serves data over libp2p (its outputs, and the inputs it fetched), as
+/// its endpoint registered at block `at` names it; or why it names nowhere.
+pub async fn data_address(client: &Client, who: &AccountId, at: Hash) -> anyhow::Result<Multiaddr> {
+	let info = client
+		.provider(who, at)
+		.await?
+		.ok_or_else(|| anyhow!("{who} is not a registered provider"))?;
+	let text = String::from_utf8_lossy(&info.endpoint);
+	Endpoint::parse(&text).and_then(|e| e.p2p()).with_context(|| format!("{who} at {text:?}"))
 }
 
 /// `/ip4|ip6/<address>/tcp/<port>/http` as a socket address.

@@ -4,6 +4,7 @@
 use super::Output;
 use clap::{Args, Subcommand};
 use concord_worker::data::{self, BlobRef, Limits, Store};
+use concord_worker::report;
 use libp2p::Multiaddr;
 use serde_json::json;
 use std::{path::PathBuf, time::Instant};
@@ -109,10 +110,18 @@ fn serve(args: ServeArgs, out: Output) -> anyhow::Result<()> {
 		out.progress(format!("added {blob}  {}", file.display()));
 	}
 	let identity = libp2p::identity::Keypair::generate_ed25519();
-	tokio::runtime::Runtime::new()?.block_on(data::serve(args.listen, identity, store, |address| {
-		// One line each, as soon as it listens, so a script can read where to fetch from.
-		out.print(format!("serving at {address}"), json!({ "serving_at": address.to_string() }));
-	}))
+	tokio::runtime::Runtime::new()?.block_on(data::serve(
+		args.listen,
+		identity,
+		vec![store],
+		|address| {
+			// One line each, as soon as it listens, so a script can read where to fetch from.
+			out.print(
+				format!("serving at {address}"),
+				json!({ "serving_at": address.to_string() }),
+			);
+		},
+	))
 }
 
 fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
@@ -137,7 +146,7 @@ fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
 		fetched.pieces,
 		path.display()
 	)];
-	lines.extend(fetched.sources.iter().map(source_line));
+	lines.extend(fetched.sources.iter().map(report::source_line));
 	out.print(
 		lines.join("\n"),
 		json!({
@@ -150,18 +159,6 @@ fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
 		}),
 	);
 	Ok(())
-}
-
-/// A source of a download, for people.
-pub(super) fn source_line(source: &data::SourceReport) -> String {
-	let who = source.peer.map_or(source.address.to_string(), |peer| peer.to_string());
-	match &source.dropped {
-		None => format!("  {} pieces from {who}", source.pieces),
-		Some(why) if why.is_bad_data() => {
-			format!("  {} pieces from {who}, then dropped for bad data: {why}", source.pieces)
-		}
-		Some(why) => format!("  {} pieces from {who}, then dropped: {why}", source.pieces),
-	}
 }
 
 /// A source of a download, for scripts (see docs/CLI-JSON.md).

@@ -7,10 +7,10 @@ use super::{
 };
 use clap::{Args, Subcommand};
 use concord_primitives::market::verdict;
-use concord_worker::data::{Serving, Store};
+use concord_worker::data::{BlobRef, Serving, Store};
 use concord_worker::report::{self, cord, pool_safety, pool_safety_json, units};
 use concord_worker::{
-	chain::{Client, JobId, RuntimeCall, RuntimeEvent},
+	chain::{Client, JobId, JobInfo, RuntimeCall, RuntimeEvent},
 	requester::{self, Ending, JobRequest},
 };
 use pallet_jobs::InputSpec;
@@ -20,8 +20,14 @@ use sp_core::H256;
 #[derive(Subcommand)]
 pub enum JobCommand {
 	/// Submit a job; prints the job number. An input up to the chain's inline limit rides on
-	/// chain; a larger one is served from here (--serve-on) until the job ends.
+	/// chain; a larger one is served from here (--serve-on) until a quorum of the providers
+	/// has committed (they hold it then, and serve it to the rest), or with --wait until the
+	/// job ends.
 	Submit(SubmitArgs),
+	/// Serve a job's remote input again, at the address the job names, as the requester that
+	/// submitted it from this machine (after a crash, or for an escalation's panel); until a
+	/// quorum has committed, or with --wait until the job ends.
+	Serve(ServeArgs),
 	/// Print a job's state once.
 	Status(JobRef),
 	/// Print every open job's state, one a line, oldest first.
@@ -97,14 +103,33 @@ pub struct SubmitArgs {
 	/// Blocks they then have to reveal (the chain takes at most 100).
 	#[arg(long, default_value_t = concord_worker::requester::DEFAULT_REVEAL_WINDOW)]
 	reveal_window: u32,
-	/// Follow the job until it ends, as `job wait` does (always, for a remote input).
+	/// Follow the job until it ends, as `job wait` does (and serve a remote input until then).
 	#[arg(long)]
 	wait: bool,
-	/// Where to serve an input too large to carry on chain, until the job ends: an address
-	/// the providers reach this machine at (port 0: any free port).
+	/// Where to serve an input too large to carry on chain: an address the providers reach
+	/// this machine at (port 0: any free port).
 	#[arg(long, value_name = "MULTIADDR", default_value = "/ip4/127.0.0.1/tcp/0")]
 	serve_on: libp2p::Multiaddr,
-	/// Where the input's hash tree is kept while it is served.
+	/// Where the input's hash tree is kept while it is served, and the identity it is served
+	/// as for good (`job serve` needs it).
+	#[command(flatten)]
+	store: super::blob::StoreArg,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+	/// The node's WebSocket JSON-RPC address.
+	#[arg(long, default_value = "ws://127.0.0.1:9944", value_name = "URL")]
+	rpc: String,
+	/// The job number.
+	job: JobId,
+	/// The job's input: the file it was submitted with.
+	#[arg(long, value_name = "FILE")]
+	input: std::path::PathBuf,
+	/// Serve until the job ends, not only until a quorum has committed.
+	#[arg(long)]
+	wait: bool,
+	/// The store `job submit` used (it keeps the identity the input is served as).
 	#[command(flatten)]
 	store: super::blob::StoreArg,
 }
@@ -123,6 +148,7 @@ impl JobCommand {
 		tokio::runtime::Runtime::new()?.block_on(async {
 			match self {
 				JobCommand::Submit(args) => submit(args, out).await,
+				JobCommand::Serve(args) => serve(args, out).await,
 				JobCommand::Status(args) => status(args, out).await,
 				JobCommand::List(args) => list(args, out).await,
 				JobCommand::Cancel(args) => cancel(args, out).await,
@@ -190,33 +216,119 @@ async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 	if let Some(served) = &serving {
 		value["input_source"] = json!(served.serving.address.to_string());
 	}
-	// A requester that serves the input follows the job: its input is needed until the end.
 	if !args.wait && serving.is_none() {
 		out.print(submitted.job, value);
 		return Ok(());
 	}
 	out.line(submitted.job);
-	let hash = match &serving {
-		None => wait(&client, submitted.job, out).await?,
-		Some(_) => follow_while_serving(&args.chain.rpc, client, submitted.job, out).await?,
+	let followed = match &serving {
+		None => Some(wait(&client, submitted.job, out).await?),
+		Some(served) => {
+			let (job, until) = ((submitted.job, served.blob), (args.wait, served.scratch()));
+			follow_while_serving(&args.chain.rpc, client, job, until, out).await?
+		}
 	};
 	drop(serving);
-	value["result_hash"] = json!(hash);
-	out.print(&hash, value);
+	match followed {
+		Some(hash) => {
+			value["result_hash"] = json!(hash);
+			out.print(&hash, value);
+		}
+		None => {
+			value["input_held"] = json!(true);
+			out.print(input_held_line(submitted.job), value);
+		}
+	}
 	Ok(())
 }
 
-/// Follows a job whose input this process serves until it ends, as [`wait`] does, but a lost
-/// node does not end it: the providers still fetch the input, so it connects again (every 5
-/// seconds) and follows on.
+/// What `job submit` and `job serve` say when they stop serving a job's input because a
+/// quorum of its assignees holds it.
+fn input_held_line(job: JobId) -> String {
+	format!(
+		"a quorum of job {job}'s providers has committed and served random pieces of the input \
+		 that proved themselves: they serve it to the rest, so this machine may go offline \
+		 (`concord job wait \
+		 {job}` follows the job; `concord job serve {job} --input FILE` serves the input again)"
+	)
+}
+
+/// Serves job `args.job`'s remote input again from `args.input`, at the address the job
+/// names, as the identity `job submit` kept for it in `args.store`.
+async fn serve(args: ServeArgs, out: Output) -> anyhow::Result<()> {
+	let client = Client::connect(&args.rpc).await?;
+	let info = client.existing_job(args.job, client.best_header().await?.hash()).await?;
+	let Some(source) = &info.spec.input.source else {
+		anyhow::bail!("job {} carries its input on chain: there is nothing to serve", args.job);
+	};
+	let source: libp2p::Multiaddr = String::from_utf8_lossy(source).parse()?;
+	let mut listen = source.clone();
+	let Some(libp2p::multiaddr::Protocol::P2p(peer)) = listen.pop() else {
+		anyhow::bail!("job {}'s input source {source} names no peer id", args.job);
+	};
+	let identities = input_identities(&args.store)?;
+	let identity = concord_worker::blobs::input_identity(&identities, &peer)?.ok_or_else(|| {
+		anyhow::anyhow!(
+			"job {}'s input is served as {peer}, whose key is not in {}: it was submitted \
+			 from another machine or store (--store)",
+			args.job,
+			identities.display()
+		)
+	})?;
+	let dir = OwnDir(args.store.open()?.dir().join(format!("serving-{}", std::process::id())));
+	let store = Store::open(&dir.0)?;
+	let path = args.input.clone();
+	let blob = tokio::task::spawn_blocking(move || store.add(&path).map(|blob| (blob, store)));
+	let (blob, store) = blob.await??;
+	let wanted = (H256(blob.root), blob.size);
+	if wanted != (info.spec.input.hash, info.spec.input.size) {
+		anyhow::bail!(
+			"{} is not job {}'s input: it has the BLAKE3 root {blob}, and the job names 0x{} \
+			 of {} bytes",
+			args.input.display(),
+			args.job,
+			hex::encode(info.spec.input.hash),
+			info.spec.input.size
+		);
+	}
+	let served = ServedInput { serving: Serving::start(listen, identity, store).await?, blob, dir };
+	out.progress(format!("serving job {}'s input {blob} at {source} again", args.job));
+	let until = (args.wait, served.scratch());
+	let followed = follow_while_serving(&args.rpc, client, (args.job, blob), until, out).await?;
+	drop(served);
+	let mut value = json!({ "job": args.job, "input_source": source.to_string() });
+	match followed {
+		Some(hash) => {
+			value["result_hash"] = json!(hash);
+			out.print(&hash, value)
+		}
+		None => {
+			value["input_held"] = json!(true);
+			out.print(input_held_line(args.job), value)
+		}
+	}
+	Ok(())
+}
+
+/// Follows a job whose input `blob` this process serves until it ends (`until_end`) or a
+/// quorum of its current round's assignees have committed and hold the input (each probed for
+/// random pieces, into `scratch`); returns the attested result hash, or `None` if it stopped
+/// for the quorum. As [`wait`], but a lost node does not end it: the providers still fetch
+/// the input, so it connects again (every 5 seconds) and follows on.
 async fn follow_while_serving(
 	rpc: &str,
 	mut client: Client,
-	job: JobId,
+	(job, blob): (JobId, BlobRef),
+	(until_end, scratch): (bool, std::path::PathBuf),
 	out: Output,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Option<String>> {
+	let mut holders = (!until_end).then(|| requester::Holders::new(blob, scratch));
 	loop {
-		match wait(&client, job, out).await {
+		let enough = async |info: &JobInfo, at| match &mut holders {
+			Some(holders) => holders.quorum_holds(&client, info, at).await,
+			None => false,
+		};
+		match follow(&client, job, out, enough).await {
 			Err(e) if e.downcast_ref::<requester::NoResult>().is_none() => {
 				out.progress(format!("following job {job} failed: {e:#}; still serving its input"));
 				client = loop {
@@ -227,7 +339,7 @@ async fn follow_while_serving(
 					}
 				};
 			}
-			ended => return ended,
+			followed => return followed,
 		}
 	}
 }
@@ -235,30 +347,49 @@ async fn follow_while_serving(
 /// A remote input being served, from a store of its own (so that nothing else is served with
 /// it, and two submissions never share files), removed when dropped.
 struct ServedInput {
+	/// Dropped first: it stops serving before its store goes.
 	serving: Serving,
-	dir: std::path::PathBuf,
+	blob: BlobRef,
+	dir: OwnDir,
 }
 
-impl Drop for ServedInput {
-	fn drop(&mut self) {
-		let _ = std::fs::remove_dir_all(&self.dir);
+impl ServedInput {
+	/// Where the pieces of the probes of who holds it go (and are removed from).
+	fn scratch(&self) -> std::path::PathBuf {
+		self.dir.0.join("probes")
 	}
 }
 
+/// A directory of this process's own, removed with all in it when dropped.
+struct OwnDir(std::path::PathBuf);
+
+impl Drop for OwnDir {
+	fn drop(&mut self) {
+		let _ = std::fs::remove_dir_all(&self.0);
+	}
+}
+
+/// Where the identities remote inputs are served as are kept: a directory of the store's own,
+/// which no server ever serves from.
+fn input_identities(store: &super::blob::StoreArg) -> anyhow::Result<std::path::PathBuf> {
+	Ok(store.open()?.dir().join("input-identities"))
+}
+
 /// Adds a remote input to a store of its own in place (its bytes stay in the file; generated
-/// ones are written into that store first), starts serving it on `--serve-on` and says where;
-/// returns what the job names as its input, and the serving, which stops when dropped.
+/// ones are written into that store first), starts serving it on `--serve-on` as a fresh
+/// identity kept for `job serve`, and says where; returns what the job names as its input,
+/// and the serving, which stops when dropped.
 async fn serve_input(
 	args: &SubmitArgs,
 	input: JobInput,
 	out: Output,
 ) -> anyhow::Result<(InputSpec, ServedInput)> {
-	let dir = args.store.open()?.dir().join(format!("serving-{}", std::process::id()));
-	let store = Store::open(&dir)?;
+	let dir = OwnDir(args.store.open()?.dir().join(format!("serving-{}", std::process::id())));
+	let store = Store::open(&dir.0)?;
 	let path = match input {
 		JobInput::File(path) => path,
 		JobInput::Bytes(bytes) => {
-			let path = dir.join("generated-input");
+			let path = dir.0.join("generated-input");
 			std::fs::write(&path, bytes)?;
 			path
 		}
@@ -267,8 +398,13 @@ async fn serve_input(
 		let store = store.clone();
 		tokio::task::spawn_blocking(move || store.add(&path)).await??
 	};
-	let serving = Serving::start(args.serve_on.clone(), store).await?;
-	out.progress(format!("serving the input {blob} at {} until the job ends", serving.address));
+	let identity = concord_worker::blobs::create_input_identity(&input_identities(&args.store)?)?;
+	let serving = Serving::start(args.serve_on.clone(), identity, store).await?;
+	out.progress(format!(
+		"serving the input {blob} at {} until a quorum of providers holds it{}",
+		serving.address,
+		if args.wait { " and the job ends" } else { "" }
+	));
 	if !serving.reachable_from_outside() {
 		out.progress(format!(
 			"warning: {} is not reachable from other networks: providers elsewhere cannot \
@@ -279,7 +415,7 @@ async fn serve_input(
 	}
 	let source = serving.address.to_string().into_bytes();
 	let input = InputSpec::Remote { hash: H256(blob.root), size: blob.size, source };
-	Ok((input, ServedInput { serving, dir }))
+	Ok((input, ServedInput { serving, blob, dir }))
 }
 
 /// Prints a grant, signed by the job's requester, to fetch its attested output.
@@ -338,7 +474,7 @@ async fn fetch(args: FetchArgs, out: Output) -> anyhow::Result<()> {
 		args.output.display(),
 		fetched.pieces
 	)];
-	lines.extend(fetched.sources.iter().map(super::blob::source_line));
+	lines.extend(fetched.sources.iter().map(report::source_line));
 	out.progress(lines.join("\n"));
 	let hash = report::hash(&result.result_hash);
 	out.print(
@@ -419,8 +555,20 @@ async fn list(args: NodeArgs, out: Output) -> anyhow::Result<()> {
 /// Follows a job until it ends, with progress on stderr; returns the attested result hash in
 /// hex, and fails with the reason if the job ends without one.
 async fn wait(client: &Client, job: JobId, out: Output) -> anyhow::Result<String> {
+	let hash = follow(client, job, out, async |_: &JobInfo, _| false).await?;
+	hash.ok_or_else(|| anyhow::anyhow!("job {job} stopped being followed before it ended"))
+}
+
+/// As [`wait`], but stops with `None` at the first block where `enough(job, block)` holds
+/// while the job is open.
+async fn follow(
+	client: &Client,
+	job: JobId,
+	out: Output,
+	enough: impl AsyncFnMut(&JobInfo, concord_worker::chain::Hash) -> bool,
+) -> anyhow::Result<Option<String>> {
 	let mut last = String::new();
-	let progress = |block: u32, info: &concord_worker::chain::JobInfo, why: Option<&_>| {
+	let progress = |block: u32, info: &JobInfo, why: Option<&_>| {
 		let line = report::job_line(info, why);
 		if line == last {
 			return;
@@ -437,12 +585,13 @@ async fn wait(client: &Client, job: JobId, out: Output) -> anyhow::Result<String
 		out.status(format!("job {job}: #{block} {bar} {line}"));
 		last = line;
 	};
-	let ending = requester::wait(client, job, progress).await;
+	let ending = requester::follow(client, job, progress, enough).await;
 	out.end_status();
 	let phase = match ending? {
-		Ending::Attested(result_hash) => return Ok(report::hash(&result_hash)),
-		Ending::Failed(reason) => pallet_jobs::Phase::Failed { reason },
-		Ending::Cancelled => pallet_jobs::Phase::Cancelled,
+		None => return Ok(None),
+		Some(Ending::Attested(result_hash)) => return Ok(Some(report::hash(&result_hash))),
+		Some(Ending::Failed(reason)) => pallet_jobs::Phase::Failed { reason },
+		Some(Ending::Cancelled) => pallet_jobs::Phase::Cancelled,
 	};
 	Err(requester::NoResult { job, phase: report::phase(&phase) }.into())
 }

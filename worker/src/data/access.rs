@@ -117,21 +117,33 @@ impl Store {
 		Ok(self.whole_blobs()?.into_iter().map(|(blob, _)| blob).find(|blob| blob.root == *root))
 	}
 
-	/// Every whole blob the store holds, with when its bytes were last written.
+	/// Every whole blob the store holds, its own bytes or a file added in place, with when its
+	/// bytes were last written.
 	pub fn whole_blobs(&self) -> io::Result<Vec<(BlobRef, SystemTime)>> {
 		let mut blobs = Vec::new();
 		for entry in std::fs::read_dir(self.dir())? {
 			let entry = entry?;
-			let Some(blob) = entry.file_name().to_str().and_then(parse_name) else { continue };
+			// Every blob held has its tree.
+			let name = entry.file_name();
+			let Some(blob) =
+				name.to_str().and_then(|n| n.strip_suffix(".obao")).and_then(parse_name)
+			else {
+				continue;
+			};
 			if self.held(&blob)? == Held::Whole {
-				blobs.push((blob, std::fs::metadata(self.data_path(&blob)?)?.modified()?));
+				// A file added in place may be gone: that blob is not listed, the rest are.
+				match std::fs::metadata(self.data_path(&blob)?) {
+					Ok(metadata) => blobs.push((blob, metadata.modified()?)),
+					Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+					Err(e) => return Err(e),
+				}
 			}
 		}
 		Ok(blobs)
 	}
 }
 
-/// The blob a store's file `<hex root>-<size>` holds the bytes of.
+/// The blob a store's files `<hex root>-<size>...` are about.
 fn parse_name(name: &str) -> Option<BlobRef> {
 	let (root_hex, size) = name.split_once('-')?;
 	let mut root = [0u8; 32];

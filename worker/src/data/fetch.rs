@@ -132,7 +132,7 @@ pub async fn fetch(
 	store: &Store,
 	limits: Limits,
 ) -> Result<Fetched, FetchError> {
-	fetch_with(blob, sources, store, limits, None).await
+	fetch_with(blob, sources, store, limits, None, None).await
 }
 
 /// [`fetch`], showing `grant` to sources that serve `blob` only to its readers (a job's
@@ -144,7 +144,30 @@ pub async fn fetch_granted(
 	limits: Limits,
 	grant: Grant,
 ) -> Result<Fetched, FetchError> {
-	fetch_with(blob, sources, store, limits, Some(grant)).await
+	fetch_with(blob, sources, store, limits, Some(grant), None).await
+}
+
+/// How many random pieces [`probe`] asks for: enough that a source holding half the blob
+/// passes one time in four (and one holding none never), few enough to cost 2 MiB.
+pub const PROBED_PIECES: usize = 2;
+
+/// Whether the peer at `source` holds `blob`, as far as a sample tells: it must send
+/// [`PROBED_PIECES`] pieces drawn at random, each proving itself against the root, within
+/// `limits`. The pieces go into a scratch store under `scratch` (made, and removed after):
+/// nothing is kept. Used by a requester to see who holds its input before going offline.
+pub async fn probe(
+	blob: BlobRef,
+	source: &Multiaddr,
+	scratch: &std::path::Path,
+	limits: Limits,
+) -> Result<(), FetchError> {
+	let store = Store::open(scratch)?;
+	let mut pieces = shuffled((0..blob.pieces()).collect())?;
+	pieces.truncate(PROBED_PIECES);
+	let sources = std::slice::from_ref(source);
+	let probed = fetch_with(blob, sources, &store, limits, None, Some(pieces)).await;
+	std::fs::remove_dir_all(scratch)?;
+	probed.map(drop)
 }
 
 async fn fetch_with(
@@ -153,6 +176,7 @@ async fn fetch_with(
 	store: &Store,
 	limits: Limits,
 	grant: Option<Grant>,
+	only: Option<VecDeque<u64>>,
 ) -> Result<Fetched, FetchError> {
 	if !blob.within_limits() {
 		return Err(io::Error::new(
@@ -164,7 +188,8 @@ async fn fetch_with(
 	if sources.is_empty() {
 		return Err(io::Error::new(io::ErrorKind::InvalidInput, "no source to fetch from").into());
 	}
-	if store.held(&blob)? == Held::Whole {
+	let probing = only.is_some();
+	if store.held(&blob)? == Held::Whole && !probing {
 		// A file added in place may have changed since: its bytes are given only if they
 		// still prove themselves.
 		let checked = {
@@ -181,7 +206,8 @@ async fn fetch_with(
 	if blob.size == 0 && blob.root != *bao_tree::blake3::hash(&[]).as_bytes() {
 		return Err(FetchError::NotEmptyRoot { blob });
 	}
-	let needed = store.space_needed(&blob);
+	// A probe writes a few pieces into a sparse file.
+	let needed = if probing { 0 } else { store.space_needed(&blob) };
 	let available = fs2::available_space(store.dir())?;
 	if needed.saturating_add(limits.keep_free) > available {
 		return Err(FetchError::NoSpace {
@@ -204,9 +230,13 @@ async fn fetch_with(
 			.await
 			.map_err(io::Error::other)??
 	};
-	let todo = shuffled(download.missing())?;
+	let todo = match only {
+		Some(pieces) => pieces.into_iter().filter(|&piece| !download.has(piece)).collect(),
+		None => shuffled(download.missing())?,
+	};
 	if todo.is_empty() {
-		return Ok(Fetched { path: download.finish(store)?, pieces: 0, sources: Vec::new() });
+		let path = if probing { store.data_path(&blob)? } else { download.finish(store)? };
+		return Ok(Fetched { path, pieces: 0, sources: Vec::new() });
 	}
 
 	let mut swarm = wire::swarm(libp2p::identity::Keypair::generate_ed25519(), false, limits.stall)
@@ -252,9 +282,14 @@ async fn fetch_with(
 	let received = run.until_whole(&mut sources).await?;
 	let download = run.download.take().ok_or_else(|| io::Error::other("no download"))?;
 	let store = store.clone();
-	let path = tokio::task::spawn_blocking(move || download.finish(&store))
-		.await
-		.map_err(io::Error::other)??;
+	let path = if !probing {
+		tokio::task::spawn_blocking(move || download.finish(&store))
+			.await
+			.map_err(io::Error::other)??
+	} else {
+		// The pieces a probe asked for are in; the rest never will be.
+		store.data_path(&blob)?
+	};
 	let sources = sources
 		.into_iter()
 		.map(|s| SourceReport {

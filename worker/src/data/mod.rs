@@ -15,7 +15,10 @@ mod tree;
 mod wire;
 
 pub use access::Access;
-pub use fetch::{fetch, fetch_granted, FetchError, Fetched, Limits, SourceReport, KEEP_FREE};
+pub use fetch::{
+	fetch, fetch_granted, probe, FetchError, Fetched, Limits, SourceReport, KEEP_FREE,
+	PROBED_PIECES,
+};
 pub use grant::Grant;
 pub use serve::serve;
 pub use serving::Serving;

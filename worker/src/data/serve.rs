@@ -1,5 +1,5 @@
-//! Serving the pieces of the blobs in a store to anyone who names them, and those of a blob
-//! kept for its readers only (a job's output) to requests with a grant from one of them
+//! Serving the pieces of the blobs in one or more stores to anyone who names them, and those of
+//! a blob kept for its readers only (a job's output) to requests with a grant from one of them
 //! ([`super::access`]).
 
 use super::{
@@ -17,13 +17,13 @@ use libp2p::{
 use std::collections::HashMap;
 use tokio::task::JoinSet;
 
-/// Listens on `address` and answers piece requests from `store` until the task is dropped,
+/// Listens on `address` and answers piece requests from `stores` until the task is dropped,
 /// calling `listening` with each address it listens on (with `/p2p/<peer id>`). Returns an
 /// error only if it cannot listen at all.
 pub async fn serve(
 	address: Multiaddr,
 	identity: Keypair,
-	store: Store,
+	stores: Vec<Store>,
 	mut listening: impl FnMut(Multiaddr),
 ) -> anyhow::Result<()> {
 	let mut swarm = wire::swarm(identity, true, STALL_TIMEOUT)?;
@@ -60,18 +60,9 @@ pub async fn serve(
 						let _ = swarm.behaviour_mut().send_response(channel, answer);
 						continue;
 					}
-					let store = store.clone();
+					let stores = stores.clone();
 					let task = encodes.spawn_blocking(move || {
-						let answer = match store.access(&request.blob, request.grant.as_ref()) {
-							Ok(Access::Permitted) => store
-								.encode_piece(&request.blob, request.piece)
-								.ok()
-								.flatten()
-								.map_or(Answer::Missing, Answer::Piece),
-							Ok(Access::Refused) => Answer::Refused,
-							Ok(Access::Missing) | Err(_) => Answer::Missing,
-						};
-						(request_id, channel, answer)
+						(request_id, channel, answer(&stores, &request))
 					});
 					encoding.insert(task.id(), request_id);
 				}
@@ -95,6 +86,28 @@ pub async fn serve(
 				}
 			}
 		}
+	}
+}
+
+/// The piece `request` asks for, from the first of `stores` that holds it and lets the request
+/// read it; `Refused` if one holds it but none lets it.
+fn answer(stores: &[Store], request: &PieceRequest) -> Answer {
+	let mut refused = false;
+	for store in stores {
+		match store.access(&request.blob, request.grant.as_ref()) {
+			Ok(Access::Permitted) => {
+				if let Ok(Some(piece)) = store.encode_piece(&request.blob, request.piece) {
+					return Answer::Piece(piece);
+				}
+			}
+			Ok(Access::Refused) => refused = true,
+			Ok(Access::Missing) | Err(_) => {}
+		}
+	}
+	if refused {
+		Answer::Refused
+	} else {
+		Answer::Missing
 	}
 }
 

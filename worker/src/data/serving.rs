@@ -14,10 +14,14 @@ pub struct Serving {
 }
 
 impl Serving {
-	/// Serves `store` on `listen` (port 0 picks a free port) with a fresh identity, once it
-	/// listens. `listen` must name the address peers reach it at: a job carries one source, so
+	/// Serves `store` on `listen` (port 0 picks a free port) as `identity`, once it listens.
+	/// `listen` must name the address peers reach it at: a job carries one source, so
 	/// `0.0.0.0` (every interface) names none.
-	pub async fn start(listen: Multiaddr, store: Store) -> anyhow::Result<Serving> {
+	pub async fn start(
+		listen: Multiaddr,
+		identity: Keypair,
+		store: Store,
+	) -> anyhow::Result<Serving> {
 		if names_no_address(&listen) {
 			bail!(
 				"{listen} names no address peers could reach: serve on the one they reach this \
@@ -26,8 +30,7 @@ impl Serving {
 		}
 		let (tx, rx) = tokio::sync::oneshot::channel();
 		let mut tx = Some(tx);
-		let identity = Keypair::generate_ed25519();
-		let mut task = tokio::spawn(serve(listen.clone(), identity, store, move |address| {
+		let mut task = tokio::spawn(serve(listen.clone(), identity, vec![store], move |address| {
 			if let Some(tx) = tx.take() {
 				let _ = tx.send(address);
 			}
@@ -80,21 +83,25 @@ fn names_no_address(address: &Multiaddr) -> bool {
 mod tests {
 	use super::*;
 
+	fn fresh() -> Keypair {
+		Keypair::generate_ed25519()
+	}
+
 	#[tokio::test]
 	async fn it_serves_on_the_address_named_and_says_whether_outsiders_reach_it() {
 		let dir = tempfile::tempdir().unwrap();
 		let store = Store::open(dir.path()).unwrap();
-		let serving =
-			Serving::start("/ip4/127.0.0.1/tcp/0".parse().unwrap(), store.clone()).await.unwrap();
+		let start = |listen: &str, store| Serving::start(listen.parse().unwrap(), fresh(), store);
+		let serving = start("/ip4/127.0.0.1/tcp/0", store.clone()).await.unwrap();
 		let text = serving.address.to_string();
 		assert!(text.starts_with("/ip4/127.0.0.1/tcp/") && text.contains("/p2p/"), "{text}");
 		assert!(!text.contains("/tcp/0/"), "the port it listens on, not 0: {text}");
 		assert!(!serving.reachable_from_outside());
 
-		let everywhere = Serving::start("/ip4/0.0.0.0/tcp/0".parse().unwrap(), store.clone());
+		let everywhere = start("/ip4/0.0.0.0/tcp/0", store.clone());
 		let refused = everywhere.await.err().expect("no address to announce");
 		assert!(refused.to_string().contains("names no address"), "{refused}");
-		let unreachable = Serving::start("/ip4/192.0.2.1/tcp/0".parse().unwrap(), store);
+		let unreachable = start("/ip4/192.0.2.1/tcp/0", store);
 		let failed = unreachable.await.err().expect("no such address on this machine");
 		assert!(format!("{failed:#}").contains("serving on /ip4/192.0.2.1"), "{failed:#}");
 

@@ -119,14 +119,25 @@ impl Store {
 		Ok(())
 	}
 
-	/// Removes every file of the store last written before `now - age`: the leftovers of
-	/// downloads no job needs any more (one cut short by a restart, or whose job ended while
-	/// it waited to try again). Returns how many were removed.
-	pub fn prune_older_than(&self, age: std::time::Duration, now: SystemTime) -> io::Result<usize> {
+	/// Removes every file of the store last written before `now - age` but those of whole
+	/// blobs: the leftovers of downloads no job needs any more (one cut short by a restart, or
+	/// whose job ended while it waited to try again), and of adds cut short. Returns how many
+	/// were removed.
+	pub fn prune_unfinished(&self, age: std::time::Duration, now: SystemTime) -> io::Result<usize> {
 		let Some(before) = now.checked_sub(age) else { return Ok(0) };
+		let whole: std::collections::HashSet<String> = self
+			.whole_blobs()?
+			.into_iter()
+			.map(|(blob, _)| format!("{}-{}", blob.hex(), blob.size))
+			.collect();
 		let mut removed = 0;
 		for entry in std::fs::read_dir(&self.dir)? {
 			let entry = entry?;
+			let name = entry.file_name().to_string_lossy().into_owned();
+			let blob_name = name.split('.').next().unwrap_or_default();
+			if whole.contains(blob_name) {
+				continue;
+			}
 			let metadata = entry.metadata()?;
 			if metadata.is_file() && metadata.modified()? < before {
 				remove_if_there(&entry.path())?;

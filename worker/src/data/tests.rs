@@ -23,10 +23,15 @@ fn random(len: usize) -> Vec<u8> {
 
 /// An honest server of `store` on a loopback port; its address, with its peer id.
 async fn serving(store: Store) -> Multiaddr {
+	serving_all(vec![store]).await
+}
+
+/// An honest server of `stores` on a loopback port; its address, with its peer id.
+async fn serving_all(stores: Vec<Store>) -> Multiaddr {
 	let (tx, rx) = tokio::sync::oneshot::channel();
 	let mut tx = Some(tx);
 	let identity = libp2p::identity::Keypair::generate_ed25519();
-	tokio::spawn(serve("/ip4/127.0.0.1/tcp/0".parse().unwrap(), identity, store, move |addr| {
+	tokio::spawn(serve("/ip4/127.0.0.1/tcp/0".parse().unwrap(), identity, stores, move |addr| {
 		if let Some(tx) = tx.take() {
 			let _ = tx.send(addr);
 		}
@@ -397,21 +402,58 @@ async fn a_resumed_download_keeps_only_the_pieces_that_prove_themselves() {
 	assert_eq!(std::fs::read(fetched.path).unwrap(), bytes);
 }
 
+/// Downloads left unfinished go once unwritten for the age; whole blobs stay, however old
+/// (their retention is another rule: `provider::retention`).
 #[test]
-fn pruning_removes_only_the_files_written_before_the_age() {
+fn pruning_removes_only_the_unfinished_downloads_written_before_the_age() {
 	let dir = tempfile::tempdir().unwrap();
 	let store = Store::open(dir.path()).unwrap();
 	let blob = BlobRef { root: *bao_tree::blake3::hash(&[7; 3000]).as_bytes(), size: 3000 };
 	drop(store.begin(&blob).unwrap());
 	let files = std::fs::read_dir(dir.path()).unwrap().count();
 	assert_eq!(files, 3, "data, tree and bitfield");
+	let elsewhere = tempfile::tempdir().unwrap();
+	let whole = add(&store, elsewhere.path(), "whole", &[8; 3000]);
 	let hour = std::time::Duration::from_secs(3600);
 	let now = std::time::SystemTime::now();
-	assert_eq!(store.prune_older_than(hour, now).unwrap(), 0, "all written just now");
+	assert_eq!(store.prune_unfinished(hour, now).unwrap(), 0, "all written just now");
 	assert_eq!(store.held(&blob).unwrap(), Held::Partial(vec![false]));
-	assert_eq!(store.prune_older_than(hour, now + 2 * hour).unwrap(), 3);
+	assert_eq!(store.prune_unfinished(hour, now + 2 * hour).unwrap(), 3);
 	assert_eq!(store.held(&blob).unwrap(), Held::Nothing);
-	assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+	assert_eq!(store.held(&whole).unwrap(), Held::Whole, "a whole blob is not unfinished");
+	assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "its tree and its path");
+}
+
+/// A provider serves its inputs and its outputs from two stores at one address: an input to
+/// anyone who names it, an output only against a reader's grant, whichever store holds it.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_server_answers_from_every_store_it_serves_each_by_its_own_rule() {
+	use sp_core::{sr25519, Pair};
+	let dir = tempfile::tempdir().unwrap();
+	let inputs = Store::open(&dir.path().join("inputs")).unwrap();
+	let results = Store::open(&dir.path().join("results")).unwrap();
+	let input = random(2 * PIECE_BYTES as usize + 5);
+	let input_blob = add(&inputs, dir.path(), "input", &input);
+	let dave = sr25519::Pair::from_string("//Dave", None).unwrap();
+	let output = random(PIECE_BYTES as usize + 3);
+	let root = *bao_tree::blake3::hash(&output).as_bytes();
+	std::fs::write(dir.path().join("output"), &output).unwrap();
+	let output_blob = results.adopt(&dir.path().join("output"), &root, &dave.public().0).unwrap();
+	let server = serving_all(vec![results, inputs]).await;
+
+	let sink = Store::open(&dir.path().join("sink")).unwrap();
+	let sources = std::slice::from_ref(&server);
+	let fetched = fetch(input_blob, sources, &sink, Limits::default()).await.unwrap();
+	assert_eq!(std::fs::read(fetched.path).unwrap(), input, "from the second store");
+	let refused = fetch(output_blob, sources, &sink, Limits::default()).await.unwrap_err();
+	assert!(matches!(refused, FetchError::NotPermitted { .. }), "{refused}");
+	let granted = Grant::sign(&dave, &root);
+	let fetched =
+		fetch_granted(output_blob, sources, &sink, Limits::default(), granted).await.unwrap();
+	assert_eq!(std::fs::read(fetched.path).unwrap(), output);
+	let unknown = BlobRef { root: [3; 32], size: 10 };
+	let missing = fetch(unknown, sources, &sink, Limits::default()).await.unwrap_err();
+	assert!(matches!(missing, FetchError::Missing { .. }), "{missing}");
 }
 
 /// A server that encodes pieces of `bytes` against the true tree of `original` without
@@ -635,4 +677,35 @@ async fn an_output_is_served_only_against_a_grant_from_one_of_its_readers() {
 	assert_eq!(std::fs::read(fetched.path).unwrap(), output);
 	// A blob added in place has no readers: anyone may fetch it.
 	assert_eq!(results.readers(&add(&results, dir.path(), "input", b"in")).unwrap(), None);
+}
+
+/// A probe passes a source that holds the blob and fails one that holds part of it, lies, or
+/// holds nothing, and keeps nothing either way.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_probe_passes_only_a_source_that_serves_the_pieces_it_draws() {
+	let dir = tempfile::tempdir().unwrap();
+	let whole = Store::open(&dir.path().join("whole")).unwrap();
+	let bytes = random(PIECE_BYTES as usize + 77);
+	let blob = add(&whole, dir.path(), "blob", &bytes);
+	assert_eq!(blob.pieces() as usize, PROBED_PIECES, "every piece is drawn");
+	// A source that holds piece 0 only.
+	let half = Store::open(&dir.path().join("half")).unwrap();
+	let mut download = half.begin(&blob).unwrap();
+	download.write_piece(0, &whole.encode_piece(&blob, 0).unwrap().unwrap()).unwrap();
+	drop(download);
+	let scratch = dir.path().join("scratch");
+	let limits = Limits { stall: Duration::from_secs(5), ..Limits::default() };
+
+	let honest = serving(whole).await;
+	probe(blob, &honest, &scratch, limits).await.unwrap();
+	assert!(!scratch.exists(), "nothing kept");
+	let partial = serving(half).await;
+	let failed = probe(blob, &partial, &scratch, limits).await.unwrap_err();
+	assert!(matches!(failed, FetchError::Missing { .. }), "{failed}");
+	let (liar, _) = lying_about(&bytes, flipped_in_every_piece(&bytes)).await;
+	let failed = probe(blob, &liar, &scratch, limits).await.unwrap_err();
+	assert!(failed.is_bad_data(), "{failed}");
+	let empty = serving(Store::open(&dir.path().join("empty")).unwrap()).await;
+	assert!(probe(blob, &empty, &scratch, limits).await.is_err());
+	assert!(!scratch.exists(), "nothing kept");
 }

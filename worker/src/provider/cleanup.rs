@@ -1,37 +1,41 @@
-//! What the daemon removes as it goes: served outputs past their retention, inputs no job
-//! needs any more, and salts no re-org can ask for again.
+//! What the daemon removes as it goes: served outputs and kept inputs past their retention,
+//! unfinished input downloads no job needs any more, and salts no re-org can ask for again.
 
-use super::{results::Results, Retention, Work, LOG_TARGET};
+use super::{retention, Retention, Work, LOG_TARGET};
+use crate::data::Store;
 use std::time::{Duration, SystemTime};
 
 /// How often served outputs past their retention are removed: every 100 blocks (5 minutes
 /// at 3 s a block), and when the daemon connects.
 pub(super) const PRUNE_EVERY_BLOCKS: u32 = 100;
 
-pub(super) fn prune_results(results: &Results, retention: Retention) {
-	match results.prune(retention, SystemTime::now()) {
+/// Removes the served outputs and kept inputs past `retention`.
+pub(super) fn prune_kept(outputs: &Store, inputs: &Store, retention: Retention) {
+	match retention::prune(&[outputs, inputs], retention, SystemTime::now()) {
 		Ok(0) => {}
 		Ok(removed) => {
-			log::info!(target: LOG_TARGET, "removed {removed} served outputs past their retention")
+			log::info!(target: LOG_TARGET, "removed {removed} outputs and inputs past their retention")
 		}
 		Err(e) => {
-			log::warn!(target: LOG_TARGET, "removing outputs past their retention failed: {e}")
+			log::warn!(target: LOG_TARGET, "removing outputs and inputs past their retention failed: {e}")
 		}
 	}
 }
 
-/// How long an input's files may go unwritten before they are removed: longer than any
-/// commit window (`MaxWindow`, half an hour), so no job can still need them.
-const INPUT_MAX_AGE: Duration = Duration::from_secs(3600);
+/// How long an unfinished input download may go unwritten before it is removed: longer than
+/// any commit window (`MaxWindow`, half an hour), so no job can still need it.
+const UNFINISHED_MAX_AGE: Duration = Duration::from_secs(3600);
 
 /// Removes the leftovers of input downloads no job needs any more.
-pub(super) fn prune_inputs(inputs: &crate::data::Store) {
-	match inputs.prune_older_than(INPUT_MAX_AGE, SystemTime::now()) {
+pub(super) fn prune_unfinished_inputs(inputs: &Store) {
+	match inputs.prune_unfinished(UNFINISHED_MAX_AGE, SystemTime::now()) {
 		Ok(0) => {}
 		Ok(removed) => {
-			log::info!(target: LOG_TARGET, "removed {removed} files of inputs no job needs")
+			log::info!(target: LOG_TARGET, "removed {removed} files of input downloads no job needs")
 		}
-		Err(e) => log::warn!(target: LOG_TARGET, "removing inputs no job needs failed: {e}"),
+		Err(e) => {
+			log::warn!(target: LOG_TARGET, "removing input downloads no job needs failed: {e}")
+		}
 	}
 }
 

@@ -46,7 +46,7 @@ pub struct Work {
 	pub config: Arc<Config>,
 	pub journal: Journal,
 	pub results: Results,
-	/// Remote inputs being fetched, each dropped once its job is computed.
+	/// Remote inputs, fetched and kept (see `super::kept_inputs`).
 	pub inputs: Store,
 	/// The device's jobs, one at a time, earliest deadline first.
 	pub schedule: Arc<Schedule>,
@@ -174,12 +174,12 @@ impl Work {
 		let params = spec.params.to_vec();
 		let shape = validate_params(spec.kernel, &params)
 			.map_err(|e| Failure::GiveUp(KernelError::from(e).to_string()))?;
-		let (input, fetched) = match &spec.input.source {
+		let input = match &spec.input.source {
 			Some(source) => {
 				let cutoff =
 					due.checked_sub(self.rates.estimate(&shape)).unwrap_or_else(Instant::now);
 				let blob = BlobRef { root: spec.input.hash.0, size: spec.input.size };
-				(self.fetch_input(blob, source, cutoff).await?, Some(blob))
+				self.fetch_input(blob, info, source, (at, cutoff)).await?
 			}
 			None => {
 				let input =
@@ -192,16 +192,12 @@ impl Work {
 						"its input does not match the hash in the job".into(),
 					));
 				}
-				(input, None)
+				input
 			}
 		};
-		let computed = self.run(job, (shape, params), input, due).await;
-		// A fetched input is kept while the job may be tried again, and dropped once it is
-		// computed or given up (issue 26 keeps inputs to serve them).
-		if let Some(blob) = fetched.filter(|_| !matches!(computed, Err(Failure::Retry(_)))) {
-			self.drop_input(&blob);
-		}
-		computed
+		// A fetched input stays in the store, served to the job's other assignees, for the
+		// operator's retention (see `retention`).
+		self.run(job, (shape, params), input, due).await
 	}
 
 	/// Runs the job's kernel, of `shape` with `params`, on `input` if the device can finish it
@@ -245,15 +241,17 @@ impl Work {
 }
 
 impl Work {
-	/// The bytes of the job's remote input `blob`, fetched from `source` into the input store,
-	/// every piece checked against its root. A fetch that fails is tried again on the next
-	/// block while computing could still finish after it (before `cutoff`); after that the job
-	/// is given up, so declined, never left to lapse.
+	/// The bytes of the remote input `blob` of job `info`, fetched into the input store from
+	/// every source [`Self::input_sources`] names at block `at`, every piece checked against its
+	/// root. A fetch that fails is tried again on the next block (with the assignees that have
+	/// committed by then) while computing could still finish after it (before `cutoff`); after
+	/// that the job is given up, so declined, never left to lapse.
 	async fn fetch_input(
 		&self,
 		blob: BlobRef,
+		info: &JobInfo,
 		source: &[u8],
-		cutoff: Instant,
+		(at, cutoff): (Hash, Instant),
 	) -> Result<Vec<u8>, Failure> {
 		let source_text = String::from_utf8_lossy(source).into_owned();
 		let address: Multiaddr = source_text.parse().map_err(|_| {
@@ -263,26 +261,32 @@ impl Work {
 			// What was fetched is of no use once the job is declined.
 			self.drop_input(&blob);
 			Failure::GiveUp(format!(
-				"its input {blob} could not be fetched from {source_text} in time to compute \
-				 it: {why}"
+				"its input {blob} could not be fetched from {source_text} or an assignee that \
+				 committed in time to compute it: {why}"
 			))
 		};
 		let left = cutoff.saturating_duration_since(Instant::now());
 		if left.is_zero() {
 			return Err(late("no time is left".into()));
 		}
+		let sources = self.input_sources(info, address, at).await;
 		let fetched = tokio::time::timeout(
 			left,
-			data::fetch(blob, &[address], &self.inputs, Limits::default()),
+			data::fetch(blob, &sources, &self.inputs, Limits::default()),
 		)
 		.await;
 		let path = match fetched {
-			Ok(Ok(fetched)) => fetched.path,
+			Ok(Ok(fetched)) => {
+				let sources: Vec<_> = fetched.sources.iter().map(report::source_line).collect();
+				log::info!(target: super::LOG_TARGET, "fetched the input {blob}:\n{}", sources.join("\n"));
+				fetched.path
+			}
 			Err(_) => return Err(late("the fetch was still going at the cutoff".into())),
 			Ok(Err(e)) if Instant::now() >= cutoff => return Err(late(e.to_string())),
 			Ok(Err(e)) => {
 				return Err(retry(anyhow::anyhow!(
-					"fetching its input {blob} from {source_text}: {e}"
+					"fetching its input {blob} from {} sources: {e}",
+					sources.len()
 				)))
 			}
 		};
@@ -292,10 +296,37 @@ impl Work {
 			.map_err(retry)
 	}
 
-	/// Removes a fetched input from the store, saying so if it cannot (the periodic pruning of
-	/// inputs gets it later).
+	/// Where job `info`'s remote input is fetched from: its requester's `source`, and every
+	/// other assignee that has committed by block `at`. A commitment is computed from a whole
+	/// copy, each piece checked against the root, which its provider keeps and serves, so the
+	/// requester may go offline once a quorum has committed; a provider that committed without
+	/// the input (or serves a bad piece) is a source like a dead requester, dropped by the
+	/// download, which the others finish.
+	async fn input_sources(&self, info: &JobInfo, source: Multiaddr, at: Hash) -> Vec<Multiaddr> {
+		let me = self.config.signer.account();
+		let mut sources = vec![source];
+		let committed = info.assignees.iter().filter(|a| a.commitment.is_some());
+		for assignee in committed.filter(|a| a.provider != *me) {
+			match crate::blobs::data_address(&self.client, &assignee.provider, at).await {
+				Ok(address) if !sources.contains(&address) => sources.push(address),
+				Ok(_) => {}
+				Err(e) => log::debug!(target: super::LOG_TARGET, "not an input source: {e:#}"),
+			}
+		}
+		sources
+	}
+
+	/// Removes what was fetched of an input whose job is given up, if the input is not whole:
+	/// a whole one is kept, since the other assignees of every job that names it fetch it from
+	/// here (and a job whose window has passed can name any input). Says so if it cannot (the
+	/// periodic pruning of unfinished downloads gets it later).
 	fn drop_input(&self, blob: &BlobRef) {
-		if let Err(e) = self.inputs.remove(blob) {
+		let removed = match self.inputs.held(blob) {
+			Ok(data::Held::Partial(_)) => self.inputs.remove(blob),
+			Ok(_) => Ok(()),
+			Err(e) => Err(e),
+		};
+		if let Err(e) = removed {
 			log::warn!(target: super::LOG_TARGET, "removing the input {blob}: {e}");
 		}
 	}

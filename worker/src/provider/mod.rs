@@ -12,6 +12,7 @@ mod duty;
 mod journal;
 mod rates;
 mod results;
+mod retention;
 mod schedule;
 mod serving;
 
@@ -20,13 +21,13 @@ pub use journal::{Commitment, Journal};
 
 use crate::chain::{Client, JobId, ProviderInfo, Signer, VersionMismatch};
 use anyhow::Context;
-use cleanup::{forget_final_salts, prune_inputs, prune_results, PRUNE_EVERY_BLOCKS};
+use cleanup::{forget_final_salts, prune_kept, prune_unfinished_inputs, PRUNE_EVERY_BLOCKS};
 use duty::{Failure, Work};
 use libp2p::Multiaddr;
 use pallet_jobs::{Duty, PendingDuty};
 use rates::Rates;
 use results::Results;
-pub use results::Retention;
+pub use retention::Retention;
 use schedule::Schedule;
 use serving::{publish_attested, serve_results};
 use std::{collections::HashSet, path::PathBuf, sync::Arc, time::Duration};
@@ -44,7 +45,7 @@ pub struct Config {
 	pub listen: Option<Multiaddr>,
 	/// Where to serve results over HTTP; `None`: the endpoint the provider registered.
 	pub http: Option<std::net::SocketAddr>,
-	/// How long served outputs are kept, and how much disk they may take.
+	/// How long served outputs and kept inputs are kept, and how much disk they may take.
 	pub retention: Retention,
 }
 
@@ -114,10 +115,10 @@ async fn serve(
 	let me = config.signer.account().clone();
 
 	let results = Results::new(&config.state_dir);
-	prune_results(&results, config.retention);
-	// Remote inputs, fetched here and dropped once computed (issue 26 keeps them to serve).
-	let inputs = crate::data::Store::open(&config.state_dir.join("inputs"))?;
-	prune_inputs(&inputs);
+	let outputs = results::served(&config.state_dir)?;
+	let inputs = kept_inputs(&config.state_dir)?;
+	prune_kept(&outputs, &inputs, config.retention);
+	prune_unfinished_inputs(&inputs);
 	let work = Arc::new(Work { client, config, journal, results, inputs, schedule, rates });
 	let mut heads = work.client.best_heads().await?;
 	// Duties being worked on, and jobs this provider cannot do (it says why once).
@@ -148,8 +149,8 @@ async fn serve(
 				publish_attested(&work, at).await;
 				forget_final_salts(&work, at).await;
 				if head.number % PRUNE_EVERY_BLOCKS == 0 {
-					prune_results(&work.results, work.config.retention);
-					prune_inputs(&work.inputs);
+					prune_kept(&outputs, &work.inputs, work.config.retention);
+					prune_unfinished_inputs(&work.inputs);
 				}
 			}
 			Some(done) = tasks.join_next() => {
@@ -169,6 +170,13 @@ async fn serve(
 			}
 		}
 	}
+}
+
+/// The store of the remote inputs the daemon fetched under `state_dir`: kept for the
+/// [`Retention`] once whole, and served by root to anyone who asks (the other assignees of
+/// their jobs above all), as the requester served them.
+fn kept_inputs(state_dir: &std::path::Path) -> std::io::Result<crate::data::Store> {
+	crate::data::Store::open(&state_dir.join("inputs"))
 }
 
 /// Says who the daemon runs as and whether the chain lists it as a provider; returns its

@@ -7,30 +7,14 @@
 //! and never pay for them. Even then it is served only to the job's requester, or to whoever
 //! holds a grant the requester signed ([`crate::data::Grant`]): the requester paid for it.
 //!
-//! Served outputs are kept for the operator's [`Retention`]: removed once older than its
-//! period, and the oldest first whenever together they outgrow its cap.
+//! Served outputs are kept for the operator's [`super::Retention`], with the inputs the
+//! provider fetched ([`super::retention`]).
 
 use crate::{chain::JobId, data::Store};
 use std::{
 	path::{Path, PathBuf},
-	time::{Duration, SystemTime},
+	time::SystemTime,
 };
-
-/// How long served outputs are kept, and how much of the disk they may take.
-#[derive(Clone, Copy, Debug)]
-pub struct Retention {
-	/// An output is removed this long after it was first served.
-	pub keep: Duration,
-	/// Served outputs together take at most this many bytes; the oldest go first.
-	pub cap_bytes: u64,
-}
-
-impl Default for Retention {
-	/// A day, and 10 GiB.
-	fn default() -> Self {
-		Self { keep: Duration::from_secs(24 * 60 * 60), cap_bytes: 10 << 30 }
-	}
-}
 
 /// Where outputs are kept, pending or served.
 #[derive(Clone)]
@@ -107,31 +91,6 @@ impl Results {
 			}
 			Verdict::Attested { .. } | Verdict::Ended => std::fs::remove_file(path),
 		}
-	}
-
-	/// Removes the served outputs `retention` no longer keeps, with their readers; returns
-	/// how many were removed.
-	pub fn prune(&self, retention: Retention, now: SystemTime) -> std::io::Result<usize> {
-		if !self.served.is_dir() {
-			return Ok(0);
-		}
-		let store = Store::open(&self.served)?;
-		// (first served, blob) of every served output, oldest first.
-		let mut served: Vec<_> =
-			store.whole_blobs()?.into_iter().map(|(blob, since)| (since, blob)).collect();
-		served.sort_by_key(|(since, _)| *since);
-		let mut total: u64 = served.iter().map(|(_, blob)| blob.size).sum();
-		let mut removed = 0;
-		for (since, blob) in served {
-			let expired = now.duration_since(since).is_ok_and(|age| age > retention.keep);
-			if !expired && total <= retention.cap_bytes {
-				continue;
-			}
-			store.remove(&blob)?;
-			total -= blob.size;
-			removed += 1;
-		}
-		Ok(removed)
 	}
 }
 
@@ -213,42 +172,5 @@ mod tests {
 		assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData, "{refused}");
 		assert!(served(dir.path()).unwrap().whole_blobs().unwrap().is_empty());
 		assert!(results.pending().unwrap().is_empty(), "dropped, not hashed again");
-	}
-
-	#[test]
-	fn served_outputs_go_when_expired_or_over_the_cap_oldest_first() {
-		let dir = tempfile::tempdir().unwrap();
-		let results = Results::new(dir.path());
-		let store = served(dir.path()).unwrap();
-		let requester = [9u8; 32];
-		let blobs = [1u8, 2, 3].map(|byte| blob_of(&[byte; 100]));
-		for (job, blob) in blobs.iter().enumerate() {
-			let output = [job as u8 + 1; 100];
-			results.keep(job as JobId, &blob.root, &output).unwrap();
-			let attested = Verdict::Attested { hash: blob.root, requester };
-			results.settle(job as JobId, &blob.root, attested).unwrap();
-		}
-		let served = |blob: &BlobRef| store.held(blob).unwrap() == Held::Whole;
-		// The first was served an hour before the others.
-		let now = SystemTime::now();
-		let data = store.data_path(&blobs[0]).unwrap();
-		let old = std::fs::File::options().write(true).open(data).unwrap();
-		old.set_modified(now - Duration::from_secs(3600)).unwrap();
-		let day = Retention { keep: Duration::from_secs(86_400), cap_bytes: 1 << 20 };
-		assert_eq!(results.prune(day, now).unwrap(), 0, "all within a day and the cap");
-
-		let half_hour = Retention { keep: Duration::from_secs(1800), ..day };
-		assert_eq!(results.prune(half_hour, now).unwrap(), 1);
-		assert!(!served(&blobs[0]), "expired");
-		assert_eq!(store.readers(&blobs[0]).unwrap(), None, "its readers went with it");
-		assert!(served(&blobs[1]) && served(&blobs[2]));
-
-		// 200 bytes served, a cap of 150: one goes.
-		assert_eq!(results.prune(Retention { cap_bytes: 150, ..day }, now).unwrap(), 1);
-		assert_eq!(blobs[1..].iter().filter(|b| served(b)).count(), 1);
-		// The pending directory is never touched.
-		results.keep(4, &[4; 32], b"pending").unwrap();
-		results.prune(Retention { cap_bytes: 0, ..day }, now).unwrap();
-		assert_eq!(results.pending().unwrap(), vec![(4, [4; 32])]);
 	}
 }

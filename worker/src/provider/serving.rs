@@ -1,5 +1,6 @@
-//! Serving the outputs the daemon computed: over the data plane (`/concord/blob/4`) and HTTP
-//! at its registered endpoint, each once the chain has attested it, to its readers only.
+//! Serving the outputs the daemon computed, over the data plane (`/concord/blob/4`) and HTTP
+//! at its registered endpoint, each once the chain has attested it, to its readers only; and
+//! over the data plane the inputs it fetched, to anyone who names them.
 
 use super::{results::Verdict, Config, Work, LOG_TARGET};
 use crate::blobs::Endpoint;
@@ -43,7 +44,7 @@ pub(super) async fn publish_attested(work: &Work, at: crate::chain::Hash) {
 }
 
 /// Starts serving computed results over libp2p and HTTP, on `--listen` and `--http` or else
-/// the addresses in the provider's registered endpoint. Says why not if it cannot (the
+/// the addresses in the provider's registered endpoint, and kept inputs over libp2p. Says why not if it cannot (the
 /// provider still computes, commits and reveals); returns whether serving is settled, `false`
 /// while an unregistered provider has no endpoint yet.
 pub(super) fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> bool {
@@ -58,13 +59,14 @@ pub(super) fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> b
 			})
 		}
 	};
-	let store = match super::results::served(&config.state_dir) {
-		Ok(store) => store,
-		Err(e) => {
-			log::warn!(target: LOG_TARGET, "results are not served: {e}");
-			return true;
-		}
-	};
+	let (store, inputs) =
+		match (super::results::served(&config.state_dir), super::kept_inputs(&config.state_dir)) {
+			(Ok(store), Ok(inputs)) => (store, inputs),
+			(Err(e), _) | (_, Err(e)) => {
+				log::warn!(target: LOG_TARGET, "results are not served: {e}");
+				return true;
+			}
+		};
 	if let Some(address) = config.http.or(registered.http) {
 		let store = store.clone();
 		tokio::spawn(async move {
@@ -88,8 +90,9 @@ pub(super) fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> b
 		}
 	};
 	tokio::spawn(async move {
-		let listening = |at| log_info(format!("serving results at {at}"));
-		if let Err(e) = crate::data::serve(address, identity, store, listening).await {
+		let listening = |at| log_info(format!("serving results and inputs at {at}"));
+		if let Err(e) = crate::data::serve(address, identity, vec![store, inputs], listening).await
+		{
 			log::warn!(target: LOG_TARGET, "results are not served: {e:#}");
 		}
 	});

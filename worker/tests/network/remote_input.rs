@@ -1,7 +1,9 @@
 //! A job whose input is too large to ride on chain (issue 25, slice 2), on the dev chain with
-//! its genesis providers: `concord job submit --input FILE` serves the file over the data plane
-//! until the job ends, each drawn provider fetches it piece by piece against the BLAKE3 root
-//! the job names, computes and commits, and the requester gets the CPU reference's bytes.
+//! its genesis providers: `concord job submit --input FILE` serves the file over the data plane,
+//! each drawn provider fetches it piece by piece against the BLAKE3 root the job names,
+//! computes, commits and keeps it, serving it to the job's other assignees, and the requester
+//! gets the CPU reference's bytes. Once a quorum has committed the requester may go offline
+//! (issue 26, slice 3).
 
 use crate::common::*;
 use concord_kernels::{cpu, random, result_hash};
@@ -9,6 +11,8 @@ use concord_primitives::kernel::{validate_params, KernelId};
 use concord_worker::chain::Client;
 use pallet_jobs::Phase;
 use pallet_providers::JobOutcome;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn providers_attest_a_job_whose_4_mib_input_the_requester_serves() {
@@ -49,28 +53,153 @@ async fn providers_attest_a_job_whose_4_mib_input_the_requester_serves() {
 	let agreed = info.assignees.iter().filter(|a| a.outcome == Some(JobOutcome::Agreed)).count();
 	assert!(agreed >= 2, "{info:?}");
 
-	// Each worker that computed it dropped the input it fetched (Alice, inside the node, keeps
-	// its state elsewhere).
+	// Each worker that computed it keeps the input it fetched, whole, to serve (Alice, inside
+	// the node, keeps her state elsewhere).
+	let blob =
+		concord_worker::data::BlobRef { root: info.spec.input.hash.0, size: input.len() as u64 };
 	let mut looked = 0;
 	for name in names_of(info.assignees.iter().map(|a| &a.provider)) {
 		if name == "Alice" {
 			continue;
 		}
-		let inputs = state_dir(dir.path(), name).join("inputs");
-		let left: Vec<_> = std::fs::read_dir(&inputs)
-			.unwrap_or_else(|e| panic!("{}: {e}", inputs.display()))
-			.map(|e| e.unwrap().file_name())
-			.collect();
-		assert!(left.is_empty(), "{name} kept {left:?}");
+		let inputs = concord_worker::data::Store::open(&state_dir(dir.path(), name).join("inputs"));
+		let held = inputs.unwrap().held(&blob).unwrap();
+		assert_eq!(held, concord_worker::data::Held::Whole, "{name}\n{}", logs(dir.path()));
 		looked += 1;
 	}
 	assert!(looked > 0, "a worker computed it: {info:?}");
-	// And the requester, which served it from a store of its own, removed that store.
+	// And the requester, which served it from a store of its own, removed that store; only
+	// the identity it served as is kept, for `job serve`.
 	let requester: Vec<_> = std::fs::read_dir(dir.path().join("requester"))
 		.unwrap()
 		.map(|e| e.unwrap().file_name())
 		.collect();
-	assert!(requester.is_empty(), "the requester kept {requester:?}");
+	assert_eq!(requester, ["input-identities"], "the requester kept {requester:?}");
+
+	let (bytes, _) = fetch_as_dave(&rpc, job, dir.path());
+	assert!(bytes == expected, "the fetched output differs");
+}
+
+/// The requester goes offline once a quorum has committed (issue 26, slice 3). It submits
+/// while no provider runs and crashes before any fetched the input; `concord job serve`
+/// serves the input again at the address the job names; the drawn providers but one start,
+/// compute and commit, and `job serve` stops by itself, saying a quorum holds the input. Only
+/// then does the last one start: nothing serves the input but the providers that committed,
+/// and it fetches it from them, agrees, and the job attests with its output fetchable.
+#[tokio::test(flavor = "multi_thread")]
+async fn providers_attest_a_remote_input_job_after_its_requester_went_offline() {
+	let dir = tempfile::tempdir().unwrap();
+	// No provider inside the node: each is a worker this test starts when it chooses.
+	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &[]);
+	let (kernel, params) = (KernelId::SortU32, [1u32 << 20]);
+	let shape = validate_params(kernel, &params).unwrap();
+	let input = random::input(&shape, 11);
+	let file = dir.path().join("input.bin");
+	std::fs::write(&file, &input).unwrap();
+	let expected = cpu::run(kernel, &params, &input).unwrap();
+	let store = dir.path().join("requester");
+
+	// Submit, read the job's number, and crash.
+	let mut submit = Process(
+		concord()
+			.args(["job", "submit", "--rpc", &rpc, "--key", "//Dave", "--kernel", "sort-u32"])
+			.args(["--params", &params[0].to_string(), "--commit-window", "40"])
+			.arg("--input")
+			.arg(&file)
+			.arg("--store")
+			.arg(&store)
+			.stdout(Stdio::piped())
+			.stderr(Stdio::null())
+			.spawn()
+			.unwrap(),
+	);
+	let mut first = String::new();
+	BufReader::new(submit.0.stdout.take().unwrap()).read_line(&mut first).unwrap();
+	let job: u64 = first.trim().parse().unwrap_or_else(|_| panic!("not a job number: {first:?}"));
+	submit.kill();
+
+	// Serve it again, as the identity the job names.
+	let mut serve = Process(
+		concord()
+			.args(["job", "serve", "--rpc", &rpc, &job.to_string()])
+			.arg("--input")
+			.arg(&file)
+			.arg("--store")
+			.arg(&store)
+			.stdout(Stdio::piped())
+			.stderr(Stdio::piped())
+			.spawn()
+			.unwrap(),
+	);
+	// Its progress lines, read to the end (a closed stderr would fail its writes).
+	let (lines, said) = std::sync::mpsc::channel();
+	let stderr = BufReader::new(serve.0.stderr.take().unwrap());
+	std::thread::spawn(move || {
+		stderr.lines().map_while(Result::ok).try_for_each(|l| lines.send(l))
+	});
+	let serving = said.recv_timeout(STAGE_TIMEOUT).expect("a line");
+	assert!(serving.starts_with(&format!("serving job {job}'s input")), "{serving}");
+
+	let client = Client::connect(&rpc).await.unwrap();
+	let assigned = wait_for(&client, job, |info| !info.assignees.is_empty()).await;
+	let info =
+		assigned.unwrap_or_else(|| panic!("job {job} was not assigned\n{}", logs(dir.path())));
+	let source = String::from_utf8(info.spec.input.source.clone().unwrap().to_vec()).unwrap();
+	// The job names the identity the crashed submission kept, which `job serve` served as.
+	let peer = source.rsplit_once("/p2p/").expect("a peer id").1.to_string();
+	assert!(store.join("input-identities").join(format!("{peer}.key")).is_file(), "{source}");
+	let assignees = names_of(info.assignees.iter().map(|a| &a.provider));
+	assert_eq!(assignees.len(), 3, "{info:?}");
+	let (late, first_ones) = assignees.split_last().unwrap();
+	let _first_workers: Vec<_> =
+		first_ones.iter().map(|name| start_worker(&rpc, name, dir.path())).collect();
+
+	// `job serve` stops once the two have committed: a quorum holds the input.
+	let mut stdout = serve.0.stdout.take().unwrap();
+	let stopped = tokio::time::timeout(
+		STAGE_TIMEOUT,
+		tokio::task::spawn_blocking(move || (serve.0.wait().unwrap(), serve)),
+	);
+	let stopped =
+		stopped.await.unwrap_or_else(|_| panic!("job serve did not stop\n{}", logs(dir.path())));
+	let (status, _serve) = stopped.unwrap();
+	let mut printed = String::new();
+	std::io::Read::read_to_string(&mut stdout, &mut printed).unwrap();
+	let progress: Vec<_> = said.try_iter().collect();
+	assert!(status.success(), "{printed}\n{progress:?}\n{}", logs(dir.path()));
+	assert!(printed.contains("may go offline"), "{printed}");
+	let now = client.existing_job(job, client.best_header().await.unwrap().hash()).await.unwrap();
+	let committed: Vec<_> =
+		now.assignees.iter().filter(|a| a.commitment.is_some()).map(|a| &a.provider).collect();
+	assert_eq!(names_of(committed), first_ones, "{now:?}");
+
+	// Nothing serves the input now but the providers that committed.
+	let _late_worker = start_worker(&rpc, late, dir.path());
+	let attested = wait_for(&client, job, |info| !info.phase.is_open()).await;
+	let info = attested.unwrap_or_else(|| panic!("job {job} did not end\n{}", logs(dir.path())));
+	assert!(matches!(info.phase, Phase::Attested { .. }), "{info:?}\n{}", logs(dir.path()));
+	for assignee in &info.assignees {
+		assert_eq!(assignee.outcome, Some(JobOutcome::Agreed), "{info:?}\n{}", logs(dir.path()));
+	}
+	// Its download names each source: every piece came from the two, none from the requester.
+	let late_log = std::fs::read_to_string(dir.path().join(format!("{}.log", file_name(late))));
+	let late_log = late_log.unwrap();
+	let sources: Vec<&str> = late_log
+		.split_once("fetched the input")
+		.unwrap_or_else(|| panic!("{late_log}"))
+		.1
+		.lines()
+		.skip(1)
+		.take_while(|line| line.starts_with("  ") && line.contains(" pieces from "))
+		.collect();
+	assert_eq!(sources.len(), 3, "the requester and the two: {late_log}");
+	let from_requester: Vec<_> = sources.iter().filter(|line| line.contains(&peer)).collect();
+	assert_eq!(from_requester.len(), 1, "{sources:?}");
+	assert!(
+		from_requester[0].starts_with("  0 pieces from") && from_requester[0].contains("dropped")
+	);
+	let pieces = |line: &&str| line.trim().split(' ').next().unwrap().parse::<u64>().unwrap();
+	assert_eq!(sources.iter().map(pieces).sum::<u64>(), 4, "4 MiB in 1 MiB pieces: {sources:?}");
 
 	let (bytes, _) = fetch_as_dave(&rpc, job, dir.path());
 	assert!(bytes == expected, "the fetched output differs");
