@@ -99,24 +99,8 @@ async fn providers_attest_a_remote_input_job_after_its_requester_went_offline() 
 	let expected = cpu::run(kernel, &params, &input).unwrap();
 	let store = dir.path().join("requester");
 
-	// Submit, read the job's number, and crash.
-	let mut submit = Process(
-		concord()
-			.args(["job", "submit", "--rpc", &rpc, "--key", "//Dave", "--kernel", "sort-u32"])
-			.args(["--params", &params[0].to_string(), "--commit-window", "40"])
-			.arg("--input")
-			.arg(&file)
-			.arg("--store")
-			.arg(&store)
-			.stdout(Stdio::piped())
-			.stderr(Stdio::null())
-			.spawn()
-			.unwrap(),
-	);
-	let mut first = String::new();
-	BufReader::new(submit.0.stdout.take().unwrap()).read_line(&mut first).unwrap();
-	let job: u64 = first.trim().parse().unwrap_or_else(|_| panic!("not a job number: {first:?}"));
-	submit.kill();
+	// A window long enough for the third provider to start once the two have committed.
+	let job = submit_and_crash(&rpc, (params, 40), &file, &store);
 
 	// Serve it again, as the identity the job names.
 	let mut serve = Process(
@@ -203,4 +187,98 @@ async fn providers_attest_a_remote_input_job_after_its_requester_went_offline() 
 
 	let (bytes, _) = fetch_as_dave(&rpc, job, dir.path());
 	assert!(bytes == expected, "the fetched output differs");
+}
+
+/// `concord job submit` as Dave of a sort of `params` on `file` with a commit window of
+/// `window` blocks, killed once it printed the job's number (before any provider could fetch
+/// the input, with none running); returns that number.
+fn submit_and_crash(
+	rpc: &str,
+	(params, window): ([u32; 1], u32),
+	file: &std::path::Path,
+	store: &std::path::Path,
+) -> u64 {
+	let mut submit = Process(
+		concord()
+			.args(["job", "submit", "--rpc", rpc, "--key", "//Dave", "--kernel", "sort-u32"])
+			.args(["--params", &params[0].to_string(), "--commit-window", &window.to_string()])
+			.arg("--input")
+			.arg(file)
+			.arg("--store")
+			.arg(store)
+			.stdout(Stdio::piped())
+			.stderr(Stdio::null())
+			.spawn()
+			.unwrap(),
+	);
+	let mut first = String::new();
+	BufReader::new(submit.0.stdout.take().unwrap()).read_line(&mut first).unwrap();
+	let job = first.trim().parse().unwrap_or_else(|_| panic!("not a job number: {first:?}"));
+	submit.kill();
+	job
+}
+
+/// A remote input whose source is dead (issue 26, slice 2, on real processes): the requester
+/// crashes before any provider fetched its input and never comes back, so the drawn providers
+/// retry until computing could no longer finish, then report the input unavailable (their
+/// free decline). The job fails `InputUnavailable`; nobody is slashed; each reporter is paid
+/// the runtime's `JobInputDeposit` out of the requester's deposit, and the rest of the escrow
+/// goes back to the requester, to the unit.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remote_input_never_served_pays_its_reporters_from_the_requesters_deposit() {
+	use concord_runtime::{configs::JobInputDeposit, RuntimeEvent};
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &[]);
+	let params = [1u32 << 20];
+	let shape = validate_params(KernelId::SortU32, &params).unwrap();
+	let file = dir.path().join("input.bin");
+	std::fs::write(&file, random::input(&shape, 13)).unwrap();
+	let job = submit_and_crash(&rpc, (params, 20), &file, &dir.path().join("requester"));
+
+	let client = Client::connect(&rpc).await.unwrap();
+	let assigned = wait_for(&client, job, |info| !info.assignees.is_empty()).await;
+	let open =
+		assigned.unwrap_or_else(|| panic!("job {job} was not assigned\n{}", logs(dir.path())));
+	let assignees = names_of(open.assignees.iter().map(|a| &a.provider));
+	let _workers: Vec<_> =
+		assignees.iter().map(|name| start_worker(&rpc, name, dir.path())).collect();
+
+	let ended = wait_for_at(&client, job, |info| !info.phase.is_open()).await;
+	let (at, info) = ended.unwrap_or_else(|| panic!("job {job} did not end\n{}", logs(dir.path())));
+	let failed = pallet_jobs::Phase::Failed { reason: pallet_jobs::FailReason::InputUnavailable };
+	assert_eq!(info.phase, failed, "{info:?}\n{}", logs(dir.path()));
+	let reporters: Vec<_> =
+		info.assignees.iter().filter(|a| a.declined).map(|a| a.provider.clone()).collect();
+	assert!(reporters.len() >= 2, "{info:?}");
+
+	let key = frame_support::storage::storage_prefix(b"System", b"Events").to_vec();
+	let records: Vec<frame_system::EventRecord<RuntimeEvent, sp_core::H256>> =
+		client.storage(key, at).await.unwrap().unwrap_or_default();
+	let (mut shared, mut refunded, mut slashed) = (Vec::new(), None, 0);
+	for record in records {
+		match record.event {
+			RuntimeEvent::Jobs(pallet_jobs::Event::InputDepositShared {
+				job: of,
+				provider,
+				amount,
+			}) if of == job => shared.push((provider, amount)),
+			RuntimeEvent::Jobs(pallet_jobs::Event::Refunded { job: of, amount, .. })
+				if of == job =>
+			{
+				refunded = Some(amount)
+			}
+			RuntimeEvent::Jobs(pallet_jobs::Event::Slashed { .. }) => slashed += 1,
+			_ => {}
+		}
+	}
+	let each: u128 = JobInputDeposit::get();
+	let mut paid: Vec<_> = shared.iter().map(|(who, _)| who.clone()).collect();
+	paid.sort();
+	let mut expected = reporters.clone();
+	expected.sort();
+	assert_eq!(paid, expected, "every reporter, and no one else, is paid");
+	assert!(shared.iter().all(|(_, amount)| *amount == each), "{shared:?}");
+	assert_eq!(slashed, 0, "nobody is slashed");
+	let refunded = refunded.expect("the rest of the escrow is refunded");
+	assert_eq!(refunded + each * reporters.len() as u128, open.escrow, "to the unit");
 }
