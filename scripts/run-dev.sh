@@ -15,6 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bin="$CARGO_TARGET_DIR/release"
 # Providers keep the salts they committed to here, so a restarted worker can still reveal.
 state="${CONCORD_DEV_STATE:-$(mktemp -d -t concord-dev.XXXXXX)}"
+mkdir -p "$state"
 # Mesa's software Vulkan (lavapipe) when there is no GPU; set WGPU_BACKEND to choose another.
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
 

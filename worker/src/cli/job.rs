@@ -275,7 +275,7 @@ async fn serve(args: ServeArgs, out: Output) -> anyhow::Result<()> {
 			identities.display()
 		)
 	})?;
-	let dir = OwnDir(args.store.open()?.dir().join(format!("serving-{}", std::process::id())));
+	let dir = OwnDir::serving(&args.store.open()?)?;
 	let store = Store::open(&dir.0)?;
 	let path = args.input.clone();
 	let blob = tokio::task::spawn_blocking(move || store.add(&path).map(|blob| (blob, store)));
@@ -363,6 +363,23 @@ impl ServedInput {
 /// A directory of this process's own, removed with all in it when dropped.
 struct OwnDir(std::path::PathBuf);
 
+impl OwnDir {
+	/// `<store>/serving-<pid>`, for an input this process serves; first removes those of
+	/// processes no longer running (a submission killed before it ended leaves its own, with
+	/// a generated input in it).
+	fn serving(store: &Store) -> anyhow::Result<OwnDir> {
+		for entry in std::fs::read_dir(store.dir())? {
+			let name = entry?.file_name();
+			let pid = name.to_str().and_then(|name| name.strip_prefix("serving-"));
+			let Some(pid) = pid.and_then(|pid| pid.parse::<u32>().ok()) else { continue };
+			if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+				let _ = std::fs::remove_dir_all(store.dir().join(name));
+			}
+		}
+		Ok(OwnDir(store.dir().join(format!("serving-{}", std::process::id()))))
+	}
+}
+
 impl Drop for OwnDir {
 	fn drop(&mut self) {
 		let _ = std::fs::remove_dir_all(&self.0);
@@ -384,7 +401,7 @@ async fn serve_input(
 	input: JobInput,
 	out: Output,
 ) -> anyhow::Result<(InputSpec, ServedInput)> {
-	let dir = OwnDir(args.store.open()?.dir().join(format!("serving-{}", std::process::id())));
+	let dir = OwnDir::serving(&args.store.open()?)?;
 	let store = Store::open(&dir.0)?;
 	let path = match input {
 		JobInput::File(path) => path,
@@ -594,4 +611,30 @@ async fn follow(
 		Some(Ending::Cancelled) => pallet_jobs::Phase::Cancelled,
 	};
 	Err(requester::NoResult { job, phase: report::phase(&phase) }.into())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn serving_sweeps_the_directories_of_processes_gone_and_no_other() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Store::open(dir.path()).unwrap();
+		let gone = dir.path().join(format!("serving-{}", u32::MAX));
+		std::fs::create_dir_all(gone.join("probes")).unwrap();
+		std::fs::write(gone.join("generated-input"), b"left behind").unwrap();
+		// pid 1 is always running.
+		let running = dir.path().join("serving-1");
+		std::fs::create_dir_all(&running).unwrap();
+		let other = dir.path().join("input-identities");
+		std::fs::create_dir_all(&other).unwrap();
+		let own = OwnDir::serving(&store).unwrap();
+		assert!(!gone.exists(), "swept");
+		assert!(running.exists() && other.exists(), "left");
+		std::fs::create_dir_all(&own.0).unwrap();
+		let path = own.0.clone();
+		drop(own);
+		assert!(!path.exists(), "removed when dropped");
+	}
 }
