@@ -220,6 +220,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAssignees: Get<u32>;
 
+		/// How long a provider keeps the remote input it fetched and the output it computed
+		/// for others to fetch, counted from when it got them: a job's other assignees and
+		/// escalation panels fetch the input from the providers that committed once its
+		/// requester has gone offline, and the requester fetches the output. Every provider's
+		/// worker keeps them at least this long, unless its operator's disk cap runs out first
+		/// (the oldest go then). The chain does not check it yet: the audits issue will.
+		#[pallet::constant]
+		type DataRetention: Get<BlockNumberFor<Self>>;
+
 		/// Largest input carried on chain, in bytes. Larger inputs are sent remote (their
 		/// BLAKE3 root, size and source), and smaller ones only inline.
 		#[pallet::constant]

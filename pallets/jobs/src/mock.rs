@@ -144,6 +144,7 @@ impl pallet_jobs::Config for Test {
 	type MaxOpenJobsPerRequester = ConstU32<MAX_OPEN_JOBS_PER_REQUESTER>;
 	type MaxEscalations = MaxEscalations;
 	type MaxAssignees = ConstU32<{ 2 * (MAX_REPLICAS + MOST_ESCALATIONS * MAX_REPLICAS) }>;
+	type DataRetention = ConstU64<14_400>;
 	type MaxInlineInput = ConstU32<64>;
 	type MaxSourceLen = ConstU32<64>;
 	type JobDeposit = JobDeposit;

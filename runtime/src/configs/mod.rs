@@ -229,6 +229,10 @@ impl pallet_jobs::Config for Runtime {
 	type InputDeposit = JobInputDeposit;
 	type FailedRevealShare = FailedRevealShare;
 	type MaxOpenJobsPerRequester = ConstU32<16>;
+	/// A day: long enough to come back from a night offline for an output, and for every
+	/// escalation of a job (each round at most 35 minutes of windows, and the wait for a
+	/// panel) to find its input.
+	type DataRetention = ConstU32<DAYS>;
 	/// 16 KiB: a small matrix or batch rides on chain; larger inputs are sent remote.
 	type MaxInlineInput = ConstU32<16_384>;
 	type MaxSourceLen = ConstU32<256>;

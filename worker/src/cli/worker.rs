@@ -30,10 +30,12 @@ pub struct RunArgs {
 	/// `/http` address in the endpoint the provider registered.
 	#[arg(long, value_name = "ADDRESS:PORT")]
 	http: Option<std::net::SocketAddr>,
-	/// Hours a served output is kept after its job's verdict.
+	/// Hours a served output is kept after its job's verdict, and a fetched input after its
+	/// last piece arrived; at least the chain's DataRetention (a day).
 	#[arg(long, value_name = "HOURS", default_value_t = provider::Retention::default().keep.as_secs() / 3600)]
 	keep_results: u64,
-	/// MiB that served outputs may take together; beyond it the oldest are removed.
+	/// MiB that served outputs and kept inputs may take together; beyond it the oldest are
+	/// removed.
 	#[arg(long, value_name = "MIB", default_value_t = provider::Retention::default().cap_bytes >> 20)]
 	results_cap: u64,
 }

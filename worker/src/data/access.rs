@@ -112,9 +112,21 @@ impl Store {
 	}
 
 	/// The whole blob with root `root`, whatever its size, if the store holds one (the HTTP
-	/// gateway names a blob by its root alone).
+	/// gateway names a blob by its root alone). Only names are read, and the tree of the one
+	/// that matches: a request costs no stat of every other blob.
 	pub fn find(&self, root: &[u8; 32]) -> io::Result<Option<BlobRef>> {
-		Ok(self.whole_blobs()?.into_iter().map(|(blob, _)| blob).find(|blob| blob.root == *root))
+		let prefix = format!("{}-", hex::encode(root));
+		for entry in std::fs::read_dir(self.dir())? {
+			let name = entry?.file_name();
+			let Some(name) = name.to_str().filter(|name| name.starts_with(&prefix)) else {
+				continue;
+			};
+			let Some(blob) = name.strip_suffix(".obao").and_then(parse_name) else { continue };
+			if self.held(&blob)? == Held::Whole {
+				return Ok(Some(blob));
+			}
+		}
+		Ok(None)
 	}
 
 	/// Every whole blob the store holds, its own bytes or a file added in place, with when its

@@ -22,6 +22,7 @@ pub use fetch::{
 pub use grant::Grant;
 pub use serve::serve;
 pub use serving::Serving;
+pub(crate) use store::remove_if_there;
 pub use store::{Held, Store};
 pub use tree::{BlobRef, MAX_BLOB_BYTES, MAX_ENCODED_PIECE, PIECE_BYTES};
 pub use wire::{

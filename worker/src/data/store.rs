@@ -228,7 +228,7 @@ impl Store {
 	}
 }
 
-pub(super) fn remove_if_there(path: &Path) -> io::Result<()> {
+pub(crate) fn remove_if_there(path: &Path) -> io::Result<()> {
 	match std::fs::remove_file(path) {
 		Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
 		_ => Ok(()),

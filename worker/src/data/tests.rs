@@ -709,3 +709,23 @@ async fn a_probe_passes_only_a_source_that_serves_the_pieces_it_draws() {
 	assert!(probe(blob, &empty, &scratch, limits).await.is_err());
 	assert!(!scratch.exists(), "nothing kept");
 }
+
+/// The gateway names a blob by its root alone: `find` gives the whole one with that root,
+/// whether its bytes are the store's own or a file added in place, and nothing for a download
+/// under way or a root it does not hold.
+#[test]
+fn find_names_a_whole_blob_by_its_root_alone() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = Store::open(&dir.path().join("store")).unwrap();
+	let in_place = add(&store, dir.path(), "added", &[5; 5000]);
+	assert_eq!(store.find(&in_place.root).unwrap(), Some(in_place));
+	let output = [6u8; 7000];
+	let root = *bao_tree::blake3::hash(&output).as_bytes();
+	std::fs::write(dir.path().join("output"), output).unwrap();
+	let adopted = store.adopt(&dir.path().join("output"), &root, &[9; 32]).unwrap();
+	assert_eq!(store.find(&root).unwrap(), Some(adopted));
+	let partial = BlobRef { root: *bao_tree::blake3::hash(&[7; 3000]).as_bytes(), size: 3000 };
+	drop(store.begin(&partial).unwrap());
+	assert_eq!(store.find(&partial.root).unwrap(), None, "not whole");
+	assert_eq!(store.find(&[1; 32]).unwrap(), None);
+}

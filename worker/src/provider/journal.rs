@@ -88,10 +88,7 @@ impl Journal {
 
 	/// Forgets `job`, once a finalized block shows its reveal or its end.
 	pub fn remove(&self, job: JobId) -> anyhow::Result<()> {
-		match fs::remove_file(self.path(job)) {
-			Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-			_ => Ok(()),
-		}
+		Ok(crate::data::remove_if_there(&self.path(job))?)
 	}
 }
 

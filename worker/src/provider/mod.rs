@@ -9,6 +9,7 @@
 mod cleanup;
 mod compute;
 mod duty;
+mod inputs;
 mod journal;
 mod rates;
 mod results;
@@ -58,7 +59,16 @@ const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(30);
 /// format changes nothing (transactions are signed with the node's current version); one that
 /// changes it leaves the daemon unable to sign anything, so it says so and keeps asking the
 /// node, without exiting, until the node runs a runtime it can sign for again.
-pub async fn run(config: Config) -> anyhow::Result<std::convert::Infallible> {
+pub async fn run(mut config: Config) -> anyhow::Result<std::convert::Infallible> {
+	let raised;
+	(config.retention, raised) = config.retention.at_least_the_chains();
+	if raised {
+		log::warn!(target: LOG_TARGET,
+			"keeping outputs and inputs for {} hours, the chain's DataRetention, not less: \
+			 requesters and other providers count on it",
+			config.retention.keep.as_secs() / 3600
+		);
+	}
 	let config = Arc::new(config);
 	// The device outlives a connection: a job computing when the node went away still holds it.
 	let (schedule, rates) = (Arc::new(Schedule::default()), Arc::new(Rates::default()));
@@ -116,7 +126,7 @@ async fn serve(
 
 	let results = Results::new(&config.state_dir);
 	let outputs = results::served(&config.state_dir)?;
-	let inputs = kept_inputs(&config.state_dir)?;
+	let inputs = inputs::kept_inputs(&config.state_dir)?;
 	prune_kept(&outputs, &inputs, config.retention);
 	prune_unfinished_inputs(&inputs);
 	let work = Arc::new(Work { client, config, journal, results, inputs, schedule, rates });
@@ -170,13 +180,6 @@ async fn serve(
 			}
 		}
 	}
-}
-
-/// The store of the remote inputs the daemon fetched under `state_dir`: kept for the
-/// [`Retention`] once whole, and served by root to anyone who asks (the other assignees of
-/// their jobs above all), as the requester served them.
-fn kept_inputs(state_dir: &std::path::Path) -> std::io::Result<crate::data::Store> {
-	crate::data::Store::open(&state_dir.join("inputs"))
 }
 
 /// Says who the daemon runs as and whether the chain lists it as a provider; returns its

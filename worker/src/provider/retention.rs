@@ -3,6 +3,7 @@
 //! jobs, so that a requester may go offline once a quorum has committed.
 
 use crate::data::Store;
+use frame_support::traits::Get;
 use std::time::{Duration, SystemTime};
 
 /// How long served outputs and kept inputs are kept, and how much of the disk they may take.
@@ -17,9 +18,27 @@ pub struct Retention {
 }
 
 impl Default for Retention {
-	/// A day, and 10 GiB.
+	/// The chain's `floor()` (`Jobs::DataRetention`), and 10 GiB.
 	fn default() -> Self {
-		Self { keep: Duration::from_secs(24 * 60 * 60), cap_bytes: 10 << 30 }
+		Self { keep: floor(), cap_bytes: 10 << 30 }
+	}
+}
+
+/// How long the chain says every provider keeps the data it serves
+/// (`pallet_jobs::Config::DataRetention`, in blocks, at the chain's block time).
+pub fn floor() -> Duration {
+	let blocks: u32 = <concord_runtime::Runtime as pallet_jobs::Config>::DataRetention::get();
+	Duration::from_millis(
+		u64::from(blocks).saturating_mul(concord_runtime::units::MILLI_SECS_PER_BLOCK),
+	)
+}
+
+impl Retention {
+	/// This retention, keeping everything at least the chain's `floor()`; and whether it had
+	/// to be raised to it.
+	pub fn at_least_the_chains(self) -> (Retention, bool) {
+		let floor = floor();
+		(Retention { keep: self.keep.max(floor), ..self }, self.keep < floor)
 	}
 }
 
@@ -59,6 +78,19 @@ mod tests {
 	use super::*;
 	use crate::data::{BlobRef, Held};
 	use crate::provider::results::{served, Results, Verdict};
+
+	/// The runtime's `DataRetention` is a day of blocks; no operator keeps less.
+	#[test]
+	fn every_provider_keeps_data_at_least_as_long_as_the_chain_says() {
+		assert_eq!(floor(), Duration::from_secs(24 * 60 * 60));
+		assert_eq!(Retention::default().keep, floor());
+		let hour = Retention { keep: Duration::from_secs(3600), cap_bytes: 7 };
+		let (raised, was_raised) = hour.at_least_the_chains();
+		assert_eq!((raised.keep, raised.cap_bytes, was_raised), (floor(), 7, true));
+		let week = Retention { keep: 7 * floor(), cap_bytes: 7 };
+		let (kept, was_raised) = week.at_least_the_chains();
+		assert_eq!((kept.keep, was_raised), (7 * floor(), false));
+	}
 
 	fn blob_of(output: &[u8]) -> BlobRef {
 		BlobRef { root: concord_kernels::result_hash(output), size: output.len() as u64 }

@@ -59,14 +59,16 @@ pub(super) fn serve_results(config: &Config, record: Option<&ProviderInfo>) -> b
 			})
 		}
 	};
-	let (store, inputs) =
-		match (super::results::served(&config.state_dir), super::kept_inputs(&config.state_dir)) {
-			(Ok(store), Ok(inputs)) => (store, inputs),
-			(Err(e), _) | (_, Err(e)) => {
-				log::warn!(target: LOG_TARGET, "results are not served: {e}");
-				return true;
-			}
-		};
+	let (store, inputs) = match (
+		super::results::served(&config.state_dir),
+		super::inputs::kept_inputs(&config.state_dir),
+	) {
+		(Ok(store), Ok(inputs)) => (store, inputs),
+		(Err(e), _) | (_, Err(e)) => {
+			log::warn!(target: LOG_TARGET, "results are not served: {e}");
+			return true;
+		}
+	};
 	if let Some(address) = config.http.or(registered.http) {
 		let store = store.clone();
 		tokio::spawn(async move {
