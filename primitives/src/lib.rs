@@ -3,5 +3,6 @@
 //! and the market's rules (verdicts, random assignment).
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod address;
 pub mod kernel;
 pub mod market;

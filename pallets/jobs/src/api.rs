@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use codec::Codec;
 use concord_primitives::{
 	kernel::{self, KernelId},
-	market::admission,
+	market::{admission, verdict},
 };
 use frame_support::traits::Get;
 use sp_runtime::{
@@ -123,7 +123,7 @@ impl<T: Config> Pallet<T> {
 		if replicas == 0 || replicas > T::MaxReplicas::get() {
 			return Err(QuoteError::InvalidReplicas);
 		}
-		if quorum > replicas || quorum.saturating_mul(2) <= replicas {
+		if quorum > replicas || !verdict::is_majority(quorum, replicas) {
 			return Err(QuoteError::InvalidQuorum);
 		}
 		let work_units = shape.work_units();

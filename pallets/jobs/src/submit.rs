@@ -10,10 +10,7 @@ use concord_primitives::{
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
-	traits::{
-		fungible::{Inspect, MutateHold},
-		tokens::{Fortitude, Precision, Preservation},
-	},
+	traits::{fungible::MutateHold, tokens::Precision},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::H256;
@@ -261,7 +258,7 @@ impl<T: Config> Pallet<T> {
 				let source: BoundedVec<u8, T::MaxSourceLen> =
 					source.try_into().map_err(|_| Error::<T>::SourceTooLong)?;
 				ensure!(
-					source[0] == b'/' && source.iter().all(|b| b.is_ascii_graphic()),
+					concord_primitives::address::looks_like_multiaddrs(&source),
 					Error::<T>::InvalidSource
 				);
 				// Its content rules (mlp-i8's shifts) are checked by each provider once the
@@ -287,8 +284,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Fails with `InsufficientBalance` unless `who` can hold `amount` more and stay alive.
 	pub(crate) fn ensure_can_hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-		let free = T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Polite);
-		ensure!(free >= amount, Error::<T>::InsufficientBalance);
+		ensure!(
+			pallet_providers::can_hold::<_, T::Currency>(who, amount),
+			Error::<T>::InsufficientBalance
+		);
 		Ok(())
 	}
 

@@ -9,10 +9,7 @@ use concord_primitives::kernel::KernelId;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
-	traits::{
-		fungible::{Inspect, MutateHold},
-		tokens::{Fortitude, Precision, Preservation},
-	},
+	traits::{fungible::MutateHold, tokens::Precision},
 };
 use sp_runtime::traits::{Saturating, Zero};
 
@@ -204,7 +201,7 @@ impl<T: Config> Pallet<T> {
 		let endpoint: BoundedVec<u8, T::MaxEndpointLen> =
 			BoundedVec::try_from(endpoint).map_err(|_| Error::<T>::EndpointTooLong)?;
 		ensure!(
-			endpoint[0] == b'/' && endpoint.iter().all(|b| b.is_ascii_graphic()),
+			concord_primitives::address::looks_like_multiaddrs(&endpoint),
 			Error::<T>::InvalidEndpoint
 		);
 		Ok(endpoint)
@@ -212,8 +209,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Fails with `InsufficientBalance` unless `who` can hold `amount` and stay alive.
 	pub(crate) fn ensure_can_hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-		let free = T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Polite);
-		ensure!(free >= amount, Error::<T>::InsufficientBalance);
+		ensure!(crate::can_hold::<_, T::Currency>(who, amount), Error::<T>::InsufficientBalance);
 		Ok(())
 	}
 

@@ -62,6 +62,17 @@ pub use types::*;
 pub use view::DRAW_LOOKBACK;
 pub use weights::WeightInfo;
 
+/// Whether `who` can put `amount` more on hold in `C` and stay alive (what it could spend
+/// without its account being reaped): the one rule for a provider's stake and a requester's
+/// escrow.
+pub fn can_hold<AccountId, C: frame_support::traits::fungible::Inspect<AccountId>>(
+	who: &AccountId,
+	amount: C::Balance,
+) -> bool {
+	use frame_support::traits::tokens::{Fortitude, Preservation};
+	C::reducible_balance(who, Preservation::Preserve, Fortitude::Polite) >= amount
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
