@@ -134,18 +134,9 @@ pub enum Ending {
 
 /// Follows job `id` block by block until it ends, calling `progress` at each new best block
 /// with the job and, while it waits for providers (or failed for want of them), why none
-/// takes it.
-pub async fn wait(
-	client: &Client,
-	id: JobId,
-	progress: impl FnMut(BlockNumber, &JobInfo, Option<&NoAssignment<Balance>>),
-) -> anyhow::Result<Ending> {
-	let ending = follow(client, id, progress, async |_: &JobInfo, _| false).await?;
-	ending.ok_or_else(|| anyhow!("job {id} stopped being followed before it ended"))
-}
-
-/// As [`wait`], but stops with `None` at the first block where `enough(job, block)` holds
-/// while the job is still open (say [`Holders::quorum_holds`]).
+/// takes it; stops early with `None` at the first block where `enough(job, block)` holds
+/// while the job is still open (say [`Holders::quorum_holds`]; `|_, _| false` follows it to
+/// its end).
 pub async fn follow(
 	client: &Client,
 	id: JobId,

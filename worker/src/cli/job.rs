@@ -229,6 +229,13 @@ async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 		}
 	};
 	drop(serving);
+	print_followed(out, submitted.job, followed, value);
+	Ok(())
+}
+
+/// Prints how following a job ended for `job submit` and `job serve`: its attested result
+/// hash, or that a quorum of its providers holds its input; `value` gains the field.
+fn print_followed(out: Output, job: JobId, followed: Option<String>, mut value: Value) {
 	match followed {
 		Some(hash) => {
 			value["result_hash"] = json!(hash);
@@ -236,10 +243,9 @@ async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 		}
 		None => {
 			value["input_held"] = json!(true);
-			out.print(input_held_line(submitted.job), value);
+			out.print(input_held_line(job), value);
 		}
 	}
-	Ok(())
 }
 
 /// What `job submit` and `job serve` say when they stop serving a job's input because a
@@ -296,17 +302,8 @@ async fn serve(args: ServeArgs, out: Output) -> anyhow::Result<()> {
 	let until = (args.wait, served.scratch());
 	let followed = follow_while_serving(&args.rpc, client, (args.job, blob), until, out).await?;
 	drop(served);
-	let mut value = json!({ "job": args.job, "input_source": source.to_string() });
-	match followed {
-		Some(hash) => {
-			value["result_hash"] = json!(hash);
-			out.print(&hash, value)
-		}
-		None => {
-			value["input_held"] = json!(true);
-			out.print(input_held_line(args.job), value)
-		}
-	}
+	let value = json!({ "job": args.job, "input_source": source.to_string() });
+	print_followed(out, args.job, followed, value);
 	Ok(())
 }
 
