@@ -7,10 +7,10 @@ use concord_primitives::kernel::{InputError, KernelId, ParamsError};
 pub enum KernelError {
 	/// The params break the kernel's contract; the job is invalid.
 	#[error("invalid params: {0}")]
-	Params(#[from] ParamsError),
+	Params(ParamsError),
 	/// The input does not fit the params; the job is invalid.
 	#[error("invalid input: {0}")]
-	Input(#[from] InputError),
+	Input(InputError),
 	/// No wgpu adapter at all on the enabled backends.
 	#[error("no GPU adapter found (install mesa-vulkan-drivers for a software Vulkan device)")]
 	NoAdapter,
@@ -39,4 +39,18 @@ pub enum KernelError {
 	/// A shader failed to compile or its pipeline failed to build.
 	#[error("could not build the {kernel} pipeline: {message}")]
 	Pipeline { kernel: KernelId, message: String },
+}
+
+// Not `#[from]`: that would also make the contract's error the source, and an error chain
+// printed whole (`{:#}`, as the CLI and the logs print them) would say it twice.
+impl From<ParamsError> for KernelError {
+	fn from(error: ParamsError) -> Self {
+		KernelError::Params(error)
+	}
+}
+
+impl From<InputError> for KernelError {
+	fn from(error: InputError) -> Self {
+		KernelError::Input(error)
+	}
 }

@@ -12,6 +12,7 @@ mod hash;
 mod job;
 pub mod random;
 pub mod shaders;
+pub mod workload;
 
 pub use concord_primitives::kernel::{KernelId, KernelShape};
 pub use error::KernelError;

@@ -11,6 +11,7 @@ mod output;
 mod params;
 mod provider;
 mod worker;
+mod workload;
 
 use clap::{Parser, Subcommand};
 pub use failure::Failure;
@@ -40,6 +41,9 @@ enum Command {
 	/// Request compute: submit jobs and read their results.
 	#[command(subcommand)]
 	Job(job::JobCommand),
+	/// Divide a job into shards and combine their outputs under one verifiable root.
+	#[command(subcommand)]
+	Workload(workload::WorkloadCommand),
 	/// Move blobs of any size between machines, verified piece by piece against their root.
 	#[command(subcommand)]
 	Blob(blob::BlobCommand),
@@ -58,6 +62,7 @@ impl Cli {
 			Command::Provider(command) => command.run(output),
 			Command::Key(command) => command.run(output),
 			Command::Blob(command) => command.run(output),
+			Command::Workload(command) => command.run(output),
 		}
 	}
 }

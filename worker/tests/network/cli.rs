@@ -1,8 +1,11 @@
 //! The commands that need no chain, as scripts read them (`--json`).
 
 use crate::common::*;
-use concord_kernels::{cpu, random, result_hash};
-use concord_primitives::kernel::{validate_params, KernelId};
+use concord_kernels::{cpu, random, result_hash, workload};
+use concord_primitives::{
+	kernel::{validate_params, KernelId},
+	workload::aggregate,
+};
 
 #[test]
 fn kernel_commands_print_one_json_document() {
@@ -36,6 +39,68 @@ fn kernel_commands_print_one_json_document() {
 		.output()
 		.unwrap();
 	assert!(failure(refused).contains("sort-u32"), "names the kernel whose params are wrong");
+	let short_input = tempfile::NamedTempFile::new().unwrap();
+	std::fs::write(short_input.path(), [1, 2, 3]).unwrap();
+	let refused = concord()
+		.args(["--json", "kernel", "run", "--kernel", "sort-u32", "--params", "4", "--cpu"])
+		.arg("--input")
+		.arg(short_input.path())
+		.output()
+		.unwrap();
+	// Said once: the contract's error is the message, not also a source printed after it.
+	assert_eq!(failure(refused), "invalid input: input is 3 bytes but the params imply 16 bytes");
+}
+
+/// A workload run shard by shard on the GPU assembles the same bytes as the job run whole, and
+/// its aggregate root is the one the split rule gives for the whole run's output.
+#[test]
+fn a_workload_run_locally_equals_the_job_run_whole() {
+	let dir = tempfile::tempdir().unwrap();
+	let workloads: [(KernelId, &str, &[&str], u32); 2] = [
+		// A 2048x2048 window of the Mandelbrot set, 16 row bands.
+		(KernelId::MandelbrotQ12, "2048,2048,48,-8192,-6144,6", &[], 16),
+		// 300 rows of A split 7 ways, B shared: bands of 42 and 43 rows.
+		(KernelId::MatmulI8, "300,96,40", &["--random-input", "11"], 7),
+	];
+	for (kernel, params, input, shards) in workloads {
+		let whole_path = dir.path().join(format!("{kernel}.whole"));
+		let whole = concord()
+			.args(["--json", "kernel", "run", "--kernel", kernel.name(), "--params", params])
+			.args(input)
+			.arg("--output")
+			.arg(&whole_path)
+			.output()
+			.unwrap();
+		let whole = json(succeed(whole, "concord kernel run"));
+		let split = concord()
+			.args(["--json", "workload", "run", "--local", "--kernel", kernel.name()])
+			.args(["--params", params, "--shards", &shards.to_string()])
+			.args(input)
+			.output()
+			.unwrap();
+		let split = json(succeed(split, "concord workload run --local"));
+		assert_eq!(split["result_hash"], whole["result_hash"], "{kernel}: {split}");
+		assert_eq!(split["shards"].as_array().unwrap().len(), shards as usize);
+
+		let output = std::fs::read(&whole_path).unwrap();
+		let params: Vec<u32> =
+			params.split(',').map(|p| p.parse::<i32>().unwrap() as u32).collect();
+		let leaves = workload::leaves(kernel, &params, shards, &output).unwrap();
+		let root = aggregate::root(kernel, &params, &leaves).unwrap();
+		assert_eq!(split["aggregate_root"], format!("0x{}", hex::encode(root)), "{kernel}");
+	}
+
+	// A split the kernel does not allow is refused, by name.
+	let refused = concord()
+		.args(["--json", "workload", "run", "--local", "--kernel", "sort-u32", "--params", "64"])
+		.args(["--random-input", "1", "--shards", "2", "--cpu"])
+		.output()
+		.unwrap();
+	assert_eq!(
+		failure(refused),
+		"cannot split the workload: sort-u32 runs whole (its output is not a concatenation of \
+		 its parts'): use 1 shard"
+	);
 }
 
 #[test]

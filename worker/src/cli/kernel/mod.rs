@@ -3,6 +3,7 @@
 
 mod adapters;
 mod bench;
+pub mod local;
 mod run;
 
 use super::Output;
@@ -13,7 +14,7 @@ pub enum KernelCommand {
 	/// List the GPU adapters wgpu can see, and the one jobs would run on.
 	Adapters,
 	/// Run one job and print its result hash (BLAKE3 of the output, hex).
-	Run(run::RunArgs),
+	Run(local::LocalArgs),
 	/// Measure work units per second on the GPU and on the CPU reference, in the same run.
 	Bench(bench::BenchArgs),
 }
