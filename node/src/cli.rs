@@ -52,21 +52,39 @@ pub struct Cli {
 }
 
 /// Running the provider worker inside the node (`concord worker run` does the same in a
-/// process of its own, against any node).
+/// process of its own, against any node). Its options are the worker's, declared once in
+/// `concord_worker::provider`, each renamed `--provider-<name>` by [`Cli::from_command_line`].
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Provider worker")]
 pub struct ProviderArgs {
 	/// Also run the provider worker for this account, given as a secret URI (e.g. //Alice for
-	/// the dev chain's provider): it computes the jobs the chain assigns to the account, and
-	/// commits and reveals their results through this node.
-	#[arg(long, value_name = "SURI")]
+	/// the dev chain's provider), or from `--provider-keystore-path`: it computes the jobs the
+	/// chain assigns to the account, and commits and reveals their results through this node.
+	#[arg(long, value_name = "SURI", conflicts_with = "signing_keystore_path")]
 	pub provider: Option<String>,
 
-	/// Where the provider worker keeps its commitments and results across restarts
-	/// [default: <base path>/provider].
-	#[arg(long, value_name = "DIR", requires = "provider")]
-	pub provider_state_dir: Option<std::path::PathBuf>,
+	#[command(flatten)]
+	pub keystore: concord_worker::chain::KeystoreArgs,
 
-	/// Run the provider's kernels on the CPU reference instead of a GPU.
-	#[arg(long, requires = "provider")]
-	pub provider_cpu: bool,
+	#[command(flatten)]
+	pub options: concord_worker::provider::ProviderOptions,
+}
+
+/// The arguments or group any other provider option needs: a key to sign with.
+const PROVIDER_KEY: &str = "provider_key";
+
+impl Cli {
+	/// The command line, parsed as `SubstrateCli::from_args` parses it, with the provider
+	/// options under their node names (`--provider-cpu`), each needing `--provider` or
+	/// `--provider-keystore-path`.
+	pub fn from_command_line() -> Cli {
+		use clap::{CommandFactory, FromArgMatches};
+		use sc_cli::SubstrateCli;
+		let key = clap::ArgGroup::new(PROVIDER_KEY).args(["provider", "signing_keystore_path"]);
+		let command = Cli::command().group(key);
+		let command =
+			concord_worker::provider::ProviderOptions::prefixed(command, "provider-", PROVIDER_KEY);
+		let matches = <Cli as SubstrateCli>::setup_command(command).get_matches();
+		Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+	}
 }

@@ -49,7 +49,7 @@ impl SubstrateCli for Cli {
 
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let cli = Cli::from_command_line();
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
@@ -163,33 +163,30 @@ pub fn run() -> sc_cli::Result<()> {
 	}
 }
 
-/// The in-process provider worker's settings, if `--provider` is given: it talks to this
-/// node's own JSON-RPC server, like any client. The GPU is opened here, so that a missing one
+/// The in-process provider worker's settings, if `--provider` or `--provider-keystore-path` is
+/// given: it talks to this node's own JSON-RPC server, like any client, and keeps its state in
+/// `<base path>/provider` unless told otherwise. The GPU is opened here, so that a missing one
 /// stops the node at start rather than later.
 fn provider_config(
 	args: &crate::cli::ProviderArgs,
 	config: &sc_service::Configuration,
 ) -> sc_cli::Result<Option<concord_worker::provider::Config>> {
-	let Some(uri) = &args.provider else { return Ok(None) };
-	let signer = concord_worker::chain::Signer::from_uri(uri)
-		.map_err(|e| sc_cli::Error::Input(format!("--provider: {e}")))?;
+	let suri = match (&args.provider, args.keystore.suri()) {
+		(Some(uri), _) => uri.clone(),
+		(None, Some(suri)) => suri.map_err(refused)?,
+		(None, None) => return Ok(None),
+	};
+	let signer = concord_worker::chain::Signer::from_uri(&suri).map_err(refused)?;
 	let port = match &config.rpc.addr {
 		Some(endpoints) if !endpoints.is_empty() => endpoints[0].listen_addr.port(),
 		_ => config.rpc.port,
 	};
-	let device = concord_worker::provider::Device::open(args.provider_cpu)
-		.map_err(|e| sc_cli::Error::Input(format!("--provider: {e:#}")))?;
-	let state_dir = match &args.provider_state_dir {
-		Some(dir) => dir.clone(),
-		None => config.base_path.path().join("provider"),
-	};
-	Ok(Some(concord_worker::provider::Config {
-		rpc: format!("ws://127.0.0.1:{port}"),
-		signer,
-		state_dir,
-		device,
-		listen: None,
-		http: None,
-		retention: Default::default(),
-	}))
+	let rpc = format!("ws://127.0.0.1:{port}");
+	let state_dir = config.base_path.path().join("provider");
+	args.options.clone().config(rpc, signer, Some(state_dir)).map(Some).map_err(refused)
+}
+
+/// A provider setting the node cannot start with.
+fn refused(error: impl std::fmt::Display) -> sc_cli::Error {
+	sc_cli::Error::Input(format!("--provider: {error:#}"))
 }

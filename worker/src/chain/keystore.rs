@@ -160,3 +160,29 @@ mod tests {
 		assert_eq!(keystore.list().unwrap().len(), 2);
 	}
 }
+
+/// A keystore to sign from instead of a secret URI. Its ids are not the fields' names, so
+/// that it sits beside a Substrate node's own `keystore_path` without a clash.
+#[derive(clap::Args, Clone, Debug)]
+pub struct KeystoreArgs {
+	/// Sign with a `cord` key from this keystore (`concord key insert`, or a node's
+	/// `key insert --key-type cord`) instead of a secret URI.
+	#[arg(id = "signing_keystore_path", long = "keystore-path", value_name = "DIR")]
+	pub keystore_path: Option<PathBuf>,
+	/// Which of the keystore's keys signs (SS58); needed only when it holds several.
+	#[arg(
+		id = "signing_account",
+		long = "account",
+		value_name = "SS58",
+		requires = "signing_keystore_path"
+	)]
+	pub account: Option<String>,
+}
+
+impl KeystoreArgs {
+	/// The secret URI of the keystore's key, if a keystore was given.
+	pub fn suri(&self) -> Option<anyhow::Result<String>> {
+		let dir = self.keystore_path.as_ref()?;
+		Some(Keystore::open(dir).suri(self.account.as_deref()))
+	}
+}

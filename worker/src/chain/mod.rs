@@ -15,7 +15,7 @@ mod submit;
 pub use concord_runtime::{
 	AccountId, Balance, BlockNumber, Hash, Header, RuntimeCall, RuntimeEvent,
 };
-pub use keystore::Keystore;
+pub use keystore::{Keystore, KeystoreArgs};
 pub use names::Refusal;
 pub use pallet_jobs::{JobId, JobInfoOf};
 pub use reads::{NoSuchJob, ProviderInfo};

@@ -1,7 +1,7 @@
 //! Which node to talk to and which key signs.
 
 use clap::Args;
-use concord_worker::chain::{Keystore, Signer};
+use concord_worker::chain::{KeystoreArgs, Signer};
 
 #[derive(Args)]
 pub struct ChainArgs {
@@ -10,29 +10,17 @@ pub struct ChainArgs {
 	pub rpc: String,
 	/// The signing account's secret URI: a mnemonic, a 0x seed, or a dev account such as
 	/// //Alice. Read from CONCORD_KEY when not given, to keep it out of shell history.
-	#[arg(long, value_name = "SURI", conflicts_with = "keystore_path")]
+	#[arg(long, value_name = "SURI", conflicts_with = "signing_keystore_path")]
 	pub key: Option<String>,
 	#[command(flatten)]
 	pub keystore: KeystoreArgs,
 }
 
-/// A keystore to sign from instead of a secret URI.
-#[derive(Args)]
-pub struct KeystoreArgs {
-	/// Sign with a `cord` key from this keystore (`concord key insert`, or a node's
-	/// `--keystore-path`) instead of --key.
-	#[arg(long, value_name = "DIR")]
-	pub keystore_path: Option<std::path::PathBuf>,
-	/// Which of the keystore's keys signs (SS58); needed only when it holds several.
-	#[arg(long, value_name = "SS58", requires = "keystore_path")]
-	pub account: Option<String>,
-}
-
 impl ChainArgs {
 	pub fn signer(&self) -> anyhow::Result<Signer> {
-		let key = match (&self.key, &self.keystore.keystore_path) {
+		let key = match (&self.key, self.keystore.suri()) {
 			(Some(key), _) => key.clone(),
-			(None, Some(dir)) => Keystore::open(dir).suri(self.keystore.account.as_deref())?,
+			(None, Some(suri)) => suri?,
 			(None, None) => key_from_env("pass --key SURI, --keystore-path DIR, or set it")?,
 		};
 		Signer::from_uri(&key)

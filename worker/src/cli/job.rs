@@ -52,7 +52,7 @@ pub struct FetchArgs {
 	/// The job number.
 	job: JobId,
 	/// A grant from the job's requester (`concord job grant`), instead of its key.
-	#[arg(long, value_name = "HEX", conflicts_with_all = ["key", "keystore_path"])]
+	#[arg(long, value_name = "HEX", conflicts_with_all = ["key", "signing_keystore_path"])]
 	grant: Option<String>,
 	/// Write the output bytes here.
 	#[arg(long)]

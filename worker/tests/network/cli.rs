@@ -6,6 +6,7 @@ use concord_primitives::{
 	kernel::{validate_params, KernelId},
 	workload::aggregate,
 };
+use std::process::Command;
 
 #[test]
 fn kernel_commands_print_one_json_document() {
@@ -101,6 +102,45 @@ fn a_workload_run_locally_equals_the_job_run_whole() {
 		"cannot split the workload: sort-u32 runs whole (its output is not a concatenation of \
 		 its parts'): use 1 shard"
 	);
+}
+
+/// Every provider option of `concord worker run` is one of `concord-node` under a `provider-`
+/// name, and the node has no provider option the worker lacks.
+#[test]
+fn the_node_and_the_worker_take_the_same_provider_options() {
+	let help = |output: std::process::Output| -> Vec<String> {
+		let text = succeed(output, "--help");
+		// Options are the lines that begin with one (`--cpu`, or `-l, --log <LOG>`); prose
+		// that names an option elsewhere is not one.
+		let mut longs: Vec<String> = text
+			.lines()
+			.map(str::trim_start)
+			.map(|line| {
+				if line.starts_with('-') && line.get(2..4) == Some(", ") {
+					&line[4..]
+				} else {
+					line
+				}
+			})
+			.filter_map(|line| line.strip_prefix("--"))
+			.filter_map(|line| line.split([' ', '=', '[', '<']).next())
+			.filter(|name| !name.is_empty())
+			.map(str::to_string)
+			.collect();
+		longs.sort();
+		longs.dedup();
+		longs
+	};
+	let worker = help(concord().args(["worker", "run", "--help"]).output().unwrap());
+	let node = help(Command::new(node_binary()).arg("--help").output().unwrap());
+	// The worker's own: which node, and which key (the node's `--provider SURI`); and every
+	// command's.
+	let own = ["rpc", "key", "help", "json"];
+	let worker: Vec<String> = worker.into_iter().filter(|o| !own.contains(&o.as_str())).collect();
+	let node: Vec<String> =
+		node.iter().filter_map(|o| o.strip_prefix("provider-").map(str::to_string)).collect();
+	assert!(worker.contains(&"keep-results".to_string()), "{worker:?}");
+	assert_eq!(node, worker, "the node's --provider-* options against the worker's");
 }
 
 #[test]

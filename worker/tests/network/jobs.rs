@@ -344,20 +344,64 @@ async fn the_node_s_log_filters_reach_its_provider() {
 	assert!(!log.contains(debug_line), "no debug lines at the default level:\n{log}");
 }
 
+/// The node's provider takes `concord worker run`'s options under `--provider-` names: it
+/// signs from a keystore, keeps its state where told, computes on the CPU, serves on the
+/// addresses given (not the registered ones), and keeps data at least the chain's retention.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_node_s_provider_takes_the_worker_s_options() {
+	let dir = tempfile::tempdir().unwrap();
+	let keystore = dir.path().join("keystore");
+	insert_with_node(&keystore, "//Alice");
+	let state = dir.path().join("alice-state");
+	let (p2p, http) = (free_port(), free_port());
+	let listen = format!("/ip4/127.0.0.1/tcp/{p2p}");
+	let http = format!("127.0.0.1:{http}");
+	let log = node_provider_log(
+		dir.path(),
+		&[
+			"--provider-keystore-path",
+			keystore.to_str().unwrap(),
+			"--provider-state-dir",
+			state.to_str().unwrap(),
+			"--provider-cpu",
+			"--provider-listen",
+			&listen,
+			"--provider-http",
+			&http,
+			"--provider-keep-results",
+			"1",
+		],
+		&["serving results and inputs at", "serving results to browsers at"],
+	)
+	.await;
+	assert!(log.contains(&format!("provider {}", account("Alice"))), "{log}");
+	assert!(log.contains("computing on the CPU reference"), "{log}");
+	assert!(log.contains(&format!("serving results and inputs at {listen}/p2p/")), "{log}");
+	assert!(log.contains(&format!("serving results to browsers at http://{http}/blob")), "{log}");
+	assert!(log.contains("keeping outputs and inputs for 24 hours, the chain's DataRetention"));
+	assert!(state.join("p2p-ed25519.key").exists(), "the libp2p identity is kept in the state dir");
+}
+
 /// The log of a dev node with `--provider //Alice` and `extra` arguments, once its provider
 /// has announced itself and three more blocks were imported.
 async fn provider_log(extra: &[&str]) -> String {
 	let dir = tempfile::tempdir().unwrap();
 	let args: Vec<&str> = ["--provider", "//Alice"].iter().chain(extra).copied().collect();
-	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &args);
+	node_provider_log(dir.path(), &args, &[]).await
+}
+
+/// The log of a dev node in `dir` with `args`, once its provider has announced itself, every
+/// line in `awaited` was logged, and three more blocks were imported.
+async fn node_provider_log(dir: &std::path::Path, args: &[&str], awaited: &[&str]) -> String {
+	let (_node, rpc) = start_dev_node(dir, free_port(), args);
 	let client = Client::connect(&rpc).await.unwrap();
 	let mut heads = client.best_heads().await.unwrap();
 	let follow = async {
 		let mut blocks_since = 0;
 		loop {
 			heads.next().await.expect("a new block").unwrap();
-			let log = std::fs::read_to_string(dir.path().join("node.log")).unwrap();
-			if log.contains("registered: Online") {
+			let log = std::fs::read_to_string(dir.join("node.log")).unwrap();
+			if log.contains("registered: Online") && awaited.iter().all(|line| log.contains(line)) {
 				blocks_since += 1;
 				if blocks_since > 3 {
 					return log;
