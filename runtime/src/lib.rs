@@ -67,19 +67,18 @@ pub mod primitives {
 }
 pub use primitives::*;
 
+mod token;
+
 /// Values shared by the runtime configuration, the genesis presets and the node.
 pub mod units {
 	use super::{Balance, BlockNumber};
 
-	/// The token's symbol, as Polkadot.js Apps shows it.
-	pub const TOKEN_SYMBOL: &str = "CORD";
-	/// Decimal places of one token.
-	pub const TOKEN_DECIMALS: u8 = 12;
+	pub use super::token::{TOKEN_DECIMALS, TOKEN_SYMBOL};
 	/// SS58 address prefix: 42 is the generic Substrate prefix, known to every wallet.
 	pub const SS58_PREFIX: u16 = 42;
 
 	/// One token.
-	pub const UNIT: Balance = 1_000_000_000_000;
+	pub const UNIT: Balance = (10 as Balance).pow(TOKEN_DECIMALS as u32);
 	/// A thousandth of a token.
 	pub const MILLI_UNIT: Balance = UNIT / 1_000;
 	/// A millionth of a token.

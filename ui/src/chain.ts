@@ -5,6 +5,9 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { EventRecord, DispatchError } from '@polkadot/types/interfaces';
 import type { Signer as InjectedSigner } from '@polkadot/types/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
+import { FALLBACK_TOKEN, type Token } from './amount';
+
+export { formatAmount, parseAmount } from './amount';
 
 /** The node the page talks to unless told otherwise: a local dev chain. */
 const DEFAULT_NODE = 'ws://127.0.0.1:9944';
@@ -27,10 +30,8 @@ export function rememberNode(url: string): void {
   localStorage.setItem(NODE_KEY, url);
 }
 
-export interface Chain {
+export interface Chain extends Token {
   api: ApiPromise;
-  decimals: number;
-  symbol: string;
   /** Whether the chain is a development chain, whose dev accounts the page offers. */
   development: boolean;
 }
@@ -50,39 +51,10 @@ export async function connect(url: string, timeoutMs = 15_000): Promise<Chain> {
   const chainType = await api.rpc.system.chainType();
   return {
     api,
-    decimals: api.registry.chainDecimals[0] ?? 12,
-    symbol: api.registry.chainTokens[0] ?? 'CORD',
+    decimals: api.registry.chainDecimals[0] ?? FALLBACK_TOKEN.decimals,
+    symbol: api.registry.chainTokens[0] ?? FALLBACK_TOKEN.symbol,
     development: chainType.isDevelopment || chainType.isLocal,
   };
-}
-
-/** `units` in CORD with the token's decimals, trailing zeros dropped: `1.5 CORD`. */
-export function formatAmount(chain: Chain, units: bigint): string {
-  const scale = 10n ** BigInt(chain.decimals);
-  const sign = units < 0n ? '-' : '';
-  const abs = units < 0n ? -units : units;
-  const whole = abs / scale;
-  const fraction = (abs % scale).toString().padStart(chain.decimals, '0').replace(/0+$/, '');
-  const grouped = whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${grouped}${fraction ? `.${fraction}` : ''} ${chain.symbol}`;
-}
-
-/**
- * An amount as the command line takes it: whole tokens with the symbol (`200CORD`, `0.5 CORD`)
- * or the smallest unit (`1500`). Throws on anything else.
- */
-export function parseAmount(chain: Chain, text: string): bigint {
-  const trimmed = text.trim();
-  const bad = new Error(`"${text}" is not an amount (e.g. 1500 or 200${chain.symbol})`);
-  if (!trimmed.endsWith(chain.symbol)) {
-    if (!/^\d+$/.test(trimmed)) throw bad;
-    return BigInt(trimmed);
-  }
-  const tokens = trimmed.slice(0, -chain.symbol.length).trim();
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(tokens);
-  if (!match || (match[2]?.length ?? 0) > chain.decimals) throw bad;
-  const fraction = (match[2] ?? '').padEnd(chain.decimals, '0');
-  return BigInt(match[1]) * 10n ** BigInt(chain.decimals) + BigInt(fraction || '0');
 }
 
 /** A dispatch error by name, as the chain's metadata spells it: `jobs.InvalidParams`. */

@@ -68,10 +68,11 @@ export function showParams(kernel: string, params: number[]): string {
  */
 export function parseParams(text: string): number[] {
   return text.split(',').map((word) => {
-    const value = Number(word.trim());
-    if (word.trim() === '' || !Number.isInteger(value) || value < -(2 ** 31) || value > 2 ** 32 - 1) {
+    // Digits with an optional `-`, as the command line takes them (tests/vectors/params.json).
+    const value = /^-?\d+$/.test(word.trim()) ? Number(word.trim()) : NaN;
+    if (!Number.isSafeInteger(value) || value < -(2 ** 31) || value > 2 ** 32 - 1) {
       throw new Error(`"${word.trim()}" is not a u32 or i32`);
     }
-    return value < 0 ? value >>> 0 : value;
+    return value >>> 0; // a negative i32 as its bits; -0 as 0
   });
 }

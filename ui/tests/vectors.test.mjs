@@ -1,6 +1,7 @@
 // The rules the dashboard shares with the worker, checked against the vectors both test suites
 // read (tests/vectors/, at the repository's root): neither side can change one alone. Needs no
-// chain: ui/src/output.ts is compiled for Node as the dashboard's bundle compiles it.
+// chain: ui/src/output.ts and ui/src/amount.ts are compiled for Node as the dashboard's bundle
+// compiles them.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,21 +12,32 @@ import { hexToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
 import { cryptoWaitReady, signatureVerify } from '@polkadot/util-crypto';
 
 let output;
+let amount;
+let quorum;
+let kernels;
 let dir;
 
-before(async () => {
-  await cryptoWaitReady();
-  dir = await mkdtemp(join(tmpdir(), 'concord-vectors-'));
-  const outfile = join(dir, 'output.mjs');
+/** `ui/src/<name>.ts`, bundled for Node and imported. */
+async function compiled(name) {
+  const outfile = join(dir, `${name}.mjs`);
   await build({
-    entryPoints: [new URL('../src/output.ts', import.meta.url).pathname],
+    entryPoints: [new URL(`../src/${name}.ts`, import.meta.url).pathname],
     bundle: true,
     format: 'esm',
     platform: 'node',
     outfile,
     logLevel: 'error',
   });
-  output = await import(outfile);
+  return import(outfile);
+}
+
+before(async () => {
+  await cryptoWaitReady();
+  dir = await mkdtemp(join(tmpdir(), 'concord-vectors-'));
+  output = await compiled('output');
+  amount = await compiled('amount');
+  quorum = await compiled('quorum');
+  kernels = await compiled('kernels');
 });
 
 after(() => rm(dir, { recursive: true, force: true }));
@@ -52,5 +64,47 @@ test('the gateway in an endpoint is the one the worker reads there', async () =>
   assert.ok(cases.some((c) => !c.valid) && cases.some((c) => c.gateway));
   for (const c of cases) {
     assert.equal(output.gatewayUrl(c.endpoint), c.gateway, c.endpoint);
+  }
+});
+
+test('amounts are read and written as the command line reads and writes them', async () => {
+  const { symbol, decimals, parse, format } = await vectors('amounts');
+  // The token a chain without properties is taken to have is the runtime's.
+  assert.deepEqual(amount.FALLBACK_TOKEN, { symbol, decimals });
+  const token = { symbol, decimals };
+  assert.ok(parse.some((c) => c.units === null) && parse.length > 10);
+  for (const c of parse) {
+    let got = null;
+    try {
+      got = amount.parseAmount(token, c.text).toString();
+    } catch {
+      // Not an amount.
+    }
+    assert.equal(got, c.units, JSON.stringify(c.text));
+  }
+  for (const c of format) {
+    assert.equal(amount.formatAmount(token, BigInt(c.units)), c.dashboard, c.units);
+    assert.equal(c.dashboard.replaceAll(',', ''), c.text, 'the same text, but for the commas');
+  }
+});
+
+test('the default quorum is the majority the command line takes', async () => {
+  const { default_replicas: replicas, cases } = await vectors('majority');
+  assert.equal(quorum.DEFAULT_REPLICAS, replicas);
+  assert.ok(cases.length > 10);
+  for (const c of cases) assert.equal(quorum.majority(c.replicas), c.majority, `${c.replicas} replicas`);
+});
+
+test('params are read as the command line reads them', async () => {
+  const { cases } = await vectors('params');
+  assert.ok(cases.some((c) => c.value === null) && cases.length > 10);
+  for (const c of cases) {
+    let got = null;
+    try {
+      [got] = kernels.parseParams(c.text);
+    } catch {
+      // Not a param.
+    }
+    assert.equal(got, c.value, JSON.stringify(c.text));
   }
 });

@@ -6,6 +6,7 @@ import type { Context } from '../context';
 import { formatAmount, parseAmount, send } from '../chain';
 import { h } from '../dom';
 import { KERNELS, kernelById, parseParams } from '../kernels';
+import { DEFAULT_REPLICAS, majority } from '../quorum';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 
@@ -26,8 +27,8 @@ export async function submitPage(context: Context): Promise<void> {
   const kernel = h('select', { id: 'kernel' }, ...KERNELS.map((k) => h('option', { value: k.id }, k.name)));
   const params = h('input', { id: 'params', size: '32', spellcheck: 'false' });
   const paramsHint = h('span', { class: 'muted' });
-  const replicas = h('input', { id: 'replicas', type: 'number', min: '1', value: '3' });
-  const quorum = h('input', { id: 'quorum', type: 'number', min: '1', value: '2' });
+  const replicas = h('input', { id: 'replicas', type: 'number', min: '1', value: String(DEFAULT_REPLICAS) });
+  const quorum = h('input', { id: 'quorum', type: 'number', min: '1', value: String(majority(DEFAULT_REPLICAS)) });
   const reward = h('input', { id: 'reward', size: '20' });
   const commitWindow = h('input', { id: 'commit-window', type: 'number', min: '1' });
   const revealWindow = h('input', { id: 'reveal-window', type: 'number', min: '1', value: String(DEFAULT_REVEAL_WINDOW) });
@@ -101,8 +102,13 @@ export async function submitPage(context: Context): Promise<void> {
     void requote();
   };
   kernel.addEventListener('change', chooseKernel);
+  // Until edited, the quorum follows the replicas as the command line's default does.
+  replicas.addEventListener('input', () => {
+    const count = Number((replicas as HTMLInputElement).value);
+    if (!quorum.dataset.edited && Number.isInteger(count) && count > 0) (quorum as HTMLInputElement).value = String(majority(count));
+  });
   for (const input of [params, replicas, quorum]) input.addEventListener('input', () => void requote());
-  for (const input of [reward, commitWindow]) input.addEventListener('input', () => { input.dataset.edited = 'yes'; });
+  for (const input of [reward, commitWindow, quorum]) input.addEventListener('input', () => { input.dataset.edited = 'yes'; });
   file.addEventListener('change', async () => {
     const chosen = (file as HTMLInputElement).files?.[0];
     input = chosen ? new Uint8Array(await chosen.arrayBuffer()) : new Uint8Array();

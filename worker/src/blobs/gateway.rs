@@ -302,7 +302,7 @@ mod tests {
 		let by_dave = Grant::sign(&dave, &hash);
 		assert_eq!(ask(blob_url(&hash, &by_dave)).await.unwrap(), (200, blob.clone()));
 		// A browser wallet signs `<Bytes>…</Bytes>` around the message; that grant works too.
-		let wrapped = [b"<Bytes>".as_slice(), b"concord/fetch/v1", &hash, b"</Bytes>"].concat();
+		let wrapped = crate::data::wallet_wrapped(&hash);
 		let by_wallet = Grant { account: dave.public().0, signature: dave.sign(&wrapped).0 };
 		assert_eq!(ask(blob_url(&hash, &by_wallet)).await.unwrap().0, 200);
 

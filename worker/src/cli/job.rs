@@ -614,6 +614,22 @@ async fn follow(
 mod tests {
 	use super::*;
 
+	/// The dashboard's submit page offers the same replicas and takes the same default quorum
+	/// (`ui/src/quorum.ts`); both read these vectors.
+	#[test]
+	fn the_default_quorum_is_the_majority_the_dashboard_takes() {
+		let vectors: serde_json::Value =
+			serde_json::from_str(include_str!("../../../tests/vectors/majority.json")).unwrap();
+		for case in vectors["cases"].as_array().unwrap() {
+			let replicas = case["replicas"].as_u64().unwrap() as u32;
+			assert_eq!(verdict::majority(replicas), case["majority"].as_u64().unwrap() as u32);
+		}
+		let command = SubmitArgs::augment_args(clap::Command::new("submit"));
+		let replicas = command.get_arguments().find(|arg| arg.get_id() == "replicas").unwrap();
+		let default = replicas.get_default_values().first().unwrap().to_str().unwrap();
+		assert_eq!(default, vectors["default_replicas"].to_string());
+	}
+
 	#[test]
 	fn serving_sweeps_the_directories_of_processes_gone_and_no_other() {
 		let dir = tempfile::tempdir().unwrap();

@@ -84,7 +84,13 @@ pub fn kernel(name: &str) -> Result<KernelId, String> {
 /// One param of a `64,64,64` list; negative values (mandelbrot-q12's `cx`, `cy`) are taken as
 /// their `i32` bits.
 pub fn param(text: &str) -> Result<u32, String> {
-	match text.trim().parse::<i64>() {
+	let trimmed = text.trim();
+	// Digits with an optional `-`: Rust's own parse would also take a leading `+`.
+	let digits = trimmed.strip_prefix('-').unwrap_or(trimmed);
+	if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+		return Err(format!("{text:?} is not a u32 or i32"));
+	}
+	match trimmed.parse::<i64>() {
 		Ok(v) if (0..=i64::from(u32::MAX)).contains(&v) => Ok(v as u32),
 		Ok(v) if (i64::from(i32::MIN)..0).contains(&v) => Ok(v as i32 as u32),
 		_ => Err(format!("{text:?} is not a u32 or i32")),
@@ -94,6 +100,20 @@ pub fn param(text: &str) -> Result<u32, String> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	/// The dashboard reads params too (`ui/src/kernels.ts`); both read these vectors.
+	#[test]
+	fn params_match_the_vectors_the_dashboard_reads() {
+		let vectors: serde_json::Value =
+			serde_json::from_str(include_str!("../../../tests/vectors/params.json")).unwrap();
+		let cases = vectors["cases"].as_array().unwrap();
+		assert!(cases.iter().any(|c| c["value"].is_null()) && cases.len() > 10);
+		for case in cases {
+			let text = case["text"].as_str().unwrap();
+			let expected = case["value"].as_u64().map(|value| value as u32);
+			assert_eq!(param(text).ok(), expected, "{text:?}");
+		}
+	}
 
 	#[test]
 	fn params_accept_signed_values() {

@@ -38,9 +38,8 @@ impl Grant {
 		let public = sr25519::Public::from_raw(self.account);
 		let signature = sr25519::Signature::from_raw(self.signature);
 		let message = message(hash);
-		let wrapped = [b"<Bytes>".as_slice(), &message, b"</Bytes>"].concat();
 		sr25519::Pair::verify(&signature, &message, &public)
-			|| sr25519::Pair::verify(&signature, wrapped, &public)
+			|| sr25519::Pair::verify(&signature, wallet_wrapped(hash), &public)
 	}
 
 	/// The account that signed it.
@@ -60,8 +59,14 @@ impl Grant {
 	}
 }
 
+/// What a grant's signer signs for the blob with `hash`.
 fn message(hash: &[u8; 32]) -> Vec<u8> {
 	[CONTEXT, &hash[..]].concat()
+}
+
+/// The message as a browser wallet signs it: `<Bytes>message</Bytes>`.
+pub fn wallet_wrapped(hash: &[u8; 32]) -> Vec<u8> {
+	[b"<Bytes>".as_slice(), &message(hash), b"</Bytes>"].concat()
 }
 
 #[cfg(test)]
@@ -83,7 +88,7 @@ mod tests {
 		for case in cases {
 			let root: [u8; 32] = bytes(&case["root"]).try_into().unwrap();
 			assert_eq!(message(&root), bytes(&case["message"]), "{case}");
-			let wrapped = [b"<Bytes>".as_slice(), &message(&root), b"</Bytes>"].concat();
+			let wrapped = wallet_wrapped(&root);
 			assert_eq!(wrapped, bytes(&case["wrapped"]), "{case}");
 			let grant = Grant::from_hex(case["grant"].as_str().unwrap()).unwrap();
 			assert_eq!(grant.account.to_vec(), bytes(&case["public_key"]), "{case}");

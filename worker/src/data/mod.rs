@@ -19,7 +19,7 @@ pub use fetch::{
 	fetch, fetch_granted, probe, FetchError, Fetched, Limits, SourceReport, KEEP_FREE,
 	PROBED_PIECES,
 };
-pub use grant::Grant;
+pub use grant::{wallet_wrapped, Grant};
 pub use serve::serve;
 pub use serving::Serving;
 pub(crate) use store::remove_if_there;

@@ -6,8 +6,8 @@
 use crate::common::*;
 use std::{path::Path, process::Command};
 
-/// The rules the dashboard shares with the worker (grants, the gateway in an endpoint) read
-/// the same vectors on both sides (`tests/vectors/`): the worker's unit tests, and this run of
+/// The rules the dashboard shares with the worker (grants, the gateway in an endpoint,
+/// amounts, params, the default quorum) read the same vectors on both sides (`tests/vectors/`): the worker's unit tests, and this run of
 /// ui/tests/vectors.test.mjs, which needs no chain.
 #[test]
 fn the_ui_reads_the_shared_vectors_as_the_worker_does() {
@@ -19,7 +19,7 @@ fn the_ui_reads_the_shared_vectors_as_the_worker_does() {
 		.expect("Node.js runs (scripts/setup.sh installs it)");
 	let report = String::from_utf8_lossy(&output.stdout);
 	assert!(output.status.success(), "{report}\n{}", String::from_utf8_lossy(&output.stderr));
-	assert!(report.contains("# fail 0") && report.contains("# pass 2"), "{report}");
+	assert!(report.contains("# fail 0") && report.contains("# pass 5"), "{report}");
 }
 
 #[test]
