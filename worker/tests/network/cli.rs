@@ -21,6 +21,7 @@ fn kernel_commands_print_one_json_document() {
 	assert_eq!(run["result_hash"], format!("0x{}", hex::encode(result_hash(&expected))), "{run}");
 	assert_eq!(run["output_bytes"], expected.len());
 	assert_eq!(run["work_units"], shape.work_units());
+	assert_eq!(keys(&run), documented_fields("**`kernel run`**"), "docs/CLI-JSON.md");
 
 	let bench = concord()
 		.args(["--json", "kernel", "bench", "--kernel", "sort-u32", "--seconds", "0"])
@@ -82,6 +83,8 @@ fn a_workload_run_locally_equals_the_job_run_whole() {
 		let split = json(succeed(split, "concord workload run --local"));
 		assert_eq!(split["result_hash"], whole["result_hash"], "{kernel}: {split}");
 		assert_eq!(split["shards"].as_array().unwrap().len(), shards as usize);
+		let documented = documented_fields("**`workload run --local`**");
+		assert_eq!(keys(&split), documented, "docs/CLI-JSON.md");
 
 		let output = std::fs::read(&whole_path).unwrap();
 		let params: Vec<u32> =

@@ -258,6 +258,28 @@ pub fn json(stdout: String) -> serde_json::Value {
 	serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
 }
 
+/// The fields `docs/CLI-JSON.md` documents in the first table after the line holding
+/// `heading`: the backticked names in its first column. The tests compare them with the keys
+/// of real documents, so the page cannot drift from the code.
+pub fn documented_fields(heading: &str) -> std::collections::BTreeSet<String> {
+	let page = include_str!("../../../docs/CLI-JSON.md");
+	let after = page.split_once(heading).unwrap_or_else(|| panic!("{heading} in CLI-JSON.md")).1;
+	let fields: std::collections::BTreeSet<String> = after
+		.lines()
+		.skip_while(|line| !line.starts_with('|'))
+		.take_while(|line| line.starts_with('|'))
+		.filter_map(|row| row.split('|').nth(1))
+		.filter_map(|cell| cell.trim().strip_prefix('`')?.strip_suffix('`').map(str::to_string))
+		.collect();
+	assert!(!fields.is_empty(), "a table of fields after {heading}");
+	fields
+}
+
+/// The keys of a JSON object.
+pub fn keys(document: &serde_json::Value) -> std::collections::BTreeSet<String> {
+	document.as_object().expect("an object").keys().cloned().collect()
+}
+
 /// The error a `--json` command failed with (a JSON document on stdout).
 pub fn failure(output: Output) -> String {
 	failed(output).1["error"].as_str().expect("an error").to_string()

@@ -242,6 +242,7 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 		let record = record.unwrap_or_else(|| panic!("{name} in {listed:?}"));
 		assert_eq!(record["status"]["name"], "Online");
 		assert_eq!(record["stake"], "1000000000000000", "1,000 CORD, in the smallest unit");
+		assert_eq!(keys(record), documented_fields("### Provider document"), "CLI-JSON.md");
 	}
 	let cancel = concord()
 		.args(["--json", "job", "cancel", "--rpc", &rpc, "--key", "//Dave", &job])
@@ -253,6 +254,7 @@ async fn a_requester_is_told_why_no_provider_takes_a_job() {
 	let status = json(succeed(status.unwrap(), "concord job status"));
 	assert_eq!(status["phase"]["name"], "Cancelled", "{status}");
 	assert_eq!(status["escrow"], "0", "{status}");
+	assert_eq!(keys(&status), documented_fields("### Job document"), "docs/CLI-JSON.md");
 	// Waiting on it ends at once without a result (exit status 3).
 	let wait = concord().args(["--json", "job", "wait", "--rpc", &rpc, &job]).output();
 	let (status, ended) = failed(wait.unwrap());
