@@ -65,6 +65,16 @@ impl_runtime_apis! {
 		) -> Result<pallet_jobs::Quote<Balance>, pallet_jobs::QuoteError> {
 			Jobs::quote(kernel, params, replicas, quorum)
 		}
+
+		fn verify_output_bytes(
+			root: [u8; 32],
+			kernel: concord_primitives::kernel::KernelId,
+			params: Vec<u32>,
+			shards: u32,
+			proof: concord_primitives::workload::ByteProof,
+		) -> Option<(u64, u32)> {
+			Jobs::verify_output_bytes(root, kernel, params, shards, proof)
+		}
 	}
 
 	impl sp_api::Metadata<Block> for Runtime {

@@ -16,6 +16,7 @@ use codec::Codec;
 use concord_primitives::{
 	kernel::{self, KernelId},
 	market::{admission, verdict},
+	workload::{byte_proof, ByteProof},
 };
 use frame_support::traits::Get;
 use sp_runtime::{
@@ -29,8 +30,8 @@ sp_api::decl_runtime_apis! {
 	/// a job's spec holds the panel that judges it, and a job may fail `Contested`. Version 4:
 	/// the quote gives `max_commit_window`, and its deposits hold the retry fees. Version 5:
 	/// remote inputs are taken (the quote's window counts their transfer), and a job may fail
-	/// `InputUnavailable`.
-	#[api_version(5)]
+	/// `InputUnavailable`. Version 6: `verify_output_bytes`.
+	#[api_version(6)]
 	pub trait JobsApi<AccountId, Balance, BlockNumber, Job>
 	where
 		AccountId: Codec,
@@ -52,6 +53,12 @@ sp_api::decl_runtime_apis! {
 		/// with no other job open: each open job adds a `JobDeposit` to the next one's deposit),
 		/// and how safe its result would be from coalitions, for `quorum`.
 		fn quote(kernel: KernelId, params: Vec<u32>, replicas: u32, quorum: u32) -> Result<Quote<Balance>, QuoteError>;
+		/// Whether `proof` shows bytes of the output of the workload `kernel` with `params`
+		/// split into `shards`, whose aggregate root is `root`: the offset of the proven chunk
+		/// in the whole output and its length (the bytes are the proof's), or `None`. What a
+		/// client that cannot run the Rust verifier (the dashboard) asks a node.
+		#[api_version(6)]
+		fn verify_output_bytes(root: [u8; 32], kernel: KernelId, params: Vec<u32>, shards: u32, proof: ByteProof) -> Option<(u64, u32)>;
 	}
 }
 
@@ -110,6 +117,19 @@ impl<T: Config> Pallet<T> {
 			Phase::Failed { reason: FailReason::Unassigned(reason) } => Some(reason),
 			_ => None,
 		}
+	}
+
+	/// See `JobsApi::verify_output_bytes`. Pure: the proof is checked by the one verifier in
+	/// `concord_primitives`, which never panics on what a caller sends.
+	pub fn verify_output_bytes(
+		root: [u8; 32],
+		kernel: KernelId,
+		params: Vec<u32>,
+		shards: u32,
+		proof: ByteProof,
+	) -> Option<(u64, u32)> {
+		let proven = byte_proof::verify(&root, kernel, &params, shards, &proof).ok()?;
+		Some((proven.offset, u32::try_from(proven.bytes.len()).ok()?))
 	}
 
 	pub fn quote(

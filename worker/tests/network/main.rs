@@ -17,3 +17,4 @@ mod outputs;
 mod remote_input;
 mod reorg;
 mod upgrade;
+mod workloads;
