@@ -82,7 +82,8 @@ impl Keystore {
 				[only] => *only,
 				[] => bail!("{} holds no `cord` key (concord key insert)", self.dir.display()),
 				_ => bail!(
-					"{} holds {} `cord` keys: say which with --account",
+					"{} holds {} `cord` keys: say which with --account (--provider-account in \
+					 concord-node)",
 					self.dir.display(),
 					keys.len()
 				),

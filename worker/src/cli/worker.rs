@@ -7,6 +7,9 @@ use concord_worker::provider;
 #[derive(Subcommand)]
 pub enum WorkerCommand {
 	/// Take part in jobs assigned to a registered provider: run them, commit, reveal.
+	// The shared options leave `--state-dir` optional for the node, which has a default; a
+	// worker has none.
+	#[command(mut_arg("state_dir", |arg| arg.required(true)))]
 	Run(RunArgs),
 }
 

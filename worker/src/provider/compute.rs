@@ -21,8 +21,10 @@ impl Device {
 		if cpu {
 			return Ok(Device::Cpu);
 		}
-		let executor = Executor::new(AdapterChoice::from_env())
-			.context("no usable GPU adapter (pass --cpu to run the CPU reference)")?;
+		let executor = Executor::new(AdapterChoice::from_env()).context(
+			"no usable GPU adapter (pass --cpu, or --provider-cpu to concord-node, to run the \
+				 CPU reference)",
+		)?;
 		Ok(Device::Gpu(Arc::new(Mutex::new(executor))))
 	}
 

@@ -144,6 +144,10 @@ fn the_node_and_the_worker_take_the_same_provider_options() {
 		node.iter().filter_map(|o| o.strip_prefix("provider-").map(str::to_string)).collect();
 	assert!(worker.contains(&"keep-results".to_string()), "{worker:?}");
 	assert_eq!(node, worker, "the node's --provider-* options against the worker's");
+	// The node has a default state directory; a worker must be given one.
+	let missing = concord().args(["worker", "run", "--key", "//Alice"]).output().unwrap();
+	let said = String::from_utf8_lossy(&missing.stderr);
+	assert!(!missing.status.success() && said.contains("--state-dir <DIR>"), "{said}");
 }
 
 #[test]

@@ -264,8 +264,10 @@ pub fn json(stdout: String) -> serde_json::Value {
 pub fn documented_fields(heading: &str) -> std::collections::BTreeSet<String> {
 	let page = include_str!("../../../docs/CLI-JSON.md");
 	let after = page.split_once(heading).unwrap_or_else(|| panic!("{heading} in CLI-JSON.md")).1;
-	let fields: std::collections::BTreeSet<String> = after
-		.lines()
+	// The section's own table: the next heading (`#` or a bold command name) ends the search.
+	let section =
+		after.lines().skip(1).take_while(|line| !line.starts_with('#') && !line.starts_with("**"));
+	let fields: std::collections::BTreeSet<String> = section
 		.skip_while(|line| !line.starts_with('|'))
 		.take_while(|line| line.starts_with('|'))
 		.filter_map(|row| row.split('|').nth(1))
