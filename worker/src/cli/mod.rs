@@ -7,6 +7,7 @@ mod failure;
 mod job;
 mod kernel;
 mod key;
+mod model;
 mod output;
 mod params;
 mod provider;
@@ -44,6 +45,9 @@ enum Command {
 	/// Divide a job into shards and combine their outputs under one verifiable root.
 	#[command(subcommand)]
 	Workload(workload::WorkloadCommand),
+	/// Classify with trained models (the digits classifier, or your own) as mlp-i8 workloads.
+	#[command(subcommand)]
+	Model(model::ModelCommand),
 	/// Move blobs of any size between machines, verified piece by piece against their root.
 	#[command(subcommand)]
 	Blob(blob::BlobCommand),
@@ -63,6 +67,7 @@ impl Cli {
 			Command::Key(command) => command.run(output),
 			Command::Blob(command) => command.run(output),
 			Command::Workload(command) => command.run(output),
+			Command::Model(command) => command.run(output),
 		}
 	}
 }
@@ -98,6 +103,9 @@ mod tests {
 			"concord provider go-offline --key //Eve",
 			"concord job wait --rpc ws://127.0.0.1:9955 3",
 			"concord blob add --store /tmp/blobs a.bin b.bin",
+			"concord model train digits --out /tmp/digits.mlp",
+			"concord model run digits --local --shards 4 --cpu",
+			"concord model run my.mlp --local --input x.bin --labels y.bin --output logits.bin",
 			"concord blob serve --listen /ip4/127.0.0.1/tcp/0 a.bin",
 			"concord blob fetch --from /ip4/127.0.0.1/tcp/4 --output x 0x0000000000000000000000000000000000000000000000000000000000000000:7",
 		] {

@@ -13,6 +13,7 @@ mod faults;
 mod jobs;
 mod local_network;
 mod market;
+mod model;
 mod outputs;
 mod remote_input;
 mod reorg;

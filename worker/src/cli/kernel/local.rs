@@ -25,13 +25,7 @@ pub struct Device(Option<Executor>);
 impl LocalArgs {
 	/// Opens the device, saying which.
 	pub fn device(&self, out: &Output) -> anyhow::Result<Device> {
-		if self.cpu {
-			out.progress("running on the CPU reference");
-			return Ok(Device(None));
-		}
-		let executor = Executor::new(AdapterChoice::from_env())?;
-		out.progress(format!("running on {}", executor.adapter()));
-		Ok(Device(Some(executor)))
+		Device::open(self.cpu, out)
 	}
 
 	/// Writes the output where `--output` says, if it does.
@@ -44,6 +38,17 @@ impl LocalArgs {
 }
 
 impl Device {
+	/// The GPU, or the CPU reference when `cpu`, saying which.
+	pub fn open(cpu: bool, out: &Output) -> anyhow::Result<Device> {
+		if cpu {
+			out.progress("running on the CPU reference");
+			return Ok(Device(None));
+		}
+		let executor = Executor::new(AdapterChoice::from_env())?;
+		out.progress(format!("running on {}", executor.adapter()));
+		Ok(Device(Some(executor)))
+	}
+
 	pub fn run(
 		&mut self,
 		kernel: KernelId,
