@@ -141,6 +141,10 @@ pub struct Trained {
 pub enum TrainError {
 	#[error("the digits data: {0}")]
 	Data(#[from] DataError),
+	#[error("training: {0}")]
+	Samples(#[from] train::SampleError),
+	#[error("quantizing: {0}")]
+	Quantize(#[from] quantize::QuantizeError),
 	#[error("the quantized model: {0}")]
 	Model(#[from] ModelError),
 	#[error("running the quantized model: {0}")]
@@ -153,7 +157,7 @@ pub fn train() -> Result<Trained, TrainError> {
 	let (training, test) = split()?;
 	let inputs: Vec<(Vec<f32>, usize)> =
 		training.iter().map(|d| (d.float_pixels(), usize::from(d.label))).collect();
-	let float = train::train(&recipe(), &inputs);
+	let float = train::train(&recipe(), &inputs)?;
 	let calibration: Vec<Vec<f32>> = inputs.into_iter().map(|(x, _)| x).collect();
 	let model = quantize::quantize(&float, INPUT_EXPONENT, &calibration)?;
 	let float_correct =

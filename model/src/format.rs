@@ -19,6 +19,13 @@ use concord_primitives::kernel::{
 /// The first 8 bytes of every model file.
 pub const MAGIC: [u8; 8] = *b"CNCDMLP1";
 
+/// The largest model file mlp-i8 can run: the header, and 7 layers of 4096 × 4096 weights
+/// with their biases and shifts (about 112 MiB). Files are read no further.
+pub const MAX_MODEL_BYTES: u64 = 8 + 4 + 4 * 8 + 7 * (4096 * 4096 + 4 * 4096 + 4);
+
+/// The most sample bytes one mlp-i8 job takes: 65,536 samples of 4,096 bytes (256 MiB).
+pub const MAX_SAMPLE_BYTES: u64 = 65_536 * 4096;
+
 /// Why bytes are not a model, or samples not an input for it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
@@ -34,6 +41,18 @@ pub enum ModelError {
 	/// A width is outside what mlp-i8 takes.
 	#[error("the model's shape: {0}")]
 	Shape(ParamsError),
+	/// A layer's weights or biases are not as many as its widths make them.
+	#[error("layer {layer} has {weights} weights and {biases} biases, its widths make them {expected_weights} and {expected_biases}")]
+	LayerShape {
+		layer: u32,
+		weights: usize,
+		biases: usize,
+		expected_weights: usize,
+		expected_biases: usize,
+	},
+	/// The layers given are not as many as the widths make them.
+	#[error("{got} layers for {expected} pairs of widths")]
+	LayerCount { expected: usize, got: usize },
 	/// The weights section is not as long as the widths make it.
 	#[error("the weights section is {got} bytes, the widths make it {expected}")]
 	WeightsLength { expected: u64, got: u64 },
@@ -68,8 +87,23 @@ pub struct Model {
 impl Model {
 	/// A model of widths `dims` (`d0..=dL`) from its layers' integer weights.
 	pub fn from_layers(dims: &[u32], layers: &[Layer]) -> Result<Model, ModelError> {
+		let expected = dims.len().saturating_sub(1);
+		if layers.len() != expected {
+			return Err(ModelError::LayerCount { expected, got: layers.len() });
+		}
 		let mut weights = Vec::new();
-		for layer in layers {
+		for (l, (layer, pair)) in layers.iter().zip(dims.windows(2)).enumerate() {
+			let (expected_weights, expected_biases) =
+				((pair[0] as usize).saturating_mul(pair[1] as usize), pair[1] as usize);
+			if (layer.weights.len(), layer.biases.len()) != (expected_weights, expected_biases) {
+				return Err(ModelError::LayerShape {
+					layer: l as u32 + 1,
+					weights: layer.weights.len(),
+					biases: layer.biases.len(),
+					expected_weights,
+					expected_biases,
+				});
+			}
 			weights.extend(layer.weights.iter().map(|&w| w as u8));
 			weights.extend(layer.biases.iter().flat_map(|b| b.to_le_bytes()));
 			weights.extend(layer.shift.to_le_bytes());
@@ -92,8 +126,13 @@ impl Model {
 			return Err(ModelError::Layers(layers));
 		}
 		let dims = (0..=layers as usize).map(|i| word(4 + 4 * i)).collect::<Result<Vec<_>, _>>()?;
-		let header = 4 + 4 * dims.len();
-		Model::checked(dims, rest[header..].to_vec())
+		let section = &rest[4 + 4 * dims.len()..];
+		// The length is checked before the section is copied.
+		let expected = shape_of(1, layers, &dims)?.samples_offset();
+		if section.len() as u64 != expected {
+			return Err(ModelError::WeightsLength { expected, got: section.len() as u64 });
+		}
+		Model::checked(dims, section.to_vec())
 	}
 
 	/// The model file's bytes.
@@ -114,10 +153,11 @@ impl Model {
 			return Err(ModelError::WeightsLength { expected, got });
 		}
 		// The kernel's own input rule checks the shifts, on one zero sample.
-		let mut input = weights.clone();
-		input.resize(weights.len() + mlp.d_in() as usize, 0);
+		let mut input = weights;
+		input.resize(expected as usize + mlp.d_in() as usize, 0);
 		check_input(&KernelShape::MlpI8(mlp), &input).map_err(ModelError::Weights)?;
-		Ok(Model { dims, weights })
+		input.truncate(expected as usize);
+		Ok(Model { dims, weights: input })
 	}
 
 	/// `d0..=dL`.
@@ -184,12 +224,15 @@ fn shape_of(batch: u32, layers: u32, dims: &[u32]) -> Result<MlpShape, ModelErro
 mod tests {
 	use super::*;
 
-	fn tiny() -> Model {
-		let layers = [
+	fn tiny_layers() -> Vec<Layer> {
+		vec![
 			Layer { weights: vec![1, -2, 3, -4, 5, -6], biases: vec![7, -8], shift: 3 },
 			Layer { weights: vec![127, -128], biases: vec![i32::MIN], shift: 0 },
-		];
-		Model::from_layers(&[3, 2, 1], &layers).unwrap()
+		]
+	}
+
+	fn tiny() -> Model {
+		Model::from_layers(&[3, 2, 1], &tiny_layers()).unwrap()
 	}
 
 	#[test]
@@ -222,6 +265,9 @@ mod tests {
 		let mut huge = good.clone();
 		huge[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
 		assert_eq!(Model::decode(&huge), Err(ModelError::Layers(u32::MAX)));
+		let mut eight = good.clone();
+		eight[8..12].copy_from_slice(&8u32.to_le_bytes());
+		assert_eq!(Model::decode(&eight), Err(ModelError::Layers(8)));
 		let mut wide = good.clone();
 		wide[12..16].copy_from_slice(&4097u32.to_le_bytes());
 		assert!(matches!(Model::decode(&wide), Err(ModelError::Shape(_))));
@@ -248,9 +294,45 @@ mod tests {
 	}
 
 	#[test]
+	fn layers_must_have_the_widths_of_their_model() {
+		let mut layers = tiny_layers();
+		assert_eq!(
+			Model::from_layers(&[3, 2], &layers),
+			Err(ModelError::LayerCount { expected: 1, got: 2 })
+		);
+		// One weight moved from the first layer to the second: the total is right, the layers
+		// are not.
+		let moved = layers[0].weights.pop().unwrap();
+		layers[1].weights.push(moved);
+		assert_eq!(
+			Model::from_layers(&[3, 2, 1], &layers),
+			Err(ModelError::LayerShape {
+				layer: 1,
+				weights: 5,
+				biases: 2,
+				expected_weights: 6,
+				expected_biases: 2
+			})
+		);
+	}
+
+	#[test]
 	fn samples_must_be_whole_and_fit_one_job() {
 		let model = tiny();
 		assert_eq!(model.job(&[1, 2]), Err(ModelError::PartialSample { len: 2, width: 3 }));
 		assert!(matches!(model.job(&[]), Err(ModelError::Batch(_))));
+		assert!(matches!(model.job(&vec![0; 3 * 65_537]), Err(ModelError::Batch(_))));
+		assert!(model.job(&vec![0; 3 * 65_536]).is_ok());
+	}
+
+	#[test]
+	fn the_largest_model_file_is_the_largest_mlp_i8_runs() {
+		let dims = [4096u32; 8];
+		let mut params = vec![1, 7];
+		params.extend(dims);
+		let KernelShape::MlpI8(mlp) = validate_params(KernelId::MlpI8, &params).unwrap() else {
+			unreachable!()
+		};
+		assert_eq!(MAX_MODEL_BYTES, 8 + 4 + 4 * 8 + mlp.samples_offset());
 	}
 }

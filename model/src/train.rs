@@ -10,7 +10,8 @@ pub struct Recipe {
 	pub dims: Vec<usize>,
 	pub epochs: u32,
 	pub batch: usize,
-	/// The learning rate of the first epoch; it falls linearly to a tenth by the last.
+	/// The learning rate of the first epoch; it falls linearly, by nine tenths of itself over
+	/// the epochs (to 0.109 of itself in the last of 100).
 	pub learning_rate: f32,
 	pub momentum: f32,
 	/// L2 penalty on the weights: small weights quantize with less loss.
@@ -103,8 +104,33 @@ impl Rng {
 	}
 }
 
+/// Why a recipe cannot be trained on the samples given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SampleError {
+	#[error("a network needs at least two widths, none of them zero")]
+	Widths,
+	#[error("sample {index} has {got} values, the network takes {expected}")]
+	Width { index: usize, got: usize, expected: usize },
+	#[error("sample {index}'s label is {label}, the network has {classes} classes")]
+	Label { index: usize, label: usize, classes: usize },
+}
+
 /// Trains an MLP of `recipe.dims` on `samples` (inputs of `d0` values, labels below `dL`).
-pub fn train(recipe: &Recipe, samples: &[(Vec<f32>, usize)]) -> FloatMlp {
+pub fn train(recipe: &Recipe, samples: &[(Vec<f32>, usize)]) -> Result<FloatMlp, SampleError> {
+	let (Some(&expected), Some(&classes)) = (recipe.dims.first(), recipe.dims.last()) else {
+		return Err(SampleError::Widths);
+	};
+	if recipe.dims.len() < 2 || recipe.dims.contains(&0) {
+		return Err(SampleError::Widths);
+	}
+	for (index, (x, label)) in samples.iter().enumerate() {
+		if x.len() != expected {
+			return Err(SampleError::Width { index, got: x.len(), expected });
+		}
+		if *label >= classes {
+			return Err(SampleError::Label { index, label: *label, classes });
+		}
+	}
 	let mut rng = Rng(recipe.seed);
 	// He-uniform initialization: the weights of a ReLU layer in ±sqrt(6 / fan-in).
 	let layers = recipe
@@ -160,7 +186,7 @@ pub fn train(recipe: &Recipe, samples: &[(Vec<f32>, usize)]) -> FloatMlp {
 			}
 		}
 	}
-	mlp
+	Ok(mlp)
 }
 
 /// Adds the gradient of the cross-entropy loss on one sample to `grads`.
@@ -225,12 +251,24 @@ mod tests {
 			weight_decay: 0.0,
 			seed: 1,
 		};
-		let mlp = train(&recipe, &samples);
+		let mlp = train(&recipe, &samples).unwrap();
 		let correct = samples.iter().filter(|(x, label)| mlp.predict(x) == *label).count();
 		assert!(correct >= 190, "{correct} of 200");
-		assert_eq!(train(&recipe, &samples), mlp, "the same recipe gives the same weights");
-		let other = train(&Recipe { seed: 2, ..recipe }, &samples);
+		assert_eq!(train(&recipe, &samples), Ok(mlp.clone()), "the same recipe, the same weights");
+		let other = train(&Recipe { seed: 2, ..recipe.clone() }, &samples).unwrap();
 		assert_ne!(other, mlp, "the seed decides the weights");
+		let bad_label = [(vec![0.0, 0.0], 2)];
+		assert_eq!(
+			train(&recipe, &bad_label),
+			Err(SampleError::Label { index: 0, label: 2, classes: 2 })
+		);
+		let narrow = [(vec![0.0], 0)];
+		assert_eq!(
+			train(&recipe, &narrow),
+			Err(SampleError::Width { index: 0, got: 1, expected: 2 })
+		);
+		let empty = Recipe { dims: vec![2], ..recipe };
+		assert_eq!(train(&empty, &narrow), Err(SampleError::Widths));
 	}
 
 	#[test]

@@ -40,6 +40,12 @@ pub fn inline_bound() -> u64 {
 	u64::from(bound)
 }
 
+/// The most jobs one requester may have open at once: a workload run as separate jobs
+/// (`concord model run`) has at most this many shards.
+pub fn max_open_jobs_per_requester() -> u32 {
+	<concord_runtime::Runtime as pallet_jobs::Config>::MaxOpenJobsPerRequester::get()
+}
+
 /// A submitted job.
 pub struct Submitted {
 	pub job: JobId,

@@ -105,6 +105,7 @@ mod tests {
 			"concord blob add --store /tmp/blobs a.bin b.bin",
 			"concord model train digits --out /tmp/digits.mlp",
 			"concord model run digits --local --shards 4 --cpu",
+			"concord model run digits --shards 4 --key //Dave --rpc ws://127.0.0.1:9955",
 			"concord model run my.mlp --local --input x.bin --labels y.bin --output logits.bin",
 			"concord blob serve --listen /ip4/127.0.0.1/tcp/0 a.bin",
 			"concord blob fetch --from /ip4/127.0.0.1/tcp/4 --output x 0x0000000000000000000000000000000000000000000000000000000000000000:7",

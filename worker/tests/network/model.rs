@@ -1,8 +1,12 @@
-//! `concord model`: the digits classifier trained in this repository, run on the GPU as a
-//! workload, checked against a forward pass written again from the contract.
+//! `concord model`: the digits classifier trained in this repository, run on the GPU and
+//! across the dev chain's providers as a workload, checked against a forward pass written
+//! again from the contract.
 
 use crate::common::*;
 use concord_model::digits;
+use concord_worker::chain::Client;
+use pallet_jobs::Phase;
+use pallet_providers::JobOutcome;
 
 /// mlp-i8 as KERNELS.md states it, over a model file as docs/MODELS.md lays it out: written
 /// again for this test, sharing no code with the kernels or the model crate.
@@ -71,7 +75,7 @@ fn the_digits_model_runs_as_documented_and_an_independent_forward_pass_agrees() 
 		.output()
 		.unwrap();
 	let run = json(succeed(run, "concord model run"));
-	assert_eq!(keys(&run), documented_fields("**`model run MODEL --local`**"), "docs/CLI-JSON.md");
+	assert_eq!(keys(&run), documented_fields("**`model run MODEL`**"), "docs/CLI-JSON.md");
 	assert_eq!(run["device"], "GPU");
 	let logits = std::fs::read(&logits_path).unwrap();
 	assert!(logits == expected, "the GPU's logits differ from the contract's forward pass");
@@ -91,6 +95,11 @@ fn the_digits_model_runs_as_documented_and_an_independent_forward_pass_agrees() 
 	let right = predictions.iter().zip(&labels).filter(|(p, l)| **p == u64::from(**l)).count();
 	assert_eq!(run["correct"], right as u64);
 	assert_eq!(right as u64, documented_correct(), "docs/MODELS.md states the accuracy");
+	let docs = include_str!("../../../docs/MODELS.md");
+	for field in ["aggregate_root", "weights_root"] {
+		let value = run[field].as_str().unwrap();
+		assert!(docs.contains(value), "docs/MODELS.md shows the {field} {value}");
+	}
 	assert_eq!(run["samples"], 360);
 
 	// Whole on the CPU reference: the same logits, so the same hash.
@@ -153,6 +162,25 @@ fn the_digits_model_runs_as_documented_and_an_independent_forward_pass_agrees() 
 		refuse(&["digits".as_ref(), "--input".as_ref(), partial.as_os_str()]),
 		"65 bytes of samples are not a whole number of samples of 64 bytes"
 	);
+	let bad_shift = dir.path().join("bad-shift.mlp");
+	let mut bytes = digits::MODEL.to_vec();
+	// Layer 1's shift follows the 28-byte header, its 64 × 64 weights and 64 biases.
+	let at = 28 + 64 * 64 + 64 * 4;
+	bytes[at..at + 4].copy_from_slice(&40u32.to_le_bytes());
+	std::fs::write(&bad_shift, bytes).unwrap();
+	let refused = refuse(&[bad_shift.as_os_str(), "--input".as_ref(), input.as_os_str()]);
+	assert!(refused.contains("mlp-i8 layer 1 has shift 40, it must be in 0..=31"), "{refused}");
+	for (shards, error) in [
+		("0", "a workload needs at least one shard"),
+		("1025", "1025 shards asked, a workload has at most 1024"),
+	] {
+		assert_eq!(
+			refuse(&["digits".as_ref(), "--shards".as_ref(), shards.as_ref()]),
+			format!("cannot split the workload: {error}")
+		);
+	}
+	let endless = refuse(&["/dev/zero".as_ref(), "--input".as_ref(), input.as_os_str()]);
+	assert!(endless.starts_with("/dev/zero is larger than"), "{endless}");
 	let four_labels = dir.path().join("four.labels");
 	std::fs::write(&four_labels, &labels[..4]).unwrap();
 	assert_eq!(
@@ -165,4 +193,58 @@ fn the_digits_model_runs_as_documented_and_an_independent_forward_pass_agrees() 
 		]),
 		"4 labels for 5 samples: give one byte per sample"
 	);
+}
+
+/// The 360 test images as 4 shards across the dev chain's genesis providers, each shard a job
+/// drawn, committed, revealed and attested: the logits fetched from the providers are the
+/// contract's, the predictions and the aggregate root the local run's, the accuracy the
+/// docs'.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_digits_model_runs_across_the_dev_providers() {
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, rpc) = start_dev_node(dir.path(), free_port(), &["--provider", "//Alice"]);
+	let _workers = start_workers(&rpc, dir.path());
+	let (_, test) = digits::split().unwrap();
+	let expected = forward_from_the_contract(digits::MODEL, &digits::samples(&test));
+	let local = concord()
+		.args(["--json", "model", "run", "digits", "--local", "--cpu", "--shards", "4"])
+		.output()
+		.unwrap();
+	let local = json(succeed(local, "concord model run --local"));
+
+	let logits = dir.path().join("logits");
+	let mut run = concord();
+	run.args(["--json", "model", "run", "digits", "--shards", "4", "--rpc", &rpc])
+		.args(["--key", "//Dave", "--output"])
+		.arg(&logits)
+		.arg("--store")
+		.arg(dir.path().join("dave-store"));
+	let run =
+		tokio::time::timeout(STAGE_TIMEOUT, tokio::task::spawn_blocking(move || run.output()))
+			.await
+			.unwrap_or_else(|_| panic!("the model run did not end in time\n{}", logs(dir.path())))
+			.unwrap()
+			.unwrap();
+	let run = json(succeed(run, &format!("concord model run\n{}", logs(dir.path()))));
+	assert_eq!(keys(&run), documented_fields("**`model run MODEL`**"), "docs/CLI-JSON.md");
+	assert_eq!(run["device"], "network");
+	assert!(std::fs::read(&logits).unwrap() == expected, "the network's logits are the contract's");
+	for field in ["predictions", "correct", "aggregate_root", "result_hash", "weights_root"] {
+		assert_eq!(run[field], local[field], "{field}: the network's and the local run's");
+	}
+	assert_eq!(run["correct"], documented_correct());
+
+	// Every shard is a job of its own that a quorum of providers attested.
+	let jobs: Vec<u64> =
+		run["jobs"].as_array().unwrap().iter().map(|j| j.as_u64().unwrap()).collect();
+	assert_eq!(jobs.len(), 4);
+	let client = Client::connect(&rpc).await.unwrap();
+	let at = client.best_header().await.unwrap().hash();
+	for job in jobs {
+		let info = client.existing_job(job, at).await.unwrap();
+		assert!(matches!(info.phase, Phase::Attested { .. }), "job {job}: {info:?}");
+		assert_eq!(info.spec.params[0], 90, "90 images a shard");
+		let agreed = info.assignees.iter().filter(|a| a.outcome == Some(JobOutcome::Agreed));
+		assert!(agreed.count() >= 2, "job {job}: a quorum of 3 agreed: {info:?}");
+	}
 }

@@ -15,14 +15,14 @@ pub enum ModelCommand {
 	Train(train::TrainArgs),
 	/// Classify samples with a model: pack them with its weights into an mlp-i8 workload, run
 	/// it, and print each sample's class (and the accuracy, given labels).
-	Run(run::RunArgs),
+	Run(Box<run::RunArgs>),
 }
 
 impl ModelCommand {
 	pub fn run(self, output: Output) -> anyhow::Result<()> {
 		match self {
 			ModelCommand::Train(args) => train::run(args, output),
-			ModelCommand::Run(args) => run::run(args, output),
+			ModelCommand::Run(args) => run::run(*args, output),
 		}
 	}
 }

@@ -1,18 +1,29 @@
-//! `concord model run MODEL --local`: samples packed behind a model's weights into one mlp-i8
-//! workload, its shards run on this machine, and each sample's class read off the logits.
+//! `concord model run MODEL`: samples packed behind a model's weights into one mlp-i8
+//! workload, its shards run on the network's providers (or with `--local` on this machine),
+//! and each sample's class read off the logits.
 
-use crate::cli::{kernel::local::Device, Output};
+use crate::cli::{blob::StoreArg, chain_args::ChainArgs, kernel::local::Device, Output};
 use anyhow::{bail, Context};
 use clap::Args;
 use concord_kernels::{result_hash, workload, KernelId};
-use concord_model::{digits, predict, Model};
-use concord_worker::report;
+use concord_model::{
+	digits,
+	format::{MAX_MODEL_BYTES, MAX_SAMPLE_BYTES},
+	predict, Model,
+};
+use concord_primitives::workload::{aggregate, ShardLeaf};
+use concord_worker::{
+	chain::{Client, JobId},
+	report,
+	requester::{self, Ending, JobRequest, Reader},
+};
+use pallet_jobs::InputSpec;
 use std::{path::PathBuf, time::Instant};
 
 #[derive(Args)]
 pub struct RunArgs {
 	/// `digits` (the classifier trained in this repository, model/digits/digits.mlp), or a
-	/// model file in the format of docs/MODELS.md.
+	/// model file in the format of docs/MODELS.md (`./digits` for a file named so).
 	model: String,
 	/// The samples: `d0` bytes (`i8`) each, back to back. `digits` takes its 360 test images
 	/// when none are given.
@@ -21,34 +32,69 @@ pub struct RunArgs {
 	/// Each sample's true class, one byte each: the accuracy is printed.
 	#[arg(long, requires = "input")]
 	labels: Option<PathBuf>,
-	/// How many shards to divide the samples into (1 to 1024), as a workload on the network
-	/// would be.
+	/// How many shards to divide the samples into (1 to 1024; on the network, each a job of
+	/// its own whose input the chain carries inline).
 	#[arg(long, default_value_t = 1)]
 	shards: u32,
-	/// Run the CPU reference instead of the GPU.
-	#[arg(long)]
-	cpu: bool,
 	/// Write the logits here: mlp-i8's output, `dL` little-endian `i32` per sample.
 	#[arg(long)]
 	output: Option<PathBuf>,
-	/// Run on this machine. Required: running on the network comes with workloads on chain.
-	#[arg(long, required = true)]
+	/// Run every shard on this machine instead of on the network.
+	#[arg(long)]
 	local: bool,
+	/// With --local: run the CPU reference instead of the GPU.
+	#[arg(long, requires = "local")]
+	cpu: bool,
+	/// Providers that run each shard on the network.
+	#[arg(long, default_value_t = 3, conflicts_with = "local")]
+	replicas: u32,
+	#[command(flatten)]
+	chain: ChainArgs,
+	/// Where shards' outputs are downloaded before they are assembled.
+	#[command(flatten)]
+	store: StoreArg,
+}
+
+/// A workload's output as assembled, wherever its shards ran.
+struct Ran {
+	output: Vec<u8>,
+	aggregate_root: [u8; 32],
+	/// The shards' jobs on the network, in shard order (none for a local run).
+	jobs: Option<Vec<JobId>>,
+	device: &'static str,
+}
+
+/// The bytes of `path`, refused past `limit`: no file larger than mlp-i8 can take is read
+/// whole (`/dev/zero` included).
+fn read_at_most(path: &PathBuf, limit: u64, what: &str) -> anyhow::Result<Vec<u8>> {
+	use std::io::Read;
+	let reading = || format!("reading {}", path.display());
+	let file = std::fs::File::open(path).with_context(reading)?;
+	let mut bytes = Vec::new();
+	file.take(limit + 1).read_to_end(&mut bytes).with_context(reading)?;
+	if bytes.len() as u64 > limit {
+		bail!("{} is larger than {limit} bytes, the most {what}", path.display());
+	}
+	Ok(bytes)
 }
 
 /// The model, its samples and their labels, as the arguments give them.
 fn load(args: &RunArgs) -> anyhow::Result<(Model, Vec<u8>, Option<Vec<u8>>)> {
-	let read = |path: &PathBuf| -> anyhow::Result<Vec<u8>> {
-		std::fs::read(path).with_context(|| format!("reading {}", path.display()))
-	};
 	let model = if args.model == "digits" {
 		digits::model()?
 	} else {
-		let bytes = read(&PathBuf::from(&args.model))?;
+		let path = PathBuf::from(&args.model);
+		let bytes = read_at_most(&path, MAX_MODEL_BYTES, "an mlp-i8 model takes")?;
 		Model::decode(&bytes).with_context(|| format!("reading the model {}", args.model))?
 	};
 	let (samples, labels) = match (&args.input, &args.labels) {
-		(Some(input), labels) => (read(input)?, labels.as_ref().map(read).transpose()?),
+		(Some(input), labels) => (
+			read_at_most(input, MAX_SAMPLE_BYTES, "one mlp-i8 job takes")?,
+			labels
+				.as_ref()
+				.map(|path| read_at_most(path, MAX_SAMPLE_BYTES, "one mlp-i8 job takes"))
+				.transpose()?,
+		),
 		(None, _) if args.model == "digits" => {
 			let (_, test) = digits::split()?;
 			(digits::samples(&test), Some(digits::labels(&test)))
@@ -67,15 +113,25 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 			bail!("{} labels for {count} samples: give one byte per sample", labels.len());
 		}
 	}
-	// Refused before any device is opened.
+	// Refused before any device is opened or job submitted.
 	concord_primitives::workload::check(KernelId::MlpI8, &params, args.shards)
 		.map_err(workload::WorkloadError::from)?;
 	let started = Instant::now();
-	let mut device = Device::open(args.cpu, &out)?;
-	let assembled =
-		workload::run_local(KernelId::MlpI8, &params, args.shards, &input, |shard, input| {
-			device.run(KernelId::MlpI8, shard.params(), input)
-		})?;
+	let assembled = if args.local {
+		let mut device = Device::open(args.cpu, &out)?;
+		let assembled =
+			workload::run_local(KernelId::MlpI8, &params, args.shards, &input, |shard, input| {
+				device.run(KernelId::MlpI8, shard.params(), input)
+			})?;
+		Ran {
+			output: assembled.output,
+			aggregate_root: assembled.aggregate_root,
+			jobs: None,
+			device: device.name(),
+		}
+	} else {
+		tokio::runtime::Runtime::new()?.block_on(on_network(&args, &params, &input, out))?
+	};
 	let seconds = started.elapsed().as_secs_f64();
 	if let Some(path) = &args.output {
 		std::fs::write(path, &assembled.output)
@@ -119,8 +175,121 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 			"result_hash": report::hash(&result_hash(&assembled.output)),
 			"output_bytes": assembled.output.len(),
 			"seconds": seconds,
-			"device": device.name(),
+			"device": assembled.device,
+			"jobs": assembled.jobs,
 		}),
 	);
 	Ok(())
+}
+
+/// Runs the workload's shards on the network, each a job of its own with its input inline:
+/// submits them all, follows each to its verdict, fetches each attested output from the
+/// providers that agreed on it (every piece checked against the attested hash), and puts
+/// them in place. Until workloads are on chain, the aggregate root is computed here, over the
+/// attested hashes.
+async fn on_network(
+	args: &RunArgs,
+	params: &[u32],
+	input: &[u8],
+	out: Output,
+) -> anyhow::Result<Ran> {
+	let kernel = KernelId::MlpI8;
+	let shards: Vec<_> = concord_primitives::workload::shards(kernel, params, args.shards)
+		.map_err(workload::WorkloadError::from)?
+		.collect();
+	// Each shard is an open job of the requester's at once, and rides on chain: refused here,
+	// before anything is submitted, rather than halfway.
+	let most_open = requester::max_open_jobs_per_requester();
+	if args.shards > most_open {
+		bail!(
+			"{} shards would be {} jobs open at once, and the chain lets a requester have {most_open}: \
+			 use at most {most_open} shards",
+			args.shards,
+			args.shards
+		);
+	}
+	let inputs: Vec<Vec<u8>> = shards.iter().map(|s| workload::shard_input(input, s)).collect();
+	let largest = inputs.iter().map(Vec::len).max().unwrap_or(0) as u64;
+	if largest > requester::inline_bound() {
+		bail!(
+			"a shard's input is {largest} bytes (the weights and its samples), over the {} bytes \
+			 the chain carries inline: use more shards",
+			requester::inline_bound()
+		);
+	}
+	let signer = args.chain.signer()?;
+	let client = Client::connect(&args.chain.rpc).await?;
+	let quorum = concord_primitives::market::verdict::majority(args.replicas);
+	let mut jobs = Vec::with_capacity(shards.len());
+	for (shard, input) in shards.iter().zip(inputs) {
+		let request = JobRequest {
+			kernel,
+			params: shard.params().to_vec(),
+			input: InputSpec::Inline(input),
+			replicas: args.replicas,
+			quorum,
+			reward: None,
+			commit_window: None,
+			reveal_window: requester::DEFAULT_REVEAL_WINDOW,
+		};
+		let submitted = requester::submit(&client, &signer, request)
+			.await
+			.with_context(|| format!("submitting shard {}", shard.index))?;
+		out.progress(format!(
+			"shard {}: job {} submitted, {} held in escrow",
+			shard.index,
+			submitted.job,
+			report::cord(submitted.escrow)
+		));
+		jobs.push(submitted.job);
+	}
+	let store = args.store.open()?;
+	let mut output = vec![0u8; shards.last().map_or(0, |s| s.output.end()) as usize];
+	let mut leaves = Vec::with_capacity(shards.len());
+	for (shard, &job) in shards.iter().zip(&jobs) {
+		match requester::follow(&client, job, |_, _, _| {}, async |_, _| false).await? {
+			Some(Ending::Attested(_)) => {}
+			Some(Ending::Failed(reason)) => {
+				let phase = report::phase(&pallet_jobs::Phase::Failed { reason });
+				return Err(requester::NoResult { job, phase }.into());
+			}
+			Some(Ending::Cancelled) => {
+				let phase = report::phase(&pallet_jobs::Phase::Cancelled);
+				return Err(requester::NoResult { job, phase }.into());
+			}
+			None => bail!("job {job} stopped being followed before it ended"),
+		}
+		let fetched =
+			requester::fetch_result(&client, job, &Reader::Requester(&signer), &store).await?;
+		let bytes = std::fs::read(&fetched.fetched.path)
+			.with_context(|| format!("reading job {job}'s output"))?;
+		if !fetched.fetched.sources.is_empty() {
+			// Downloaded for this run: the store keeps only downloads in progress.
+			store.remove(&fetched.blob)?;
+		}
+		if bytes.len() as u64 != shard.output.len {
+			bail!(
+				"job {job}'s output is {} bytes, shard {}'s place holds {}",
+				bytes.len(),
+				shard.index,
+				shard.output.len
+			);
+		}
+		let at = shard.output.offset as usize;
+		output[at..at + bytes.len()].copy_from_slice(&bytes);
+		leaves.push(ShardLeaf {
+			index: shard.index,
+			root: fetched.result_hash.0,
+			size: shard.output.len,
+		});
+		out.progress(format!(
+			"shard {}: job {job} attested {}, output fetched from {} providers",
+			shard.index,
+			report::hash(&fetched.result_hash),
+			fetched.fetched.sources.len()
+		));
+	}
+	let aggregate_root = aggregate::root(kernel, params, &leaves)
+		.map_err(|_| anyhow::anyhow!("no shards to aggregate"))?;
+	Ok(Ran { output, aggregate_root, jobs: Some(jobs), device: "network" })
 }
