@@ -15,6 +15,7 @@ let output;
 let amount;
 let quorum;
 let kernels;
+let phase;
 let dir;
 
 /** `ui/src/<name>.ts`, bundled for Node and imported. */
@@ -38,6 +39,7 @@ before(async () => {
   amount = await compiled('amount');
   quorum = await compiled('quorum');
   kernels = await compiled('kernels');
+  phase = await compiled('phase');
 });
 
 after(() => rm(dir, { recursive: true, force: true }));
@@ -106,5 +108,13 @@ test('params are read as the command line reads them', async () => {
       // Not a param.
     }
     assert.equal(got, c.value, JSON.stringify(c.text));
+  }
+});
+
+test('a phase reads in the words the command line writes', async () => {
+  const { cases } = await vectors('phases');
+  assert.ok(cases.length >= 12);
+  for (const c of cases) {
+    assert.equal(phase.phaseWords(c.phase), c.words, JSON.stringify(c.phase));
   }
 });

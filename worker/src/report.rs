@@ -329,6 +329,35 @@ mod tests {
 		assert_eq!(phase_json(&contested)["reason"], "Contested");
 	}
 
+	/// Every phase in JSON and in words, as the dashboard's job page reads and writes them
+	/// (`ui/src/phase.ts`); both read these vectors.
+	#[test]
+	fn phases_read_as_the_vectors_the_dashboard_reads() {
+		let vectors: serde_json::Value =
+			serde_json::from_str(include_str!("../../tests/vectors/phases.json")).unwrap();
+		let unassigned = |why| Phase::Failed { reason: FailReason::Unassigned(why) };
+		let phases = [
+			Phase::Queued { until: 12 },
+			Phase::Committing { until: 27 },
+			Phase::Revealing { until: 30 },
+			Phase::Attested { result_hash: H256::repeat_byte(0xca) },
+			Phase::Failed { reason: FailReason::NoQuorum },
+			unassigned(NoAssignment::NoProviderSupportsKernel),
+			unassigned(NoAssignment::AllAtCapacity { listed: 6, at_capacity: 5, needed: 6 }),
+			unassigned(NoAssignment::PriceTooLow { min_reward: 15 * 10u128.pow(11) }),
+			unassigned(NoAssignment::PoolTooSmall { eligible: 2, needed: 6 }),
+			Phase::Failed { reason: FailReason::Contested { attested: H256::repeat_byte(1) } },
+			Phase::Failed { reason: FailReason::InputUnavailable },
+			Phase::Cancelled,
+		];
+		let cases = vectors["cases"].as_array().unwrap();
+		assert_eq!(cases.len(), phases.len());
+		for (case, phase_of) in cases.iter().zip(&phases) {
+			assert_eq!(phase_json(phase_of), case["phase"]);
+			assert_eq!(phase(phase_of), case["words"], "{}", case["phase"]);
+		}
+	}
+
 	#[test]
 	fn shares_round_down_and_bounds_round_up() {
 		let share = Perbill::from_parts(156_250_000);

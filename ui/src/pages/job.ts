@@ -6,6 +6,7 @@ import { formatAmount } from '../chain';
 import { accountLink, h, table } from '../dom';
 import { kernelById, showParams } from '../kernels';
 import { fetchVerified, gatewayUrl, grantHex, grantMessage, render } from '../output';
+import { phaseView, phaseWords } from '../phase';
 import { decodeAddress } from '@polkadot/util-crypto';
 import type { ApiPromise } from '@polkadot/api';
 
@@ -49,16 +50,6 @@ export function readJob(id: number, info: any): JobView {
     submittedAt: info.submittedAt.toNumber(),
     endedAt: info.endedAt.isSome ? info.endedAt.unwrap().toNumber() : null,
   };
-}
-
-/** A phase in words: `Committing until #42`, `Attested 0x12…`, `Failed: NoQuorum`. */
-export function describePhase(phase: any): string {
-  if (phase.isQueued) return `Queued until #${phase.asQueued.until}`;
-  if (phase.isCommitting) return `Committing until #${phase.asCommitting.until}`;
-  if (phase.isRevealing) return `Revealing until #${phase.asRevealing.until}`;
-  if (phase.isAttested) return `Attested ${phase.asAttested.resultHash.toHex().slice(0, 10)}…`;
-  if (phase.isFailed) return `Failed: ${phase.asFailed.reason.type}`;
-  return phase.type;
 }
 
 /** The oldest blocks whose events a node keeps by default (its state pruning). */
@@ -114,7 +105,7 @@ export async function jobPage(context: Context, argument: string | undefined): P
     const kernel = kernelById(job.kernel);
     summary.replaceChildren(
       h('dl', {},
-        h('dt', {}, 'Phase'), h('dd', { id: 'phase' }, describePhase(job.phase)),
+        h('dt', {}, 'Phase'), h('dd', { id: 'phase' }, phaseWords(phaseView(job.phase), context.chain)),
         h('dt', {}, 'Kernel'), h('dd', {}, `${kernel?.name ?? job.kernel} [${showParams(job.kernel, job.params)}]`),
         h('dt', {}, 'Requester'), h('dd', {}, accountLink(job.requester)),
         h('dt', {}, 'Replicas, quorum'), h('dd', {}, `${job.replicas}, ${job.quorum}`),

@@ -4,7 +4,8 @@ import type { Context } from '../context';
 import { formatAmount } from '../chain';
 import { accountLink, barChart, h, table } from '../dom';
 import { kernelById } from '../kernels';
-import { describePhase, type JobView, readJob } from './job';
+import { type JobView, readJob } from './job';
+import { phaseName, phaseView } from '../phase';
 
 /** How many recent blocks the settled-jobs chart covers. */
 const CHART_BLOCKS = 30;
@@ -66,7 +67,7 @@ export async function marketPage(context: Context): Promise<void> {
         h('a', { href: `#/job/${job.id}` }, `#${job.id}`),
         kernelById(job.kernel)?.name ?? job.kernel,
         accountLink(job.requester),
-        describePhase(job.phase),
+        phaseName(phaseView(job.phase)),
         `${job.assignees.length} of ${job.replicas}`,
         formatAmount(context.chain, job.reward),
         `#${job.submittedAt}`,

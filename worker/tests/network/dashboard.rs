@@ -19,7 +19,7 @@ fn the_ui_reads_the_shared_vectors_as_the_worker_does() {
 		.expect("Node.js runs (scripts/setup.sh installs it)");
 	let report = String::from_utf8_lossy(&output.stdout);
 	assert!(output.status.success(), "{report}\n{}", String::from_utf8_lossy(&output.stderr));
-	assert!(report.contains("# fail 0") && report.contains("# pass 5"), "{report}");
+	assert!(report.contains("# fail 0") && report.contains("# pass 6"), "{report}");
 }
 
 #[test]
