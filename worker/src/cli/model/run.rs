@@ -61,6 +61,9 @@ struct Ran {
 	aggregate_root: [u8; 32],
 	/// The shards' jobs on the network, in shard order (none for a local run).
 	jobs: Option<Vec<JobId>>,
+	/// Each job's input hash as the chain recorded it: blake2-256 of the model's weights
+	/// section followed by the shard's samples, checked here.
+	input_hashes: Option<Vec<String>>,
 	device: &'static str,
 }
 
@@ -127,6 +130,7 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 			output: assembled.output,
 			aggregate_root: assembled.aggregate_root,
 			jobs: None,
+			input_hashes: None,
 			device: device.name(),
 		}
 	} else {
@@ -177,6 +181,7 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 			"seconds": seconds,
 			"device": assembled.device,
 			"jobs": assembled.jobs,
+			"input_hashes": assembled.input_hashes,
 		}),
 	);
 	Ok(())
@@ -221,7 +226,7 @@ async fn on_network(
 	let client = Client::connect(&args.chain.rpc).await?;
 	let quorum = concord_primitives::market::verdict::majority(args.replicas);
 	let mut jobs = Vec::with_capacity(shards.len());
-	for (shard, input) in shards.iter().zip(inputs) {
+	for (shard, input) in shards.iter().zip(inputs.iter().cloned()) {
 		let request = JobRequest {
 			kernel,
 			params: shard.params().to_vec(),
@@ -246,7 +251,8 @@ async fn on_network(
 	let store = args.store.open()?;
 	let mut output = vec![0u8; shards.last().map_or(0, |s| s.output.end()) as usize];
 	let mut leaves = Vec::with_capacity(shards.len());
-	for (shard, &job) in shards.iter().zip(&jobs) {
+	let mut input_hashes = Vec::with_capacity(shards.len());
+	for ((shard, &job), input) in shards.iter().zip(&jobs).zip(&inputs) {
 		match requester::follow(&client, job, |_, _, _| {}, async |_, _| false).await? {
 			Some(Ending::Attested(_)) => {}
 			Some(Ending::Failed(reason)) => {
@@ -259,6 +265,18 @@ async fn on_network(
 			}
 			None => bail!("job {job} stopped being followed before it ended"),
 		}
+		// Which model answered: the chain recorded the hash of the job's input, which is the
+		// weights section followed by the shard's samples.
+		let (_, info, _) = requester::attested(&client, job).await?;
+		let sent = sp_core::H256(sp_crypto_hashing::blake2_256(input));
+		if info.spec.input.hash != sent {
+			bail!(
+				"job {job}'s input hash on chain is {}, not {} of the weights and samples sent",
+				report::hash(&info.spec.input.hash),
+				report::hash(&sent)
+			);
+		}
+		input_hashes.push(report::hash(&sent));
 		let fetched =
 			requester::fetch_result(&client, job, &Reader::Requester(&signer), &store).await?;
 		let bytes = std::fs::read(&fetched.fetched.path)
@@ -283,13 +301,22 @@ async fn on_network(
 			size: shard.output.len,
 		});
 		out.progress(format!(
-			"shard {}: job {job} attested {}, output fetched from {} providers",
+			"shard {}: job {job} attested {}, output fetched from {} providers; its input (the \
+			 weights and {} samples) hashes to the chain's {}",
 			shard.index,
 			report::hash(&fetched.result_hash),
-			fetched.fetched.sources.len()
+			fetched.fetched.sources.len(),
+			shard.params()[0],
+			report::hash(&sent)
 		));
 	}
 	let aggregate_root = aggregate::root(kernel, params, &leaves)
 		.map_err(|_| anyhow::anyhow!("no shards to aggregate"))?;
-	Ok(Ran { output, aggregate_root, jobs: Some(jobs), device: "network" })
+	Ok(Ran {
+		output,
+		aggregate_root,
+		jobs: Some(jobs),
+		input_hashes: Some(input_hashes),
+		device: "network",
+	})
 }
