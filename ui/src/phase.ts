@@ -1,5 +1,7 @@
 // A job's phase in the words the command line writes (worker/src/report.rs `phase`), pinned to
-// it by tests/vectors/phases.json: the job page and `concord job status` say the same thing.
+// it by tests/vectors/phases.json: the job page says what `concord job status` says of the
+// phase (the CLI's line then adds why nobody takes a waiting job, and the assignees), but for
+// amounts of 1,000 CORD or more, which the dashboard groups with commas.
 import { FALLBACK_TOKEN, formatAmount, type Token } from './amount';
 
 /** Why no provider took a job, as `concord --json` prints it. */

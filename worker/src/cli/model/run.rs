@@ -13,7 +13,7 @@ use concord_model::{
 };
 use concord_primitives::workload::{aggregate, ShardLeaf};
 use concord_worker::{
-	chain::{Client, JobId},
+	chain::{names, Client, JobId},
 	report,
 	requester::{self, Ending, JobRequest, Reader},
 };
@@ -33,9 +33,10 @@ pub struct RunArgs {
 	#[arg(long, requires = "input")]
 	labels: Option<PathBuf>,
 	/// How many shards to divide the samples into (1 to 1024; on the network, each a job of
-	/// its own whose input the chain carries inline).
-	#[arg(long, default_value_t = 1)]
-	shards: u32,
+	/// its own whose input the chain carries inline). By default 1 with --local, and on the
+	/// network the fewest whose inputs fit inline.
+	#[arg(long)]
+	shards: Option<u32>,
 	/// Write the logits here: mlp-i8's output, `dL` little-endian `i32` per sample.
 	#[arg(long)]
 	output: Option<PathBuf>,
@@ -116,14 +117,19 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 			bail!("{} labels for {count} samples: give one byte per sample", labels.len());
 		}
 	}
+	let shards = match args.shards {
+		Some(shards) => shards,
+		None if args.local => 1,
+		None => fewest_inline_shards(&params)?,
+	};
 	// Refused before any device is opened or job submitted.
-	concord_primitives::workload::check(KernelId::MlpI8, &params, args.shards)
+	concord_primitives::workload::check(KernelId::MlpI8, &params, shards)
 		.map_err(workload::WorkloadError::from)?;
 	let started = Instant::now();
 	let assembled = if args.local {
 		let mut device = Device::open(args.cpu, &out)?;
 		let assembled =
-			workload::run_local(KernelId::MlpI8, &params, args.shards, &input, |shard, input| {
+			workload::run_local(KernelId::MlpI8, &params, shards, &input, |shard, input| {
 				device.run(KernelId::MlpI8, shard.params(), input)
 			})?;
 		Ran {
@@ -134,7 +140,7 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 			device: device.name(),
 		}
 	} else {
-		tokio::runtime::Runtime::new()?.block_on(on_network(&args, &params, &input, out))?
+		tokio::runtime::Runtime::new()?.block_on(on_network(&args, shards, &params, &input, out))?
 	};
 	let seconds = started.elapsed().as_secs_f64();
 	if let Some(path) = &args.output {
@@ -163,8 +169,7 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 		human.push_str(&format!("\n{correct} of {count} correct ({percent:.1} %)"));
 	}
 	human.push_str(&format!(
-		"\nmodel weights root {weights_root}; {} shards, aggregate root {aggregate_root}",
-		args.shards
+		"\nmodel weights root {weights_root}; {shards} shards, aggregate root {aggregate_root}"
 	));
 	out.print(
 		human,
@@ -174,7 +179,7 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 			"samples": count,
 			"predictions": predictions,
 			"correct": correct,
-			"shards": args.shards,
+			"shards": shards,
 			"aggregate_root": aggregate_root,
 			"result_hash": report::hash(&result_hash(&assembled.output)),
 			"output_bytes": assembled.output.len(),
@@ -187,30 +192,56 @@ pub fn run(args: RunArgs, out: Output) -> anyhow::Result<()> {
 	Ok(())
 }
 
+/// The fewest shards of an mlp-i8 job of `params` whose inputs each ride on chain, within the
+/// jobs a requester may have open.
+fn fewest_inline_shards(params: &[u32]) -> anyhow::Result<u32> {
+	let most_open = requester::max_open_jobs_per_requester();
+	let fits = |shards: u32| {
+		concord_primitives::workload::shards(KernelId::MlpI8, params, shards)
+			.is_ok_and(|mut all| all.all(|s| s.input_len() <= requester::inline_bound()))
+	};
+	(1..=most_open).find(|&shards| fits(shards)).ok_or_else(|| {
+		anyhow::anyhow!(
+			"even {most_open} shards (the jobs a requester may have open) have inputs over the \
+			 {} bytes the chain carries inline: run it with --local",
+			requester::inline_bound()
+		)
+	})
+}
+
+/// What a run that stops after submitting says of the jobs it leaves: they go on, paid from
+/// their own escrow, and the job commands reach them.
+fn jobs_left(jobs: &[JobId]) -> String {
+	format!(
+		"this run's jobs go on without it (in shard order: {jobs:?}): `concord job wait N` \
+		 follows one, `concord job fetch N` takes its output"
+	)
+}
+
 /// Runs the workload's shards on the network, each a job of its own with its input inline:
-/// submits them all, follows each to its verdict, fetches each attested output from the
+/// prices every shard, submits them all at the dearest shard's least reward, follows each to
+/// its verdict, checks its input hash on chain, fetches each attested output from the
 /// providers that agreed on it (every piece checked against the attested hash), and puts
 /// them in place. Until workloads are on chain, the aggregate root is computed here, over the
 /// attested hashes.
 async fn on_network(
 	args: &RunArgs,
+	shard_count: u32,
 	params: &[u32],
 	input: &[u8],
 	out: Output,
 ) -> anyhow::Result<Ran> {
 	let kernel = KernelId::MlpI8;
-	let shards: Vec<_> = concord_primitives::workload::shards(kernel, params, args.shards)
+	let shards: Vec<_> = concord_primitives::workload::shards(kernel, params, shard_count)
 		.map_err(workload::WorkloadError::from)?
 		.collect();
 	// Each shard is an open job of the requester's at once, and rides on chain: refused here,
 	// before anything is submitted, rather than halfway.
 	let most_open = requester::max_open_jobs_per_requester();
-	if args.shards > most_open {
+	if shard_count > most_open {
 		bail!(
-			"{} shards would be {} jobs open at once, and the chain lets a requester have {most_open}: \
-			 use at most {most_open} shards",
-			args.shards,
-			args.shards
+			"{shard_count} shards would be {shard_count} jobs open at once, and the chain lets a \
+			 requester have {most_open}: use at most {most_open} shards"
 		);
 	}
 	let inputs: Vec<Vec<u8>> = shards.iter().map(|s| workload::shard_input(input, s)).collect();
@@ -223,8 +254,34 @@ async fn on_network(
 		);
 	}
 	let signer = args.chain.signer()?;
+	let store = args.store.open()?;
 	let client = Client::connect(&args.chain.rpc).await?;
 	let quorum = concord_primitives::market::verdict::majority(args.replicas);
+	// Priced all at once, before the first submission: the shards' own jobs fill providers'
+	// slots, and a shard priced after them would find no free pool.
+	let at = client.best_header().await?.hash();
+	let mut reward = 0;
+	for shard in &shards {
+		let quote = client
+			.quote(kernel, shard.params().to_vec(), args.replicas, quorum, at)
+			.await?
+			.map_err(|e| {
+				anyhow::anyhow!(
+					"the chain cannot price shard {}: {}",
+					shard.index,
+					names::described(&e)
+				)
+			})?;
+		let least = quote.min_reward.map_err(|why| {
+			anyhow::anyhow!(
+				"no reward would give shard {}'s draw a pool of {} providers now: {}",
+				shard.index,
+				quote.pool_needed,
+				report::no_assignment(&why)
+			)
+		})?;
+		reward = reward.max(least);
+	}
 	let mut jobs = Vec::with_capacity(shards.len());
 	for (shard, input) in shards.iter().zip(inputs.iter().cloned()) {
 		let request = JobRequest {
@@ -233,13 +290,23 @@ async fn on_network(
 			input: InputSpec::Inline(input),
 			replicas: args.replicas,
 			quorum,
-			reward: None,
+			reward: Some(reward),
 			commit_window: None,
 			reveal_window: requester::DEFAULT_REVEAL_WINDOW,
 		};
-		let submitted = requester::submit(&client, &signer, request)
-			.await
-			.with_context(|| format!("submitting shard {}", shard.index))?;
+		let submitted = match requester::submit(&client, &signer, request).await {
+			Ok(submitted) => submitted,
+			Err(e) if jobs.is_empty() => {
+				return Err(e.context(format!("submitting shard {}", shard.index)))
+			}
+			Err(e) => {
+				return Err(e.context(format!(
+					"submitting shard {}; {}",
+					shard.index,
+					jobs_left(&jobs)
+				)))
+			}
+		};
 		out.progress(format!(
 			"shard {}: job {} submitted, {} held in escrow",
 			shard.index,
@@ -248,12 +315,41 @@ async fn on_network(
 		));
 		jobs.push(submitted.job);
 	}
-	let store = args.store.open()?;
+	let collected = collect(&client, &signer, &store, &shards, &jobs, &inputs, out)
+		.await
+		.with_context(|| jobs_left(&jobs))?;
+	let (output, leaves, input_hashes) = collected;
+	let aggregate_root = aggregate::root(kernel, params, &leaves)
+		.map_err(|_| anyhow::anyhow!("no shards to aggregate"))?;
+	Ok(Ran {
+		output,
+		aggregate_root,
+		jobs: Some(jobs),
+		input_hashes: Some(input_hashes),
+		device: "network",
+	})
+}
+
+/// What [`collect`] gathers: the assembled output, the shards' leaves and the jobs' input
+/// hashes.
+type Collected = (Vec<u8>, Vec<ShardLeaf>, Vec<String>);
+
+/// Follows each shard's job to its verdict, checks its input hash on chain, fetches its
+/// attested output and puts it in place.
+async fn collect(
+	client: &Client,
+	signer: &concord_worker::chain::Signer,
+	store: &concord_worker::data::Store,
+	shards: &[concord_primitives::workload::Shard],
+	jobs: &[JobId],
+	inputs: &[Vec<u8>],
+	out: Output,
+) -> anyhow::Result<Collected> {
 	let mut output = vec![0u8; shards.last().map_or(0, |s| s.output.end()) as usize];
 	let mut leaves = Vec::with_capacity(shards.len());
 	let mut input_hashes = Vec::with_capacity(shards.len());
-	for ((shard, &job), input) in shards.iter().zip(&jobs).zip(&inputs) {
-		match requester::follow(&client, job, |_, _, _| {}, async |_, _| false).await? {
+	for ((shard, &job), input) in shards.iter().zip(jobs).zip(inputs) {
+		match requester::follow(client, job, |_, _, _| {}, async |_, _| false).await? {
 			Some(Ending::Attested(_)) => {}
 			Some(Ending::Failed(reason)) => {
 				let phase = report::phase(&pallet_jobs::Phase::Failed { reason });
@@ -267,7 +363,7 @@ async fn on_network(
 		}
 		// Which model answered: the chain recorded the hash of the job's input, which is the
 		// weights section followed by the shard's samples.
-		let (_, info, _) = requester::attested(&client, job).await?;
+		let (_, info, _) = requester::attested(client, job).await?;
 		let sent = sp_core::H256(sp_crypto_hashing::blake2_256(input));
 		if info.spec.input.hash != sent {
 			bail!(
@@ -278,7 +374,7 @@ async fn on_network(
 		}
 		input_hashes.push(report::hash(&sent));
 		let fetched =
-			requester::fetch_result(&client, job, &Reader::Requester(&signer), &store).await?;
+			requester::fetch_result(client, job, &Reader::Requester(signer), store).await?;
 		let bytes = std::fs::read(&fetched.fetched.path)
 			.with_context(|| format!("reading job {job}'s output"))?;
 		if !fetched.fetched.sources.is_empty() {
@@ -310,13 +406,5 @@ async fn on_network(
 			report::hash(&sent)
 		));
 	}
-	let aggregate_root = aggregate::root(kernel, params, &leaves)
-		.map_err(|_| anyhow::anyhow!("no shards to aggregate"))?;
-	Ok(Ran {
-		output,
-		aggregate_root,
-		jobs: Some(jobs),
-		input_hashes: Some(input_hashes),
-		device: "network",
-	})
+	Ok((output, leaves, input_hashes))
 }
