@@ -1,7 +1,7 @@
 //! What a requester does: price, submit and follow jobs.
 
 use crate::{
-	chain::{names, Balance, BlockNumber, Client, JobId, JobInfo, RuntimeEvent, Signer},
+	chain::{names, Balance, BlockNumber, Client, JobId, JobInfo, Refusal, RuntimeEvent, Signer},
 	data::{self, BlobRef, Fetched, Limits, Store},
 };
 use anyhow::{anyhow, bail};
@@ -19,13 +19,33 @@ pub struct JobRequest {
 	pub input: InputSpec,
 	pub replicas: u32,
 	pub quorum: u32,
-	/// Per replica; `None` offers the smallest reward at which the chain's draw has its full
-	/// pool now.
-	pub reward: Option<Balance>,
+	/// Per replica.
+	pub reward: Reward,
 	/// `None` asks for the longer of 20 blocks and the shortest the job's work allows.
 	pub commit_window: Option<BlockNumber>,
 	pub reveal_window: BlockNumber,
 }
+
+/// What a job offers each replica.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reward {
+	/// The smallest reward at which the chain's draw has its full pool when the job is
+	/// included.
+	Market,
+	/// This reward, raised to the market's only if the chain refused it: the shards of one
+	/// workload, priced together, offer one reward. (Priced one by one, each later shard
+	/// would find the earlier ones in the providers' slots, which the quote leaves out.)
+	AtLeast(Balance),
+	/// This reward, refused by the chain if too few providers accept it.
+	Exactly(Balance),
+}
+
+/// How many times a job offering a quoted reward is priced and sent. Each job that ends
+/// moves the market (a deviant's weight falls, a provider slashed under the minimum stake
+/// leaves), so the reward quoted at one block may be too low by the block that includes the
+/// job: the chain refuses it with `RewardTooLow`, having done nothing but take the fee, and
+/// once that block is final the job is priced and sent again.
+pub const MARKET_TRIES: u32 = 3;
 
 /// The commit window `concord job submit` asks for when none is given, unless the job's work
 /// needs longer.
@@ -64,9 +84,11 @@ pub struct Submitted {
 	pub commit_window: BlockNumber,
 }
 
-/// Submits `request` as `signer`. Asks the chain for a quote first: without a reward, offers
-/// the least at which the draw has its full pool, and fails with the chain's reason if no
-/// reward would do now; without a commit window, asks for one the job's work fits in.
+/// Submits `request` as `signer`. Asks the chain for a quote first: offers the least reward
+/// at which the draw has its full pool unless the request fixes one, and fails with the
+/// chain's reason if no reward would do now; without a commit window, asks for one the job's
+/// work fits in. A market reward the market outran before inclusion is priced again, up to
+/// [`MARKET_TRIES`] times.
 pub async fn submit(
 	client: &Client,
 	signer: &Signer,
@@ -82,27 +104,93 @@ pub async fn submit(
 			);
 		}
 	}
+	let tries = match request.reward {
+		Reward::Exactly(_) => 1,
+		Reward::Market | Reward::AtLeast(_) => MARKET_TRIES,
+	};
+	let mut tried = 0;
+	priced_again_while_outrun(
+		tries,
+		async || {
+			tried += 1;
+			submit_once(client, signer, &request, tried == 1).await
+		},
+		async |block| client.finality_of(block).await,
+	)
+	.await
+}
+
+/// Calls `attempt` until it does anything but fail with the chain's `RewardTooLow`, at most
+/// `tries` times. Before each new attempt the refusing block must be final (`is_final` says
+/// so, or fails): were a re-org to drop it, the refused transaction could be included again,
+/// and succeed, beside the new one.
+async fn priced_again_while_outrun<T>(
+	tries: u32,
+	mut attempt: impl AsyncFnMut() -> anyhow::Result<T>,
+	mut is_final: impl AsyncFnMut(H256) -> anyhow::Result<bool>,
+) -> anyhow::Result<T> {
+	let outrun = pallet_jobs::Error::<concord_runtime::Runtime>::RewardTooLow.into();
+	let mut tried = 0;
+	loop {
+		tried += 1;
+		let e = match attempt().await {
+			Err(e) if tried < tries => e,
+			done => return done,
+		};
+		let refused_in = match e.downcast_ref::<Refusal>() {
+			Some(refusal) if refusal.is(outrun) => refusal.block,
+			_ => return Err(e),
+		};
+		let Some(block) = refused_in else { return Err(e) };
+		match is_final(block).await {
+			Ok(true) => {
+				log::info!("the market moved before the job was included: pricing it again")
+			}
+			Ok(false) => {
+				return Err(e.context(format!(
+					"block {block:?}, which refused the job, left the chain: the job may yet be \
+					 included (`concord job list`)"
+				)))
+			}
+			Err(why) => return Err(e.context(format!("not priced again: {why:#}"))),
+		}
+	}
+}
+
+/// Prices `request` at the best block and sends it once; `first` says whether this is the
+/// first time.
+async fn submit_once(
+	client: &Client,
+	signer: &Signer,
+	request: &JobRequest,
+	first: bool,
+) -> anyhow::Result<Submitted> {
 	let at = client.best_header().await?.hash();
 	let quote = client
 		.quote(request.kernel, request.params.clone(), request.replicas, request.quorum, at)
 		.await?
 		.map_err(|e| anyhow!("the chain cannot price this job: {}", names::described(&e)))?;
-	let reward = match request.reward {
-		Some(reward) => reward,
-		None => quote.min_reward.clone().map_err(|why| {
+	let market = || {
+		quote.min_reward.clone().map_err(|why| {
 			anyhow!(
 				"no reward would give the draw a pool of {} providers now: {}",
 				quote.pool_needed,
 				crate::report::no_assignment(&why)
 			)
-		})?,
+		})
+	};
+	let reward = match request.reward {
+		Reward::Exactly(reward) => reward,
+		Reward::AtLeast(floor) if first => floor,
+		Reward::AtLeast(floor) => floor.max(market().unwrap_or(floor)),
+		Reward::Market => market()?,
 	};
 	let commit_window =
 		request.commit_window.unwrap_or_else(|| DEFAULT_COMMIT_WINDOW.max(quote.min_commit_window));
 	let call = concord_runtime::RuntimeCall::Jobs(pallet_jobs::Call::submit {
 		kernel: request.kernel,
-		params: request.params,
-		input: request.input,
+		params: request.params.clone(),
+		input: request.input.clone(),
 		replicas: request.replicas,
 		quorum: request.quorum,
 		reward,
@@ -352,5 +440,90 @@ pub async fn fetch_result(
 					.context(format!("no provider that computed job {id}'s result served it")))
 			}
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use concord_runtime::Runtime;
+
+	const BLOCK: H256 = H256([7; 32]);
+
+	fn refused(error: pallet_jobs::Error<Runtime>) -> anyhow::Error {
+		anyhow::Error::new(Refusal::of(error.into()).in_block(BLOCK)).context("submitting the job")
+	}
+
+	fn outrun() -> anyhow::Result<u32> {
+		Err(refused(pallet_jobs::Error::RewardTooLow))
+	}
+
+	/// What the policy returned over `results` (one per attempt), how many attempts it made and
+	/// how many times it asked whether the refusing block was final, answered by `finality`.
+	fn outcome(
+		tries: u32,
+		results: Vec<anyhow::Result<u32>>,
+		finality: fn() -> anyhow::Result<bool>,
+	) -> (Result<u32, String>, usize, usize) {
+		let mut results = results.into_iter();
+		let (mut made, mut asked) = (0, 0);
+		let done = futures::executor::block_on(priced_again_while_outrun(
+			tries,
+			async || {
+				made += 1;
+				results.next().expect("an attempt past the last planned")
+			},
+			async |block| {
+				assert_eq!(block, BLOCK, "asked of the block that refused the job");
+				asked += 1;
+				finality()
+			},
+		));
+		(done.map_err(|e| format!("{e:#}")), made, asked)
+	}
+
+	fn finalized() -> anyhow::Result<bool> {
+		Ok(true)
+	}
+
+	#[test]
+	fn a_reward_the_market_outran_is_priced_again_once_its_refusal_is_final() {
+		assert_eq!(
+			outcome(MARKET_TRIES, vec![outrun(), outrun(), Ok(7)], finalized),
+			(Ok(7), 3, 2)
+		);
+		assert_eq!(outcome(MARKET_TRIES, vec![outrun(), Ok(7)], finalized), (Ok(7), 2, 1));
+	}
+
+	#[test]
+	fn a_refusal_a_re_org_dropped_or_not_yet_final_is_not_priced_again() {
+		// The refused transaction could be included again beside a new one: two jobs.
+		let (done, made, _) = outcome(MARKET_TRIES, vec![outrun()], || Ok(false));
+		assert_eq!(made, 1);
+		assert!(done.unwrap_err().contains("left the chain"));
+		let (done, made, _) = outcome(MARKET_TRIES, vec![outrun()], || Err(anyhow!("stalled")));
+		assert_eq!(made, 1);
+		assert!(done.unwrap_err().contains("RewardTooLow"));
+		// A refusal read from no block cannot be waited on.
+		let unplaced = Refusal::of(pallet_jobs::Error::<Runtime>::RewardTooLow.into());
+		assert_eq!(outcome(MARKET_TRIES, vec![Err(unplaced.into())], finalized).1, 1);
+	}
+
+	#[test]
+	fn pricing_again_stops_at_its_tries_and_at_any_other_refusal() {
+		let (done, made, _) = outcome(MARKET_TRIES, vec![outrun(), outrun(), outrun()], finalized);
+		assert_eq!(made, 3);
+		assert!(done.unwrap_err().contains("RewardTooLow"));
+		// A fixed reward is the requester's own: it is sent once.
+		let (done, made, _) = outcome(1, vec![outrun()], finalized);
+		assert_eq!(made, 1);
+		assert!(done.unwrap_err().contains("RewardTooLow"));
+		// Another refusal is no moved market.
+		let other = Err(refused(pallet_jobs::Error::QuorumAboveReplicas));
+		let (done, made, _) = outcome(MARKET_TRIES, vec![other], finalized);
+		assert_eq!(made, 1);
+		assert!(done.unwrap_err().contains("QuorumAboveReplicas"));
+		let unrelated = Err(anyhow!("the node closed the connection"));
+		assert_eq!(outcome(MARKET_TRIES, vec![unrelated], finalized).1, 1);
 	}
 }

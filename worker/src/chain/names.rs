@@ -57,6 +57,8 @@ pub struct Refusal {
 	pub section: String,
 	pub name: String,
 	pub docs: String,
+	/// The block whose dispatch refused it; `None` for a refusal not read from a block.
+	pub block: Option<super::Hash>,
 }
 
 impl Refusal {
@@ -70,7 +72,7 @@ impl Refusal {
 		if let (DispatchError::Module(module), [_]) = (error, path.as_slice()) {
 			// A pallet's error this build does not know (a newer runtime's): its numbers.
 			let name = format!("pallet {} error {}", module.index, module.error[0]);
-			return Refusal { section: "module".into(), name, docs: String::new() };
+			return Refusal { section: "module".into(), name, docs: String::new(), block: None };
 		}
 		// The section and its own variant: a variant's fields are no part of its name.
 		let (section, named) = match path.as_slice() {
@@ -78,7 +80,18 @@ impl Refusal {
 			[only] => (String::new(), only.clone()),
 			[] => (String::new(), Named { name: "Unknown", docs: Vec::new() }),
 		};
-		Refusal { section, name: named.name.to_string(), docs: named.docs.join(" ") }
+		Refusal { section, name: named.name.to_string(), docs: named.docs.join(" "), block: None }
+	}
+
+	/// This refusal, as dispatched in block `block`.
+	pub fn in_block(self, block: super::Hash) -> Self {
+		Refusal { block: Some(block), ..self }
+	}
+
+	/// Whether this is the runtime's `error`, wherever it was refused.
+	pub fn is(&self, error: DispatchError) -> bool {
+		let named = Refusal::of(error);
+		(&self.section, &self.name) == (&named.section, &named.name)
 	}
 }
 

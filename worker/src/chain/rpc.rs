@@ -1,7 +1,7 @@
 //! The node's JSON-RPC methods that the client uses, with their JSON turned into runtime types.
 
 use super::{Client, Hash, Header};
-use anyhow::{anyhow, Context};
+use anyhow::{anyhow, bail, Context};
 use codec::Decode;
 use jsonrpsee::{
 	core::client::{ClientT, Subscription, SubscriptionClientT},
@@ -87,6 +87,28 @@ impl Client {
 			.await
 			.context("reading the finalized head")?;
 		self.header(hash).await
+	}
+
+	/// Waits until GRANDPA finalizes block `block`: `Ok(true)` once it is final, `Ok(false)`
+	/// if a re-org took it off the chain (the finalized chain holds another block at its
+	/// height), an error if finality has not reached it within two minutes.
+	pub async fn finality_of(&self, block: Hash) -> anyhow::Result<bool> {
+		let number = self.header(block).await?.number;
+		let mut heads = self.best_heads().await?;
+		let wait = async {
+			loop {
+				if self.finalized_header().await?.number >= number {
+					return Ok(self.block_hash(number).await? == Some(block));
+				}
+				match heads.next().await {
+					Some(head) => drop(head.context("following new blocks")?),
+					None => bail!("the node stopped sending new blocks"),
+				}
+			}
+		};
+		tokio::time::timeout(FINALITY_TIMEOUT, wait).await.map_err(|_| {
+			anyhow!("block {number} was not finalized in {} s", FINALITY_TIMEOUT.as_secs())
+		})?
 	}
 
 	/// The hash of block `number` on the node's best chain, if it has one.
@@ -240,6 +262,10 @@ const POOL_ALREADY_IMPORTED: i32 = 1013;
 
 /// How long [`Client::next_best_head`] waits: many blocks' time on every Concord chain.
 const NEW_BLOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How long [`Client::finality_of`] waits: GRANDPA finalizes a block within a few blocks on
+/// a healthy chain; longer means finality has stalled.
+const FINALITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// The pool's error code for a transaction that would replace one of the same sender and
 /// nonce without paying more (`sc_rpc_api::author::error`).

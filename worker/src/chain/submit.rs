@@ -100,7 +100,7 @@ impl Client {
 				..
 			}) = event
 			{
-				return Err(Refusal::of(*dispatch_error).into());
+				return Err(Refusal::of(*dispatch_error).in_block(block_hash).into());
 			}
 		}
 		Ok(Included { block_hash, events })

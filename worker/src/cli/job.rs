@@ -11,7 +11,7 @@ use concord_worker::data::{BlobRef, Serving, Store};
 use concord_worker::report::{self, cord, pool_safety, pool_safety_json, units};
 use concord_worker::{
 	chain::{Client, JobId, JobInfo, RuntimeCall, RuntimeEvent},
-	requester::{self, Ending, JobRequest},
+	requester::{self, Ending, JobRequest, Reward},
 };
 use pallet_jobs::InputSpec;
 use serde_json::{json, Value};
@@ -92,7 +92,8 @@ pub struct SubmitArgs {
 	#[arg(long)]
 	quorum: Option<u32>,
 	/// Reward per replica, in the smallest unit (`1500`) or in CORD (`0.5CORD`); by default the
-	/// least at which the chain's draw has its full pool (twice the replicas) now.
+	/// least at which the chain's draw has its full pool (twice the replicas) when the job is
+	/// included (priced again if the market moved before it was).
 	#[arg(long, value_parser = super::amount::amount)]
 	reward: Option<u128>,
 	/// Blocks the providers have to run the job and commit; by default 20, or the shortest
@@ -184,7 +185,7 @@ async fn submit(args: SubmitArgs, out: Output) -> anyhow::Result<()> {
 		params: args.job.params,
 		replicas: args.replicas,
 		quorum,
-		reward: args.reward,
+		reward: args.reward.map_or(Reward::Market, Reward::Exactly),
 		commit_window: args.commit_window,
 		reveal_window: args.reveal_window,
 	};

@@ -15,7 +15,7 @@ use concord_primitives::workload::{aggregate, ShardLeaf};
 use concord_worker::{
 	chain::{names, Client, JobId},
 	report,
-	requester::{self, Ending, JobRequest, Reader},
+	requester::{self, Ending, JobRequest, Reader, Reward},
 };
 use pallet_jobs::InputSpec;
 use std::{path::PathBuf, time::Instant};
@@ -290,7 +290,7 @@ async fn on_network(
 			input: InputSpec::Inline(input),
 			replicas: args.replicas,
 			quorum,
-			reward: Some(reward),
+			reward: Reward::AtLeast(reward),
 			commit_window: None,
 			reveal_window: requester::DEFAULT_REVEAL_WINDOW,
 		};
