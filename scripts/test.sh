@@ -14,6 +14,8 @@ built=$(date +%s)
 cd "$REPO_ROOT"
 step "Checking formatting"
 cargo fmt --all --check
+step "Checking the dashboard's formatting (Prettier; \`npm run format\` in ui/ mends it)"
+(cd ui && ./node_modules/.bin/prettier --check --log-level warn .)
 # Lints and docs check the code without building it, in a target directory of their own and
 # without the runtime's WebAssembly: in the build's, their runs of the runtime's build script
 # made the next build compile the runtime, the node and the worker again (about 3 minutes).

@@ -78,4 +78,3 @@ export async function loadAccounts(development: boolean): Promise<Account[]> {
   const dev = development ? DEV_ACCOUNTS.map((name) => devAccount(keyring, name)) : [];
   return [...wallet, ...dev];
 }
-

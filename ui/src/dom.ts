@@ -22,18 +22,28 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 /** An account shortened for tables: `5GrwvaEF…utQY`, linking to its provider page. */
 export function accountLink(address: string): HTMLAnchorElement {
-  return h('a', { href: `#/provider/${address}`, title: address, class: 'account' },
-    `${address.slice(0, 8)}…${address.slice(-4)}`);
+  return h(
+    'a',
+    { href: `#/provider/${address}`, title: address, class: 'account' },
+    `${address.slice(0, 8)}…${address.slice(-4)}`,
+  );
 }
 
 export function table(headings: string[], rows: Child[][], id?: string): HTMLTableElement {
-  return h('table', id ? { id } : {},
+  return h(
+    'table',
+    id ? { id } : {},
     h('thead', {}, h('tr', {}, ...headings.map((heading) => h('th', {}, heading)))),
-    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((cell) => h('td', {}, cell))))));
+    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((cell) => h('td', {}, cell))))),
+  );
 }
 
 /** A bar chart of `values` (one bar each, labelled below), as inline SVG. */
-export function barChart(title: string, values: { label: string; value: number }[], id: string): HTMLElement {
+export function barChart(
+  title: string,
+  values: { label: string; value: number }[],
+  id: string,
+): HTMLElement {
   const width = 480;
   const height = 120;
   const max = Math.max(1, ...values.map((v) => v.value));
@@ -54,7 +64,10 @@ export function barChart(title: string, values: { label: string; value: number }
     svg.append(bar);
   });
   if (values.length) {
-    for (const [index, anchor] of [[0, 'start'], [values.length - 1, 'end']] as const) {
+    for (const [index, anchor] of [
+      [0, 'start'],
+      [values.length - 1, 'end'],
+    ] as const) {
       const text = document.createElementNS(svg.namespaceURI, 'text');
       text.setAttribute('x', String(anchor === 'start' ? 0 : width));
       text.setAttribute('y', String(height + 14));

@@ -10,7 +10,6 @@ import { submitPage } from './pages/submit';
 import { jobPage } from './pages/job';
 import { providerPage } from './pages/provider';
 
-
 const ROUTES: Record<string, Page> = {
   '': marketPage,
   submit: submitPage,
@@ -40,7 +39,9 @@ async function start(url: string): Promise<void> {
   } catch (error) {
     status.textContent = `cannot reach ${url}: ${(error as Error).message}`;
     status.className = 'error';
-    root.replaceChildren(h('p', { class: 'error' }, 'Not connected: start a node, or enter its address above.'));
+    root.replaceChildren(
+      h('p', { class: 'error' }, 'Not connected: start a node, or enter its address above.'),
+    );
     return;
   }
   rememberNode(url);
@@ -57,7 +58,8 @@ async function start(url: string): Promise<void> {
   const chosen = localStorage.getItem(ACCOUNT_KEY);
   picker.replaceChildren(
     ...accounts.map((account) =>
-      h('option', { value: account.address, selected: account.address === chosen }, account.name)),
+      h('option', { value: account.address, selected: account.address === chosen }, account.name),
+    ),
   );
   await route();
 }

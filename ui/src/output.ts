@@ -20,7 +20,6 @@ export function grantHex(publicKey: Uint8Array, signature: string): string {
   return u8aToHex(u8aConcat(publicKey, hexToU8a(signature))).slice(2);
 }
 
-
 /**
  * The HTTP gateway in a registered endpoint (multiaddrs separated by commas): the one ending in `/http`
  * (`/ip4/127.0.0.1/tcp/41333/http`) as a URL; null if it names none, or if the endpoint is one
@@ -30,7 +29,11 @@ export function grantHex(publicKey: Uint8Array, signature: string): string {
 export function gatewayUrl(endpoint: string): string | null {
   const words = endpoint.split(',');
   const gateways = words.filter((word) => word.endsWith('/http'));
-  if (words.some((word) => !word.startsWith('/')) || gateways.length !== 1 || words.length - gateways.length > 1) {
+  if (
+    words.some((word) => !word.startsWith('/')) ||
+    gateways.length !== 1 ||
+    words.length - gateways.length > 1
+  ) {
     return null;
   }
   const ip4 = /^\/ip4\/([\d.]+)\/tcp\/(\d+)\/http$/.exec(gateways[0]);
@@ -68,7 +71,9 @@ export async function fetchVerified(
       failures.push(`${gateway}: ${(error as Error).message}`);
     }
   }
-  throw new Error(`no agreeing provider served the output: ${failures.join('; ') || 'none has a gateway'}`);
+  throw new Error(
+    `no agreeing provider served the output: ${failures.join('; ') || 'none has a gateway'}`,
+  );
 }
 
 /** The output as little-endian 32-bit words. */
@@ -113,9 +118,10 @@ export function matrixTable(bytes: Uint8Array, columns: number): HTMLTableElemen
       tr.insertCell().textContent = String(values[row * columns + column]);
     }
   }
-  if (rows > 16 || columns > 16) table.caption = Object.assign(document.createElement('caption'), {
-    textContent: `the first 16×16 of ${rows}×${columns}`,
-  });
+  if (rows > 16 || columns > 16)
+    table.caption = Object.assign(document.createElement('caption'), {
+      textContent: `the first 16×16 of ${rows}×${columns}`,
+    });
   return table;
 }
 

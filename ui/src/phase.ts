@@ -76,16 +76,22 @@ export function phaseView(phase: any): PhaseView {
   if (phase.isQueued) return { name: 'Queued', until: phase.asQueued.until.toNumber() };
   if (phase.isCommitting) return { name: 'Committing', until: phase.asCommitting.until.toNumber() };
   if (phase.isRevealing) return { name: 'Revealing', until: phase.asRevealing.until.toNumber() };
-  if (phase.isAttested) return { name: 'Attested', result_hash: phase.asAttested.resultHash.toHex() };
+  if (phase.isAttested)
+    return { name: 'Attested', result_hash: phase.asAttested.resultHash.toHex() };
   if (!phase.isFailed) return { name: phase.type };
   const reason = phase.asFailed.reason;
-  if (reason.isContested) return { name: 'Failed', reason: 'Contested', attested: reason.asContested.attested.toHex() };
+  if (reason.isContested)
+    return { name: 'Failed', reason: 'Contested', attested: reason.asContested.attested.toHex() };
   if (!reason.isUnassigned) return { name: 'Failed', reason: reason.type };
   const why = reason.asUnassigned;
   const unassigned: UnassignedView = { reason: why.type };
   if (why.isAllAtCapacity) {
     const { listed, atCapacity, needed } = why.asAllAtCapacity;
-    Object.assign(unassigned, { listed: listed.toNumber(), at_capacity: atCapacity.toNumber(), needed: needed.toNumber() });
+    Object.assign(unassigned, {
+      listed: listed.toNumber(),
+      at_capacity: atCapacity.toNumber(),
+      needed: needed.toNumber(),
+    });
   } else if (why.isPriceTooLow) {
     unassigned.min_reward = why.asPriceTooLow.minReward.toString();
   } else if (why.isPoolTooSmall) {

@@ -45,7 +45,9 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 async function vectors(name) {
-  return JSON.parse(await readFile(new URL(`../../tests/vectors/${name}.json`, import.meta.url), 'utf8'));
+  return JSON.parse(
+    await readFile(new URL(`../../tests/vectors/${name}.json`, import.meta.url), 'utf8'),
+  );
 }
 
 test('grants are signed over, and written as, the worker reads them', async () => {
@@ -94,7 +96,8 @@ test('the default quorum is the majority the command line takes', async () => {
   const { default_replicas: replicas, cases } = await vectors('majority');
   assert.equal(quorum.DEFAULT_REPLICAS, replicas);
   assert.ok(cases.length > 10);
-  for (const c of cases) assert.equal(quorum.majority(c.replicas), c.majority, `${c.replicas} replicas`);
+  for (const c of cases)
+    assert.equal(quorum.majority(c.replicas), c.majority, `${c.replicas} replicas`);
 });
 
 test('params are read as the command line reads them', async () => {
