@@ -226,6 +226,18 @@ pub enum Ending {
 	Cancelled,
 }
 
+impl Ending {
+	/// The result job `job` ended with, or, if it ended without one, where it stands.
+	pub fn attested(self, job: JobId) -> Result<H256, NoResult> {
+		let phase = match self {
+			Ending::Attested(result_hash) => return Ok(result_hash),
+			Ending::Failed(reason) => Phase::Failed { reason },
+			Ending::Cancelled => Phase::Cancelled,
+		};
+		Err(NoResult { job, phase: crate::report::phase(&phase) })
+	}
+}
+
 /// Follows job `id` block by block until it ends, calling `progress` at each new best block
 /// with the job and, while it waits for providers (or failed for want of them), why none
 /// takes it; stops early with `None` at the first block where `enough(job, block)` holds

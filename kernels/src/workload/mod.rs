@@ -23,6 +23,15 @@ pub enum WorkloadError {
 	/// A shard's output is not the length the split rule gives it.
 	#[error("shard {index} returned {got} bytes, its place in the output holds {expected}")]
 	ShardOutput { index: u32, expected: u64, got: u64 },
+	/// A shard placed in an output it is not a shard of.
+	#[error("shard {index}'s place lies outside the workload's output")]
+	ShardPlace { index: u32 },
+	/// Shards are placed in index order, each once.
+	#[error("shard {index} placed where shard {expected} was due")]
+	ShardOrder { index: u32, expected: u32 },
+	/// An assembly finished before every shard was placed.
+	#[error("{placed} of the workload's {shards} shards were placed")]
+	Unfinished { placed: u32, shards: u32 },
 	/// A whole output is not the length the workload's params give it.
 	#[error("the output is {got} bytes, the workload's is {expected}")]
 	OutputLength { expected: u64, got: u64 },
@@ -83,6 +92,66 @@ pub fn leaves(
 	Ok(leaves)
 }
 
+/// A workload's output being put together, one shard at a time and in index order, wherever
+/// the shards' outputs come from: run here ([`run_local`]), or fetched from the providers that
+/// attested them (`concord model run`).
+pub struct Assembly {
+	kernel: KernelId,
+	params: Vec<u32>,
+	shards: u32,
+	output: Vec<u8>,
+	leaves: Vec<ShardLeaf>,
+}
+
+impl Assembly {
+	/// An empty output of the workload's length (`kernel` with `params` checked whole).
+	pub fn new(kernel: KernelId, params: &[u32], shards: u32) -> Result<Assembly, WorkloadError> {
+		let len = workload::check(kernel, params, shards)?.output_len();
+		Ok(Assembly {
+			kernel,
+			params: params.to_vec(),
+			shards,
+			output: vec![0u8; len as usize],
+			leaves: Vec::with_capacity(shards as usize),
+		})
+	}
+
+	/// Puts `bytes`, the output of `shard`, in its place, under the leaf `root` (its result
+	/// hash: computed from `bytes`, or the one the chain attested for bytes checked against it).
+	pub fn place(
+		&mut self,
+		shard: &Shard,
+		bytes: &[u8],
+		root: [u8; 32],
+	) -> Result<(), WorkloadError> {
+		let (index, expected, got) = (shard.index, shard.output.len, bytes.len() as u64);
+		let due = self.leaves.len() as u32;
+		if index != due {
+			return Err(WorkloadError::ShardOrder { index, expected: due });
+		}
+		if got != expected {
+			return Err(WorkloadError::ShardOutput { index, expected, got });
+		}
+		let at = shard.output.offset as usize;
+		let place = (self.output.get_mut(at..at.saturating_add(bytes.len())))
+			.ok_or(WorkloadError::ShardPlace { index })?;
+		place.copy_from_slice(bytes);
+		self.leaves.push(ShardLeaf { index, root, size: got });
+		Ok(())
+	}
+
+	/// The whole output and its aggregate root, once every shard is in place.
+	pub fn finish(self) -> Result<Assembled, WorkloadError> {
+		let placed = self.leaves.len() as u32;
+		if placed != self.shards {
+			return Err(WorkloadError::Unfinished { placed, shards: self.shards });
+		}
+		let aggregate_root = aggregate::root(self.kernel, &self.params, &self.leaves)
+			.map_err(|_| SplitError::NoShards)?;
+		Ok(Assembled { leaves: self.leaves, aggregate_root, output: self.output })
+	}
+}
+
 /// Runs `kernel` with `params` on `input` as `shards` shards, each through `run` (the GPU
 /// executor or the CPU reference), and assembles their outputs.
 pub fn run_local(
@@ -92,24 +161,15 @@ pub fn run_local(
 	input: &[u8],
 	mut run: impl FnMut(&Shard, &[u8]) -> Result<Vec<u8>, KernelError>,
 ) -> Result<Assembled, WorkloadError> {
-	let shape = validate_job(kernel, params, input).map_err(WorkloadError::Whole)?;
-	let mut output = vec![0u8; shape.output_len() as usize];
-	let mut leaves = Vec::with_capacity(shards as usize);
+	validate_job(kernel, params, input).map_err(WorkloadError::Whole)?;
+	let mut assembly = Assembly::new(kernel, params, shards)?;
 	for shard in workload::shards(kernel, params, shards)? {
 		let index = shard.index;
 		let bytes = run(&shard, &shard_input(input, &shard))
 			.map_err(|error| WorkloadError::Shard { index, error })?;
-		let got = bytes.len() as u64;
-		if got != shard.output.len {
-			return Err(WorkloadError::ShardOutput { index, expected: shard.output.len, got });
-		}
-		let at = shard.output.offset as usize;
-		output[at..at + bytes.len()].copy_from_slice(&bytes);
-		leaves.push(ShardLeaf { index, root: result_hash(&bytes), size: got });
+		assembly.place(&shard, &bytes, result_hash(&bytes))?;
 	}
-	let aggregate_root =
-		aggregate::root(kernel, params, &leaves).map_err(|_| SplitError::NoShards)?;
-	Ok(Assembled { leaves, aggregate_root, output })
+	assembly.finish()
 }
 
 #[cfg(test)]

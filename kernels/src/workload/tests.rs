@@ -65,6 +65,41 @@ fn a_shard_returning_the_wrong_length_is_refused() {
 	assert!(matches!(bad_input, Err(WorkloadError::Whole(KernelError::Input(_)))));
 }
 
+/// A shard of another workload's split does not fit, shards go in index order, and an
+/// assembly with a shard missing has no root: each is refused, and nothing is written.
+#[test]
+fn an_assembly_takes_its_own_shards_in_order_and_all_of_them() {
+	let kernel = KernelId::MandelbrotQ12;
+	let (small, large) = ([4, 4, 8, 0, 0, 1], [4, 16, 8, 0, 0, 1]);
+	let own: Vec<Shard> = workload::shards(kernel, &small, 2).unwrap().collect();
+	let mut assembly = Assembly::new(kernel, &small, 2).unwrap();
+	assert!(matches!(
+		assembly.place(&own[1], &[1; 32], [0; 32]),
+		Err(WorkloadError::ShardOrder { index: 1, expected: 0 })
+	));
+	let foreign = workload::shards(kernel, &large, 2).unwrap().next().unwrap();
+	assert!(matches!(
+		assembly.place(&foreign, &vec![1; foreign.output.len as usize], [0; 32]),
+		Err(WorkloadError::ShardPlace { index: 0 })
+	));
+	assert!(matches!(
+		assembly.place(&own[0], &[1; 3], [0; 32]),
+		Err(WorkloadError::ShardOutput { index: 0, expected: 32, got: 3 })
+	));
+	assembly.place(&own[0], &[1; 32], [2; 32]).unwrap();
+	let unfinished = Assembly::new(kernel, &small, 2).unwrap();
+	assert!(matches!(unfinished.finish(), Err(WorkloadError::Unfinished { placed: 0, shards: 2 })));
+	assembly.place(&own[1], &[3; 32], [4; 32]).unwrap();
+	let assembled = assembly.finish().unwrap();
+	assert_eq!(assembled.output, [[1; 32], [3; 32]].concat());
+	let leaves = vec![
+		ShardLeaf { index: 0, root: [2; 32], size: 32 },
+		ShardLeaf { index: 1, root: [4; 32], size: 32 },
+	];
+	assert_eq!(assembled.aggregate_root, aggregate::root(kernel, &small, &leaves).unwrap());
+	assert_eq!(assembled.leaves, leaves);
+}
+
 /// Bands of a window whose `cy` wraps past `i32::MAX` within the job: each band's `c` is the
 /// whole job's, wrap and all.
 #[test]

@@ -11,7 +11,7 @@ use concord_worker::data::{BlobRef, Serving, Store};
 use concord_worker::report::{self, cord, pool_safety, pool_safety_json, units};
 use concord_worker::{
 	chain::{Client, JobId, JobInfo, RuntimeCall, RuntimeEvent},
-	requester::{self, Ending, JobRequest, Reward},
+	requester::{self, JobRequest, Reward},
 };
 use pallet_jobs::InputSpec;
 use serde_json::{json, Value};
@@ -602,13 +602,10 @@ async fn follow(
 	};
 	let ending = requester::follow(client, job, progress, enough).await;
 	out.end_status();
-	let phase = match ending? {
-		None => return Ok(None),
-		Some(Ending::Attested(result_hash)) => return Ok(Some(report::hash(&result_hash))),
-		Some(Ending::Failed(reason)) => pallet_jobs::Phase::Failed { reason },
-		Some(Ending::Cancelled) => pallet_jobs::Phase::Cancelled,
-	};
-	Err(requester::NoResult { job, phase: report::phase(&phase) }.into())
+	match ending? {
+		None => Ok(None),
+		Some(ending) => Ok(Some(report::hash(&ending.attested(job)?))),
+	}
 }
 
 #[cfg(test)]

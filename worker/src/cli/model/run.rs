@@ -11,11 +11,10 @@ use concord_model::{
 	format::{MAX_MODEL_BYTES, MAX_SAMPLE_BYTES},
 	predict, Model,
 };
-use concord_primitives::workload::{aggregate, ShardLeaf};
 use concord_worker::{
 	chain::{names, Client, JobId},
 	report,
-	requester::{self, Ending, JobRequest, Reader, Reward},
+	requester::{self, JobRequest, Reader, Reward},
 };
 use pallet_jobs::InputSpec;
 use std::{path::PathBuf, time::Instant};
@@ -315,50 +314,40 @@ async fn on_network(
 		));
 		jobs.push(submitted.job);
 	}
-	let collected = collect(&client, &signer, &store, &shards, &jobs, &inputs, out)
+	let assembly = workload::Assembly::new(kernel, params, shards.len() as u32)?;
+	let collected = collect(&client, &signer, &store, assembly, &shards, &jobs, &inputs, out)
 		.await
 		.with_context(|| jobs_left(&jobs))?;
-	let (output, leaves, input_hashes) = collected;
-	let aggregate_root = aggregate::root(kernel, params, &leaves)
-		.map_err(|_| anyhow::anyhow!("no shards to aggregate"))?;
+	let (assembled, input_hashes) = collected;
 	Ok(Ran {
-		output,
-		aggregate_root,
+		output: assembled.output,
+		aggregate_root: assembled.aggregate_root,
 		jobs: Some(jobs),
 		input_hashes: Some(input_hashes),
 		device: "network",
 	})
 }
 
-/// What [`collect`] gathers: the assembled output, the shards' leaves and the jobs' input
-/// hashes.
-type Collected = (Vec<u8>, Vec<ShardLeaf>, Vec<String>);
+/// What [`collect`] gathers: the assembled output and the jobs' input hashes.
+type Collected = (workload::Assembled, Vec<String>);
 
 /// Follows each shard's job to its verdict, checks its input hash on chain, fetches its
-/// attested output and puts it in place.
+/// attested output and puts it in place in `assembly`.
+#[allow(clippy::too_many_arguments)]
 async fn collect(
 	client: &Client,
 	signer: &concord_worker::chain::Signer,
 	store: &concord_worker::data::Store,
+	mut assembly: workload::Assembly,
 	shards: &[concord_primitives::workload::Shard],
 	jobs: &[JobId],
 	inputs: &[Vec<u8>],
 	out: Output,
 ) -> anyhow::Result<Collected> {
-	let mut output = vec![0u8; shards.last().map_or(0, |s| s.output.end()) as usize];
-	let mut leaves = Vec::with_capacity(shards.len());
 	let mut input_hashes = Vec::with_capacity(shards.len());
 	for ((shard, &job), input) in shards.iter().zip(jobs).zip(inputs) {
 		match requester::follow(client, job, |_, _, _| {}, async |_, _| false).await? {
-			Some(Ending::Attested(_)) => {}
-			Some(Ending::Failed(reason)) => {
-				let phase = report::phase(&pallet_jobs::Phase::Failed { reason });
-				return Err(requester::NoResult { job, phase }.into());
-			}
-			Some(Ending::Cancelled) => {
-				let phase = report::phase(&pallet_jobs::Phase::Cancelled);
-				return Err(requester::NoResult { job, phase }.into());
-			}
+			Some(ending) => drop(ending.attested(job)?),
 			None => bail!("job {job} stopped being followed before it ended"),
 		}
 		// Which model answered: the chain recorded the hash of the job's input, which is the
@@ -381,21 +370,10 @@ async fn collect(
 			// Downloaded for this run: the store keeps only downloads in progress.
 			store.remove(&fetched.blob)?;
 		}
-		if bytes.len() as u64 != shard.output.len {
-			bail!(
-				"job {job}'s output is {} bytes, shard {}'s place holds {}",
-				bytes.len(),
-				shard.index,
-				shard.output.len
-			);
-		}
-		let at = shard.output.offset as usize;
-		output[at..at + bytes.len()].copy_from_slice(&bytes);
-		leaves.push(ShardLeaf {
-			index: shard.index,
-			root: fetched.result_hash.0,
-			size: shard.output.len,
-		});
+		// The fetch checked every piece against the attested hash: it is the shard's leaf.
+		assembly
+			.place(shard, &bytes, fetched.result_hash.0)
+			.with_context(|| format!("job {job}'s output"))?;
 		out.progress(format!(
 			"shard {}: job {job} attested {}, output fetched from {} providers; its input (the \
 			 weights and {} samples) hashes to the chain's {}",
@@ -406,5 +384,5 @@ async fn collect(
 			report::hash(&sent)
 		));
 	}
-	Ok((output, leaves, input_hashes))
+	Ok((assembly.finish()?, input_hashes))
 }
