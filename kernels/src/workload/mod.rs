@@ -23,9 +23,9 @@ pub enum WorkloadError {
 	/// A shard's output is not the length the split rule gives it.
 	#[error("shard {index} returned {got} bytes, its place in the output holds {expected}")]
 	ShardOutput { index: u32, expected: u64, got: u64 },
-	/// A shard placed in an output it is not a shard of.
-	#[error("shard {index}'s place lies outside the workload's output")]
-	ShardPlace { index: u32 },
+	/// A shard placed in a workload it is not a shard of (another split, another workload).
+	#[error("the shard placed as shard {index} is not this workload's shard {index}")]
+	ForeignShard { index: u32 },
 	/// Shards are placed in index order, each once.
 	#[error("shard {index} placed where shard {expected} was due")]
 	ShardOrder { index: u32, expected: u32 },
@@ -98,7 +98,8 @@ pub fn leaves(
 pub struct Assembly {
 	kernel: KernelId,
 	params: Vec<u32>,
-	shards: u32,
+	/// The workload's shards, in index order: what each placed shard must be.
+	split: Vec<Shard>,
 	output: Vec<u8>,
 	leaves: Vec<ShardLeaf>,
 }
@@ -107,12 +108,13 @@ impl Assembly {
 	/// An empty output of the workload's length (`kernel` with `params` checked whole).
 	pub fn new(kernel: KernelId, params: &[u32], shards: u32) -> Result<Assembly, WorkloadError> {
 		let len = workload::check(kernel, params, shards)?.output_len();
+		let split: Vec<Shard> = workload::shards(kernel, params, shards)?.collect();
 		Ok(Assembly {
 			kernel,
 			params: params.to_vec(),
-			shards,
-			output: vec![0u8; len as usize],
-			leaves: Vec::with_capacity(shards as usize),
+			leaves: Vec::with_capacity(split.len()),
+			split,
+			output: vec![0u8; usize::try_from(len).unwrap_or(usize::MAX)],
 		})
 	}
 
@@ -129,12 +131,17 @@ impl Assembly {
 		if index != due {
 			return Err(WorkloadError::ShardOrder { index, expected: due });
 		}
+		if self.split.get(due as usize) != Some(shard) {
+			return Err(WorkloadError::ForeignShard { index });
+		}
 		if got != expected {
 			return Err(WorkloadError::ShardOutput { index, expected, got });
 		}
-		let at = shard.output.offset as usize;
-		let place = (self.output.get_mut(at..at.saturating_add(bytes.len())))
-			.ok_or(WorkloadError::ShardPlace { index })?;
+		// The split tiles the output, so its shard's place lies inside it.
+		let place = usize::try_from(shard.output.offset)
+			.ok()
+			.and_then(|at| self.output.get_mut(at..at.checked_add(bytes.len())?))
+			.ok_or(WorkloadError::ForeignShard { index })?;
 		place.copy_from_slice(bytes);
 		self.leaves.push(ShardLeaf { index, root, size: got });
 		Ok(())
@@ -142,9 +149,9 @@ impl Assembly {
 
 	/// The whole output and its aggregate root, once every shard is in place.
 	pub fn finish(self) -> Result<Assembled, WorkloadError> {
-		let placed = self.leaves.len() as u32;
-		if placed != self.shards {
-			return Err(WorkloadError::Unfinished { placed, shards: self.shards });
+		let (placed, shards) = (self.leaves.len() as u32, self.split.len() as u32);
+		if placed != shards {
+			return Err(WorkloadError::Unfinished { placed, shards });
 		}
 		let aggregate_root = aggregate::root(self.kernel, &self.params, &self.leaves)
 			.map_err(|_| SplitError::NoShards)?;

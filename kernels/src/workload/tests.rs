@@ -65,28 +65,37 @@ fn a_shard_returning_the_wrong_length_is_refused() {
 	assert!(matches!(bad_input, Err(WorkloadError::Whole(KernelError::Input(_)))));
 }
 
-/// A shard of another workload's split does not fit, shards go in index order, and an
-/// assembly with a shard missing has no root: each is refused, and nothing is written.
+/// A shard of another workload's split is refused, even one of the right index and length
+/// whose place lies inside the output; shards go in index order; an assembly with a shard
+/// missing has no root. Nothing refused is written.
 #[test]
 fn an_assembly_takes_its_own_shards_in_order_and_all_of_them() {
 	let kernel = KernelId::MandelbrotQ12;
-	let (small, large) = ([4, 4, 8, 0, 0, 1], [4, 16, 8, 0, 0, 1]);
+	let (small, large, taller) = ([4, 4, 8, 0, 0, 1], [4, 16, 8, 0, 0, 1], [4, 6, 8, 0, 0, 1]);
 	let own: Vec<Shard> = workload::shards(kernel, &small, 2).unwrap().collect();
 	let mut assembly = Assembly::new(kernel, &small, 2).unwrap();
 	assert!(matches!(
 		assembly.place(&own[1], &[1; 32], [0; 32]),
 		Err(WorkloadError::ShardOrder { index: 1, expected: 0 })
 	));
-	let foreign = workload::shards(kernel, &large, 2).unwrap().next().unwrap();
+	let outside = workload::shards(kernel, &large, 2).unwrap().next().unwrap();
 	assert!(matches!(
-		assembly.place(&foreign, &vec![1; foreign.output.len as usize], [0; 32]),
-		Err(WorkloadError::ShardPlace { index: 0 })
+		assembly.place(&outside, &vec![1; outside.output.len as usize], [0; 32]),
+		Err(WorkloadError::ForeignShard { index: 0 })
 	));
 	assert!(matches!(
 		assembly.place(&own[0], &[1; 3], [0; 32]),
 		Err(WorkloadError::ShardOutput { index: 0, expected: 32, got: 3 })
 	));
 	assembly.place(&own[0], &[1; 32], [2; 32]).unwrap();
+	// Shard 1 of 4 of a taller window: index 1, 32 bytes, placed at bytes 16 to 48, inside
+	// this output but over half of shard 0.
+	let inside = workload::split(kernel, &taller, 4, 1).unwrap();
+	assert_eq!((inside.index, inside.output.len, inside.output.offset), (1, 32, 16));
+	assert!(matches!(
+		assembly.place(&inside, &[9; 32], [0; 32]),
+		Err(WorkloadError::ForeignShard { index: 1 })
+	));
 	let unfinished = Assembly::new(kernel, &small, 2).unwrap();
 	assert!(matches!(unfinished.finish(), Err(WorkloadError::Unfinished { placed: 0, shards: 2 })));
 	assembly.place(&own[1], &[3; 32], [4; 32]).unwrap();

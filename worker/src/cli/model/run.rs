@@ -281,6 +281,9 @@ async fn on_network(
 		})?;
 		reward = reward.max(least);
 	}
+	// Made before anything is submitted: it checks the split again, and nothing may fail
+	// between the submissions and following them.
+	let assembly = workload::Assembly::new(kernel, params, shards.len() as u32)?;
 	let mut jobs = Vec::with_capacity(shards.len());
 	for (shard, input) in shards.iter().zip(inputs.iter().cloned()) {
 		let request = JobRequest {
@@ -314,7 +317,6 @@ async fn on_network(
 		));
 		jobs.push(submitted.job);
 	}
-	let assembly = workload::Assembly::new(kernel, params, shards.len() as u32)?;
 	let collected = collect(&client, &signer, &store, assembly, &shards, &jobs, &inputs, out)
 		.await
 		.with_context(|| jobs_left(&jobs))?;
