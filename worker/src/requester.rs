@@ -108,32 +108,28 @@ pub async fn submit(
 		Reward::Exactly(_) => 1,
 		Reward::Market | Reward::AtLeast(_) => MARKET_TRIES,
 	};
-	let mut tried = 0;
 	priced_again_while_outrun(
 		tries,
-		async || {
-			tried += 1;
-			submit_once(client, signer, &request, tried == 1).await
-		},
+		async |tried| submit_once(client, signer, &request, tried == 1).await,
 		async |block| client.finality_of(block).await,
 	)
 	.await
 }
 
-/// Calls `attempt` until it does anything but fail with the chain's `RewardTooLow`, at most
-/// `tries` times. Before each new attempt the refusing block must be final (`is_final` says
+/// Calls `attempt` with its try's number, from 1, until it does anything but fail with the
+/// chain's `RewardTooLow`, at most `tries` times. Before each new attempt the refusing block must be final (`is_final` says
 /// so, or fails): were a re-org to drop it, the refused transaction could be included again,
 /// and succeed, beside the new one.
 async fn priced_again_while_outrun<T>(
 	tries: u32,
-	mut attempt: impl AsyncFnMut() -> anyhow::Result<T>,
+	mut attempt: impl AsyncFnMut(u32) -> anyhow::Result<T>,
 	mut is_final: impl AsyncFnMut(H256) -> anyhow::Result<bool>,
 ) -> anyhow::Result<T> {
 	let outrun = pallet_jobs::Error::<concord_runtime::Runtime>::RewardTooLow.into();
 	let mut tried = 0;
 	loop {
 		tried += 1;
-		let e = match attempt().await {
+		let e = match attempt(tried).await {
 			Err(e) if tried < tries => e,
 			done => return done,
 		};
@@ -157,6 +153,33 @@ async fn priced_again_while_outrun<T>(
 	}
 }
 
+/// The chain's quote for a job of `kernel` with `params`, `replicas` and `quorum` at block
+/// `at`, or why it cannot price one.
+pub async fn quote(
+	client: &Client,
+	kernel: KernelId,
+	params: &[u32],
+	replicas: u32,
+	quorum: u32,
+	at: H256,
+) -> anyhow::Result<pallet_jobs::Quote<Balance>> {
+	client
+		.quote(kernel, params.to_vec(), replicas, quorum, at)
+		.await?
+		.map_err(|e| anyhow!("the chain cannot price this job: {}", names::described(&e)))
+}
+
+/// The least reward at which `quote`'s draw has its full pool, or why no reward would do.
+pub fn market_reward(quote: &pallet_jobs::Quote<Balance>) -> anyhow::Result<Balance> {
+	quote.min_reward.clone().map_err(|why| {
+		anyhow!(
+			"no reward would give the draw a pool of {} providers now: {}",
+			quote.pool_needed,
+			crate::report::no_assignment(&why)
+		)
+	})
+}
+
 /// Prices `request` at the best block and sends it once; `first` says whether this is the
 /// first time.
 async fn submit_once(
@@ -166,24 +189,14 @@ async fn submit_once(
 	first: bool,
 ) -> anyhow::Result<Submitted> {
 	let at = client.best_header().await?.hash();
-	let quote = client
-		.quote(request.kernel, request.params.clone(), request.replicas, request.quorum, at)
-		.await?
-		.map_err(|e| anyhow!("the chain cannot price this job: {}", names::described(&e)))?;
-	let market = || {
-		quote.min_reward.clone().map_err(|why| {
-			anyhow!(
-				"no reward would give the draw a pool of {} providers now: {}",
-				quote.pool_needed,
-				crate::report::no_assignment(&why)
-			)
-		})
-	};
+	let quote =
+		self::quote(client, request.kernel, &request.params, request.replicas, request.quorum, at)
+			.await?;
 	let reward = match request.reward {
 		Reward::Exactly(reward) => reward,
 		Reward::AtLeast(floor) if first => floor,
-		Reward::AtLeast(floor) => floor.max(market().unwrap_or(floor)),
-		Reward::Market => market()?,
+		Reward::AtLeast(floor) => floor.max(market_reward(&quote).unwrap_or(floor)),
+		Reward::Market => market_reward(&quote)?,
 	};
 	let commit_window =
 		request.commit_window.unwrap_or_else(|| DEFAULT_COMMIT_WINDOW.max(quote.min_commit_window));
@@ -481,8 +494,9 @@ mod tests {
 		let (mut made, mut asked) = (0, 0);
 		let done = futures::executor::block_on(priced_again_while_outrun(
 			tries,
-			async || {
+			async |tried| {
 				made += 1;
+				assert_eq!(tried as usize, made, "tries are numbered from 1");
 				results.next().expect("an attempt past the last planned")
 			},
 			async |block| {

@@ -12,7 +12,7 @@ use concord_model::{
 	predict, Model,
 };
 use concord_worker::{
-	chain::{names, Client, JobId},
+	chain::{Client, JobId},
 	report,
 	requester::{self, JobRequest, Reader, Reward},
 };
@@ -261,25 +261,12 @@ async fn on_network(
 	let at = client.best_header().await?.hash();
 	let mut reward = 0;
 	for shard in &shards {
-		let quote = client
-			.quote(kernel, shard.params().to_vec(), args.replicas, quorum, at)
-			.await?
-			.map_err(|e| {
-				anyhow::anyhow!(
-					"the chain cannot price shard {}: {}",
-					shard.index,
-					names::described(&e)
-				)
-			})?;
-		let least = quote.min_reward.map_err(|why| {
-			anyhow::anyhow!(
-				"no reward would give shard {}'s draw a pool of {} providers now: {}",
-				shard.index,
-				quote.pool_needed,
-				report::no_assignment(&why)
-			)
-		})?;
-		reward = reward.max(least);
+		let least = async {
+			let quote =
+				requester::quote(&client, kernel, shard.params(), args.replicas, quorum, at);
+			requester::market_reward(&quote.await?)
+		};
+		reward = reward.max(least.await.with_context(|| format!("pricing shard {}", shard.index))?);
 	}
 	// Made before anything is submitted: it checks the split again, and nothing may fail
 	// between the submissions and following them.
